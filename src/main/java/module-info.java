@@ -1,0 +1,15 @@
+/**
+ * panagrad: tensors on off-heap memory with PyTorch-style automatic differentiation.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(2.0).requiresGrad(true);
+ * Tensor y = x.pow(3);
+ * y.backward();
+ * x.grad();   // tensor(12.)
+ * }</pre>
+ */
+module dev.panagrad {
+    requires jdk.incubator.vector;
+
+    exports dev.panagrad;
+}
