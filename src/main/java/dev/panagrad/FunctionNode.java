@@ -1,0 +1,51 @@
+package dev.panagrad;
+
+/** A node whose derivative is a closure over the tensors it saved, version-checked before use. */
+final class FunctionNode extends Node {
+    private final Graph.Derivative derivative;
+    private Tensor[] saved;
+    private long[] savedVersions;
+    private boolean released;
+
+    FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Tensor[] saved) {
+        super(name, numOutputs);
+        this.derivative = derivative;
+        this.saved = saved;
+        if (saved.length > 0) {
+            savedVersions = new long[saved.length];
+            for (int i = 0; i < saved.length; i++) savedVersions[i] = saved[i] == null ? 0 : saved[i].version();
+        }
+    }
+
+    @Override
+    protected void checkSaved() {
+        if (released) {
+            throw new IllegalStateException("backward: Trying to backward through the graph a second time (or "
+                    + "directly access saved tensors after they have already been freed): " + name()
+                    + " freed its saved tensors after the first backward; expected retainGraph=true on the first "
+                    + "backward if you need to backward through the graph again");
+        }
+        for (int i = 0; i < (saved == null ? 0 : saved.length); i++) {
+            Tensor t = saved[i];
+            if (t != null && t.version() != savedVersions[i]) {
+                throw new IllegalStateException("backward: one of the variables needed for gradient computation has "
+                        + "been modified by an inplace operation: saved tensor " + i + " of " + name() + " "
+                        + t.describe() + " is at version " + t.version() + "; expected version " + savedVersions[i]
+                        + " instead");
+            }
+        }
+    }
+
+    @Override
+    protected Tensor[] apply(Tensor[] gradOutputs) {
+        return derivative.apply(gradOutputs, saved);
+    }
+
+    @Override
+    protected void release() {
+        if (saved != null && saved.length > 0) {
+            saved = null;
+            released = true;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.panagrad;
+
+/**
+ * Records ops into the autograd graph: an op computes its output without autograd, then states its
+ * derivative here, next to the forward. Derivatives are written with tensor ops, so under
+ * {@code createGraph} they are recorded again and higher-order gradients work for every op.
+ *
+ * <pre>{@code
+ * static Tensor exp(Tensor x) {
+ *     Tensor out = Pointwise.map(UnaryOp.EXP, x);
+ *     return Graph.record("ExpBackward0", out, x, (g, s) -> g.mul(s[0]), out);   // d/dx e^x = e^x
+ * }
+ * }</pre>
+ */
+public final class Graph {
+    private Graph() {}
+
+    /** Input gradients (one per input, null for none) from output gradients and the saved tensors. */
+    @FunctionalInterface
+    public interface Derivative {
+        Tensor[] apply(Tensor[] gradOutputs, Tensor[] saved);
+    }
+
+    /** The derivative of a one-input, one-output op. */
+    @FunctionalInterface
+    public interface UnaryDerivative {
+        Tensor apply(Tensor grad, Tensor[] saved);
+    }
+
+    /** The derivative of a one-output op with several inputs. */
+    @FunctionalInterface
+    public interface MultiInputDerivative {
+        Tensor[] apply(Tensor grad, Tensor[] saved);
+    }
+
+    private static final Tensor[] NONE = new Tensor[0];
+
+    /** Convenience for building input, saved and gradient arrays. */
+    public static Tensor[] of(Tensor... tensors) {
+        return tensors;
+    }
+
+    /** True when an op with these inputs must record a node. */
+    public static boolean needsGrad(Tensor... inputs) {
+        if (!GradMode.isEnabled()) return false;
+        for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
+        return false;
+    }
+
+    /** Records a one-input op: {@code out} gets a node that maps its gradient through {@code d}. */
+    public static Tensor record(String name, Tensor out, Tensor input, UnaryDerivative d, Tensor... saved) {
+        if (!GradMode.isEnabled() || !input.requiresGrad()) return out;
+        return attach(new FunctionNode(name, 1, (g, s) -> new Tensor[] {d.apply(g[0], s)}, saved),
+                new Tensor[] {out}, new Tensor[] {input});
+    }
+
+    /** Records a one-output op with several inputs. */
+    public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, MultiInputDerivative d) {
+        if (!needsGrad(inputs)) return out;
+        return attach(new FunctionNode(name, 1, (g, s) -> d.apply(g[0], s), saved == null ? NONE : saved),
+                new Tensor[] {out}, inputs);
+    }
+
+    /** Records an op with several outputs; the derivative gets null for outputs that received no gradient. */
+    public static Tensor[] recordMulti(String name, Tensor[] outs, Tensor[] inputs, Tensor[] saved, Derivative d) {
+        if (!needsGrad(inputs)) return outs;
+        attach(new FunctionNode(name, outs.length, d, saved == null ? NONE : saved), outs, inputs);
+        return outs;
+    }
+
+    /** Links a custom node to its inputs and makes it the producer of {@code outs}. */
+    public static Tensor attach(Node node, Tensor[] outs, Tensor[] inputs) {
+        node.connect(inputs);
+        if (Anomaly.isEnabled()) node.creationTrace = new Throwable().getStackTrace();
+        for (int i = 0; i < outs.length; i++) {
+            if (outs[i] != null && outs[i].dtype().isFloating()) outs[i].setGradFn(node, i);
+        }
+        return outs[0];
+    }
+}

@@ -1,0 +1,98 @@
+package dev.panagrad.kernels;
+
+import dev.panagrad.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The compute kernels behind every tensor op. Kernels see memory segments, element offsets, sizes and
+ * strides (all counted in elements, not bytes); they know nothing of tensors or autograd and run on the
+ * caller's thread over the range they are given (the ops layer splits large work across threads).
+ *
+ * <p>{@link ScalarKernels} is the reference; {@link VectorKernels} overrides the hot loops with the Vector
+ * API; {@link BlasKernels} sends GEMM to OpenBLAS. {@link #active()} is chosen once at start.
+ *
+ * <pre>{@code
+ * Kernels k = Kernels.active();
+ * k.unary(UnaryOp.EXP, DType.FLOAT32, x, 0, 1, y, 0, 1, n);   // y[i] = exp(x[i])
+ * }</pre>
+ */
+public interface Kernels {
+
+    /** Short name: scalar, vector or blas. */
+    String name();
+
+    /** The implementation every op uses, chosen once (see {@link KernelSelection}). */
+    static Kernels active() {
+        return KernelSelection.ACTIVE;
+    }
+
+    /** {@code y[yOff + i*yStride] = op(x[xOff + i*xStride])} for i in [0, n); x and y share the dtype. */
+    void unary(UnaryOp op, DType dt, MemorySegment x, long xOff, long xStride,
+               MemorySegment y, long yOff, long yStride, long n);
+
+    /** {@code out[i] = op(a[i], b[i])} along strided runs; a stride of 0 broadcasts one value. */
+    void binary(BinaryOp op, DType dt, MemorySegment a, long aOff, long aStride,
+                MemorySegment b, long bOff, long bStride,
+                MemorySegment out, long outOff, long outStride, long n);
+
+    /** {@code out[i] = a[i] op b[i]} as a bool mask (one byte, 0 or 1). */
+    void compare(CompareOp op, DType dt, MemorySegment a, long aOff, long aStride,
+                 MemorySegment b, long bOff, long bStride,
+                 MemorySegment out, long outOff, long outStride, long n);
+
+    /** {@code out[i] = mask[i] != 0 ? a[i] : b[i]}; the mask is bool. */
+    void where(DType dt, MemorySegment mask, long mOff, long mStride,
+               MemorySegment a, long aOff, long aStride,
+               MemorySegment b, long bOff, long bStride,
+               MemorySegment out, long outOff, long outStride, long n);
+
+    /** Converts {@code from} to {@code to} element by element; a plain strided copy when they are equal. */
+    void convert(DType from, MemorySegment x, long xOff, long xStride,
+                 DType to, MemorySegment y, long yOff, long yStride, long n);
+
+    /** Sets n strided elements to {@code value}. */
+    void fill(DType dt, MemorySegment y, long yOff, long yStride, long n, double value);
+
+    /**
+     * Reduces the middle axis of a contiguous {@code [outer, size, inner]} block at {@code x[xOff]} into the
+     * contiguous {@code [outer, inner]} block at {@code y[yOff]}.
+     */
+    void reduce(ReduceOp op, DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                MemorySegment y, long yOff);
+
+    /** Like {@link #reduce} with MAX ({@code max=true}) or MIN, writing the int64 index of the first extreme (NaN wins). */
+    void argReduce(boolean max, DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                   MemorySegment indices, long iOff);
+
+    /** Softmax (or log-softmax) of each contiguous row of length {@code cols}, from x into y. */
+    void softmax(boolean log, DType dt, MemorySegment x, long xOff, long rows, long cols,
+                 MemorySegment y, long yOff);
+
+    /**
+     * Row-major {@code C = alpha * op(A) @ op(B) + beta * C} with op(A) of shape [m, k] and op(B) [k, n];
+     * lda/ldb/ldc are the row strides of A, B, C as stored. With beta == 0 the old C is not read.
+     */
+    void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+              MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+              double beta, MemorySegment c, long cOff, long ldc);
+
+    /**
+     * {@code y[o, j, i] = x[o, idx[o, j, i], i]} over contiguous blocks x [outer, size, inner], idx and y
+     * [outer, isize, inner] (idx int64, already range-checked by the caller).
+     */
+    void gather(DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                MemorySegment idx, long idxOff, long isize, MemorySegment y, long yOff);
+
+    /** {@code y[o, idx[o, j, i], i] += src[o, j, i]}: the adjoint of {@link #gather}. */
+    void scatterAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
+                    MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff);
+
+    /** {@code y[o, j, :] = x[o, idx[j], :]} with x [outer, size, inner], idx [isize] int64, y [outer, isize, inner]. */
+    void indexSelect(DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                     MemorySegment idx, long idxOff, long isize, MemorySegment y, long yOff);
+
+    /** {@code y[o, idx[j], :] += src[o, j, :]}: the adjoint of {@link #indexSelect}. */
+    void indexAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
+                  MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff);
+}

@@ -1,0 +1,194 @@
+package dev.panagrad.kernels;
+
+import dev.panagrad.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The reference kernels: one plain loop per method, every element read and written as a double.
+ * Other implementations are tested against these.
+ *
+ * <pre>{@code
+ * new ScalarKernels().fill(DType.FLOAT32, seg, 0, 1, 16, 1.0);
+ * }</pre>
+ */
+public class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void unary(UnaryOp op, DType dt, MemorySegment x, long xOff, long xStride,
+                      MemorySegment y, long yOff, long yStride, long n) {
+        for (long i = 0; i < n; i++) {
+            Access.store(dt, y, yOff + i * yStride, op.apply(Access.load(dt, x, xOff + i * xStride)));
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, DType dt, MemorySegment a, long aOff, long aStride,
+                       MemorySegment b, long bOff, long bStride,
+                       MemorySegment out, long outOff, long outStride, long n) {
+        for (long i = 0; i < n; i++) {
+            double r = op.apply(Access.load(dt, a, aOff + i * aStride), Access.load(dt, b, bOff + i * bStride));
+            if (dt == DType.INT64 && op == BinaryOp.DIV) r = Math.floor(r);   // integer division floors
+            Access.store(dt, out, outOff + i * outStride, r);
+        }
+    }
+
+    @Override
+    public void compare(CompareOp op, DType dt, MemorySegment a, long aOff, long aStride,
+                        MemorySegment b, long bOff, long bStride,
+                        MemorySegment out, long outOff, long outStride, long n) {
+        for (long i = 0; i < n; i++) {
+            boolean r = op.test(Access.load(dt, a, aOff + i * aStride), Access.load(dt, b, bOff + i * bStride));
+            Access.store(DType.BOOL, out, outOff + i * outStride, r ? 1 : 0);
+        }
+    }
+
+    @Override
+    public void where(DType dt, MemorySegment mask, long mOff, long mStride,
+                      MemorySegment a, long aOff, long aStride,
+                      MemorySegment b, long bOff, long bStride,
+                      MemorySegment out, long outOff, long outStride, long n) {
+        for (long i = 0; i < n; i++) {
+            boolean m = Access.load(DType.BOOL, mask, mOff + i * mStride) != 0;
+            double v = m ? Access.load(dt, a, aOff + i * aStride) : Access.load(dt, b, bOff + i * bStride);
+            Access.store(dt, out, outOff + i * outStride, v);
+        }
+    }
+
+    @Override
+    public void convert(DType from, MemorySegment x, long xOff, long xStride,
+                        DType to, MemorySegment y, long yOff, long yStride, long n) {
+        for (long i = 0; i < n; i++) {
+            Access.store(to, y, yOff + i * yStride, Access.load(from, x, xOff + i * xStride));
+        }
+    }
+
+    @Override
+    public void fill(DType dt, MemorySegment y, long yOff, long yStride, long n, double value) {
+        for (long i = 0; i < n; i++) Access.store(dt, y, yOff + i * yStride, value);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                       MemorySegment y, long yOff) {
+        for (long o = 0; o < outer; o++) {
+            for (long in = 0; in < inner; in++) {
+                double acc = op.identity();
+                long base = xOff + o * size * inner + in;
+                for (long s = 0; s < size; s++) acc = op.combine(acc, Access.load(dt, x, base + s * inner));
+                Access.store(dt, y, yOff + o * inner + in, acc);
+            }
+        }
+    }
+
+    @Override
+    public void argReduce(boolean max, DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                          MemorySegment indices, long iOff) {
+        for (long o = 0; o < outer; o++) {
+            for (long in = 0; in < inner; in++) {
+                long base = xOff + o * size * inner + in, best = 0;
+                double bestValue = Access.load(dt, x, base);
+                for (long s = 1; s < size && !Double.isNaN(bestValue); s++) {
+                    double v = Access.load(dt, x, base + s * inner);
+                    if (Double.isNaN(v) || (max ? v > bestValue : v < bestValue)) {
+                        best = s;
+                        bestValue = v;
+                    }
+                }
+                Access.store(DType.INT64, indices, iOff + o * inner + in, best);
+            }
+        }
+    }
+
+    @Override
+    public void softmax(boolean log, DType dt, MemorySegment x, long xOff, long rows, long cols,
+                        MemorySegment y, long yOff) {
+        for (long r = 0; r < rows; r++) {
+            long xb = xOff + r * cols, yb = yOff + r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (long c = 0; c < cols; c++) max = Math.max(max, Access.load(dt, x, xb + c));
+            if (max == Double.NEGATIVE_INFINITY) max = 0;   // an all -inf row gives NaN like PyTorch, not -inf - -inf
+            double sum = 0;
+            for (long c = 0; c < cols; c++) sum += Math.exp(Access.load(dt, x, xb + c) - max);
+            double logSum = Math.log(sum);
+            for (long c = 0; c < cols; c++) {
+                double shifted = Access.load(dt, x, xb + c) - max;
+                Access.store(dt, y, yb + c, log ? shifted - logSum : Math.exp(shifted) / sum);
+            }
+        }
+    }
+
+    @Override
+    public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                     MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+                     double beta, MemorySegment c, long cOff, long ldc) {
+        for (long i = 0; i < m; i++) {
+            for (long j = 0; j < n; j++) {
+                double acc = 0;
+                for (long p = 0; p < k; p++) {
+                    double av = Access.load(dt, a, aOff + (transA ? p * lda + i : i * lda + p));
+                    double bv = Access.load(dt, b, bOff + (transB ? j * ldb + p : p * ldb + j));
+                    acc += av * bv;
+                }
+                long ci = cOff + i * ldc + j;
+                double old = beta == 0 ? 0 : beta * Access.load(dt, c, ci);
+                Access.store(dt, c, ci, alpha * acc + old);
+            }
+        }
+    }
+
+    @Override
+    public void gather(DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                       MemorySegment idx, long idxOff, long isize, MemorySegment y, long yOff) {
+        for (long o = 0; o < outer; o++) {
+            for (long j = 0; j < isize; j++) {
+                for (long in = 0; in < inner; in++) {
+                    long p = (o * isize + j) * inner + in;
+                    long s = Access.loadIndex(idx, idxOff + p);
+                    Access.store(dt, y, yOff + p, Access.load(dt, x, xOff + (o * size + s) * inner + in));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void scatterAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
+                           MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff) {
+        for (long o = 0; o < outer; o++) {
+            for (long j = 0; j < isize; j++) {
+                for (long in = 0; in < inner; in++) {
+                    long p = (o * isize + j) * inner + in;
+                    long t = yOff + (o * size + Access.loadIndex(idx, idxOff + p)) * inner + in;
+                    Access.store(dt, y, t, Access.load(dt, y, t) + Access.load(dt, src, srcOff + p));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void indexSelect(DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                            MemorySegment idx, long idxOff, long isize, MemorySegment y, long yOff) {
+        for (long o = 0; o < outer; o++) {
+            for (long j = 0; j < isize; j++) {
+                long s = Access.loadIndex(idx, idxOff + j);
+                convert(dt, x, xOff + (o * size + s) * inner, 1, dt, y, yOff + (o * isize + j) * inner, 1, inner);
+            }
+        }
+    }
+
+    @Override
+    public void indexAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
+                         MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff) {
+        for (long o = 0; o < outer; o++) {
+            for (long j = 0; j < isize; j++) {
+                long t = yOff + (o * size + Access.loadIndex(idx, idxOff + j)) * inner;
+                binary(BinaryOp.ADD, dt, y, t, 1, src, srcOff + (o * isize + j) * inner, 1, y, t, 1, inner);
+            }
+        }
+    }
+}
