@@ -10,6 +10,9 @@
  */
 module dev.panagrad {
     requires jdk.incubator.vector;
+    requires java.logging;
 
     exports dev.panagrad;
+    exports dev.panagrad.blas;
+    // dev.panagrad.blas.cblas (jextract output) stays internal: only dev.panagrad.blas calls it.
 }
