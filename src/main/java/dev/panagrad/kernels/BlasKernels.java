@@ -1,17 +1,86 @@
 package dev.panagrad.kernels;
 
-/** GEMM through OpenBLAS; everything else as in {@link VectorKernels}. */
+import dev.panagrad.DType;
+import dev.panagrad.blas.OpenBlas;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Sends float32 and float64 GEMM to OpenBLAS; everything else (other dtypes, layouts BLAS cannot express,
+ * heap segments, sizes beyond {@code int}) runs as in {@link VectorKernels}. Once OpenBLAS loads, its thread
+ * count follows {@link Parallel#setThreads}.
+ *
+ * <pre>{@code
+ * Kernels k = new BlasKernels();
+ * // c[2x4] = a[2x3] @ b[3x4], all row-major and contiguous
+ * k.gemm(DType.FLOAT32, false, false, 2, 4, 3, 1.0, a, 0, 3, b, 0, 4, 0.0, c, 0, 4);
+ * }</pre>
+ */
 public class BlasKernels extends VectorKernels {
     @Override
     public String name() {
         return "blas";
     }
 
+    private static final class Loaded {
+        static final boolean AVAILABLE = init();
+
+        private static boolean init() {
+            if (!OpenBlas.available()) return false;
+            // Register first, so that a setThreads racing with this start is not lost.
+            ThreadListeners.add(OpenBlas::setThreads);
+            OpenBlas.setThreads(Parallel.threads());
+            return true;
+        }
+    }
+
+    /** True when OpenBLAS loaded (the first call loads it and ties its thread count to the library's). */
     static boolean available() {
-        return false;
+        return Loaded.AVAILABLE;
     }
 
     static String unavailableReason() {
-        return "not yet bound";
+        String why = OpenBlas.unavailableReason();
+        return why == null ? "available" : why;
+    }
+
+    @Override
+    public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                     MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+                     double beta, MemorySegment c, long cOff, long ldc) {
+        // k == 0 (C = beta * C) and empty outputs are left to the reference loop: nothing to gain from BLAS.
+        if ((dt == DType.FLOAT32 || dt == DType.FLOAT64) && m > 0 && n > 0 && k > 0
+                && a.isNative() && b.isNative() && c.isNative() && available()) {
+            long la = blasLd(lda, transA ? k : m, transA ? m : k);
+            long lb = blasLd(ldb, transB ? n : k, transB ? k : n);
+            long lc = blasLd(ldc, m, n);
+            if (la > 0 && lb > 0 && lc > 0 && fitsInt(m, n, k, la, lb, lc)) {
+                if (dt == DType.FLOAT32) {
+                    OpenBlas.sgemm(transA, transB, (int) m, (int) n, (int) k, (float) alpha,
+                            a, aOff, (int) la, b, bOff, (int) lb, (float) beta, c, cOff, (int) lc);
+                } else {
+                    OpenBlas.dgemm(transA, transB, (int) m, (int) n, (int) k, alpha,
+                            a, aOff, (int) la, b, bOff, (int) lb, beta, c, cOff, (int) lc);
+                }
+                return;
+            }
+        }
+        super.gemm(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * A row stride BLAS accepts for a matrix stored as [rows, cols], or -1 when there is none. BLAS wants
+     * {@code ld >= max(1, cols)}; a single row never uses its stride, so any given value is replaced.
+     * Overlapping rows (e.g. a broadcast with stride 0) cannot be expressed.
+     */
+    static long blasLd(long ld, long rows, long cols) {
+        long min = Math.max(1, cols);
+        if (rows <= 1) return min;
+        return ld >= min ? ld : -1;
+    }
+
+    private static boolean fitsInt(long... values) {
+        for (long v : values) if (v > Integer.MAX_VALUE) return false;
+        return true;
     }
 }
