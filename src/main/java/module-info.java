@@ -10,7 +10,6 @@
  */
 module dev.panagrad {
     requires jdk.incubator.vector;
-    requires java.logging;
 
     exports dev.panagrad;
     exports dev.panagrad.blas;

@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +29,8 @@ import java.util.regex.Pattern;
  *   <li>{@code none}: OpenBLAS is not used.</li>
  * </ul>
  * Nothing is downloaded. When loading fails, {@link #available()} is false, {@link #status()} says why, and
- * one line is logged to {@code java.util.logging} logger {@code dev.panagrad.blas}.
+ * one warning is logged to the {@link System.Logger} {@code dev.panagrad.blas} (by default a
+ * {@code java.util.logging} logger of that name).
  *
  * <p>Offsets and leading dimensions are counted in elements; all matrices are row-major.
  *
@@ -51,7 +50,7 @@ import java.util.regex.Pattern;
 public final class OpenBlas {
     private OpenBlas() {}
 
-    private static final Logger LOG = Logger.getLogger("dev.panagrad.blas");
+    private static final System.Logger LOG = System.getLogger("dev.panagrad.blas");
     private static final Object THREAD_LOCK = new Object();
 
     /** The outcome of loading, fixed at first use. */
@@ -80,9 +79,10 @@ public final class OpenBlas {
         }
         if (state.available()) {
             State loaded = state;
-            LOG.fine(() -> "panagrad: " + describe(loaded));
+            LOG.log(System.Logger.Level.DEBUG, () -> "panagrad: " + describe(loaded));
         } else {
-            LOG.log(wanted.equals("none") ? Level.CONFIG : Level.WARNING, "panagrad: OpenBLAS unavailable: " + state.problem);
+            LOG.log(wanted.equals("none") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                    "panagrad: OpenBLAS unavailable: " + state.problem);
         }
         return state;
     }
