@@ -12,4 +12,7 @@ module dev.panagrad {
     requires jdk.incubator.vector;
 
     exports dev.panagrad;
+    exports dev.panagrad.kernels;
+    exports dev.panagrad.memory;
+    exports dev.panagrad.ops;
 }
