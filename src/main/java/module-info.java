@@ -13,5 +13,8 @@ module dev.panagrad {
 
     exports dev.panagrad;
     exports dev.panagrad.blas;
+    exports dev.panagrad.kernels;
+    exports dev.panagrad.memory;
+    exports dev.panagrad.ops;
     // dev.panagrad.blas.cblas (jextract output) stays internal: only dev.panagrad.blas calls it.
 }

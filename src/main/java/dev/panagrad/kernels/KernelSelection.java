@@ -1,7 +1,5 @@
 package dev.panagrad.kernels;
 
-import java.util.logging.Logger;
-
 /**
  * Chooses the kernel set once: {@code -Dpanagrad.kernels=scalar|vector|blas} if given, else BLAS when
  * OpenBLAS loads, else the Vector API kernels. The choice and its reason are logged once.
@@ -33,7 +31,7 @@ final class KernelSelection {
         }
         ACTIVE = chosen;
         REASON = reason;
-        Logger.getLogger("dev.panagrad").info("panagrad kernels: " + chosen.name() + " (" + reason + ")");
+        System.getLogger("dev.panagrad").log(System.Logger.Level.INFO, "panagrad kernels: " + chosen.name() + " (" + reason + ")");
     }
 
     /** Why the active kernel set was chosen, for diagnostics. */

@@ -1,0 +1,36 @@
+# Shared by the scripts: finds a JDK 25+ and installs missing system packages.
+
+# Sets JAVA_HOME and PATH to a JDK 25 or newer: JAVA_HOME if it is one, else one under /usr/lib/jvm.
+find_jdk() {
+  local v
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    v=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+    if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then export PATH="$JAVA_HOME/bin:$PATH"; return 0; fi
+  fi
+  for d in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25* /usr/lib/jvm/*; do
+    [ -x "$d/bin/java" ] || continue
+    v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+    if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$d" PATH="$d/bin:$PATH"
+      return 0
+    fi
+  done
+  echo "panagrad: no JDK 25 found (JAVA_HOME or /usr/lib/jvm); install Temurin 25 or set JAVA_HOME" >&2
+  return 1
+}
+
+# Installs the given Debian packages if any is missing (needs root or sudo).
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo"
+  echo "panagrad: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Ensures Maven is present.
+ensure_maven() {
+  command -v mvn >/dev/null || ensure_packages maven
+}

@@ -1,0 +1,56 @@
+package dev.panagrad;
+
+import java.util.Arrays;
+
+/**
+ * Entry points of reverse-mode differentiation, as {@code torch.autograd.backward} and
+ * {@code torch.autograd.grad}.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(2.0).requiresGrad(true);
+ * Tensor y = x.pow(3);
+ * Tensor dy = Autograd.grad(y, x, true)[0];        // 12, differentiable again
+ * Tensor d2y = Autograd.grad(dy, x, false)[0];     // 12
+ * }</pre>
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    /** Accumulates the gradients of {@code outputs} (weighted by {@code grads}; null for scalars) into leaves. */
+    public static void backward(Tensor[] outputs, Tensor[] grads, boolean retainGraph, boolean createGraph) {
+        Engine.run(outputs, rootGrads("backward", outputs, grads), retainGraph, createGraph, null, false);
+    }
+
+    /** Gradients of {@code outputs} with respect to {@code inputs}, without touching any {@code grad}. */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph,
+                                boolean createGraph, boolean allowUnused) {
+        return Engine.run(outputs, rootGrads("grad", outputs, gradOutputs), retainGraph || createGraph, createGraph,
+                inputs, allowUnused);
+    }
+
+    /** Gradient of a scalar output with respect to inputs; {@code createGraph} also retains the graph. */
+    public static Tensor[] grad(Tensor output, Tensor input, boolean createGraph) {
+        return grad(new Tensor[] {output}, new Tensor[] {input}, null, createGraph, createGraph, false);
+    }
+
+    private static Tensor[] rootGrads(String op, Tensor[] outputs, Tensor[] grads) {
+        Tensor[] gs = new Tensor[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            Tensor out = outputs[i];
+            Tensor g = grads == null ? null : grads[i];
+            if (g == null) {
+                if (out.numel() != 1) {
+                    throw new IllegalArgumentException(op + ": grad can be implicitly created only for scalar outputs;"
+                            + " output " + i + " is " + out.describe() + ", expected one element or an explicit gradient");
+                }
+                g = out.onesLike();
+            } else if (!Arrays.equals(g.shape(), out.shape())) {
+                throw new IllegalArgumentException(op + ": mismatch in shape: grad_output[" + i + "] has a shape of "
+                        + Shape.str(g.shape()) + " and output[" + i + "] has a shape of " + Shape.str(out.shape())
+                        + "; expected equal shapes");
+            }
+            gs[i] = g;
+        }
+        return gs;
+    }
+}

@@ -1,0 +1,834 @@
+package dev.panagrad;
+
+import dev.panagrad.kernels.BinaryOp;
+import dev.panagrad.kernels.CompareOp;
+import dev.panagrad.kernels.UnaryOp;
+import dev.panagrad.memory.Scope;
+import dev.panagrad.memory.Storage;
+import dev.panagrad.ops.Indexing;
+import dev.panagrad.ops.Joining;
+import dev.panagrad.ops.LinearAlgebra;
+import dev.panagrad.ops.Pointwise;
+import dev.panagrad.ops.Reductions;
+import dev.panagrad.ops.Views;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * An n-dimensional array on off-heap memory with PyTorch-style automatic differentiation. A tensor is a
+ * view (shape, strides in elements, offset) of a {@link Storage}; views share their base's storage and
+ * version counter. Ops that involve tensors with {@code requiresGrad} record a graph that
+ * {@link #backward()} walks.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(2.0).requiresGrad(true);
+ * Tensor y = Tensor.of(3.0).requiresGrad(true);
+ * Tensor z = x.pow(2).add(y.pow(3));   // tensor(31., gradFn=<AddBackward0>)
+ * z.backward();
+ * x.grad();                            // tensor(4.)
+ * }</pre>
+ */
+public final class Tensor {
+    private final Storage storage;
+    private final DType dtype;
+    private final long[] shape;
+    private final long[] strides;
+    private final long offset;
+
+    private boolean requiresGrad;
+    private Node gradFn;
+    int outputNr;
+    private Tensor grad;
+    private boolean retainsGrad;
+    private AccumulateGrad accumulator;
+    private Tensor viewBase;
+    private List<UnaryOperator<Tensor>> leafHooks;
+    private List<Consumer<Tensor>> postAccumulateHooks;
+
+    private Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset) {
+        this.storage = storage;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** A tensor with uninitialised contents. */
+    public static Tensor empty(DType dtype, long... shape) {
+        Shape.checkSizes("empty", shape);
+        long n = Shape.numel(shape);
+        return new Tensor(Storage.allocate(n * dtype.byteSize()), dtype, shape.clone(),
+                Shape.contiguousStrides(shape), 0);
+    }
+
+    /** A float32 tensor with uninitialised contents. */
+    public static Tensor empty(long... shape) {
+        return empty(DType.FLOAT32, shape);
+    }
+
+    /** A tensor filled with {@code value}. */
+    public static Tensor full(DType dtype, double value, long... shape) {
+        Tensor t = empty(dtype, shape);
+        Pointwise.fillRaw(t, value);
+        return t;
+    }
+
+    /** A float32 tensor filled with {@code value}. */
+    public static Tensor full(double value, long... shape) {
+        return full(DType.FLOAT32, value, shape);
+    }
+
+    /** Zeros of the given dtype. */
+    public static Tensor zeros(DType dtype, long... shape) {
+        return full(dtype, 0, shape);
+    }
+
+    /** float32 zeros. */
+    public static Tensor zeros(long... shape) {
+        return zeros(DType.FLOAT32, shape);
+    }
+
+    /** Ones of the given dtype. */
+    public static Tensor ones(DType dtype, long... shape) {
+        return full(dtype, 1, shape);
+    }
+
+    /** float32 ones. */
+    public static Tensor ones(long... shape) {
+        return ones(DType.FLOAT32, shape);
+    }
+
+    /** Zeros with this tensor's dtype and shape. */
+    public Tensor zerosLike() {
+        return zeros(dtype, shape);
+    }
+
+    /** Ones with this tensor's dtype and shape. */
+    public Tensor onesLike() {
+        return ones(dtype, shape);
+    }
+
+    /** {@code value} everywhere, with this tensor's dtype and shape. */
+    public Tensor fullLike(double value) {
+        return full(dtype, value, shape);
+    }
+
+    /** Uninitialised, with this tensor's dtype and shape. */
+    public Tensor emptyLike() {
+        return empty(dtype, shape);
+    }
+
+    /** Values start, start+step, ... below end (int64 when all three are integral, else float32). */
+    public static Tensor arange(double start, double end, double step) {
+        boolean integral = start == Math.rint(start) && end == Math.rint(end) && step == Math.rint(step);
+        return arange(integral ? DType.INT64 : DType.FLOAT32, start, end, step);
+    }
+
+    /** Values start, start+step, ... below end with the given dtype. */
+    public static Tensor arange(DType dtype, double start, double end, double step) {
+        if (step == 0 || Double.isNaN(step)) {
+            throw new IllegalArgumentException("arange: step must be nonzero; given " + step);
+        }
+        if ((end - start) / step < 0) {
+            throw new IllegalArgumentException("arange: upper bound and step have inconsistent signs: start " + start
+                    + ", end " + end + ", step " + step);
+        }
+        long n = (long) Math.ceil((end - start) / step);
+        double[] v = new double[(int) n];
+        for (int i = 0; i < n; i++) v[i] = start + i * step;
+        return fromDoubles(dtype, v, n);
+    }
+
+    /** 0, 1, ..., end-1 as int64. */
+    public static Tensor arange(long end) {
+        return arange(DType.INT64, 0, end, 1);
+    }
+
+    /** {@code steps} evenly spaced float32 values from start to end inclusive. */
+    public static Tensor linspace(double start, double end, int steps) {
+        if (steps < 0) throw new IllegalArgumentException("linspace: number of steps must be non-negative; given " + steps);
+        double[] v = new double[steps];
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        int half = steps / 2;
+        for (int i = 0; i < steps; i++) v[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
+        return fromDoubles(DType.FLOAT32, v, steps);
+    }
+
+    /** The n-by-n float32 identity. */
+    public static Tensor eye(long n) {
+        return eye(DType.FLOAT32, n, n);
+    }
+
+    /** An n-by-m matrix with ones on the diagonal. */
+    public static Tensor eye(DType dtype, long n, long m) {
+        Tensor t = zeros(dtype, n, m);
+        Pointwise.fillRaw(t.stridedView(new long[] {Math.min(n, m)}, new long[] {m + 1}, 0), 1);
+        return t;
+    }
+
+    /** Uniform values in [0, 1) from the default generator. */
+    public static Tensor rand(long... shape) {
+        return Generator.global().rand(DType.FLOAT32, shape);
+    }
+
+    /** Standard normal values from the default generator. */
+    public static Tensor randn(long... shape) {
+        return Generator.global().randn(DType.FLOAT32, shape);
+    }
+
+    /** Uniform int64 values in [low, high) from the default generator. */
+    public static Tensor randint(long low, long high, long... shape) {
+        return Generator.global().randint(low, high, shape);
+    }
+
+    /** A 0-dim float32 tensor (a scalar). */
+    public static Tensor of(double value) {
+        return scalar(DType.FLOAT32, value);
+    }
+
+    /** A 0-dim tensor of the given dtype. */
+    public static Tensor scalar(DType dtype, double value) {
+        Tensor t = empty(dtype);
+        Pointwise.fillRaw(t, value);
+        return t;
+    }
+
+    /** A 1-D float32 tensor of the given values. */
+    public static Tensor of(float... values) {
+        return of(values, values.length);
+    }
+
+    /** A float32 tensor of the given values and shape (row-major). */
+    public static Tensor of(float[] values, long... shape) {
+        Tensor t = empty(DType.FLOAT32, checkCount("of", values.length, shape));
+        MemorySegment.copy(values, 0, t.segment(), ValueLayout.JAVA_FLOAT, 0, values.length);
+        return t;
+    }
+
+    /** A float64 tensor of the given values and shape (row-major). */
+    public static Tensor of(double[] values, long... shape) {
+        return fromDoubles(DType.FLOAT64, values, checkCount("of", values.length, shape));
+    }
+
+    /** An int64 tensor of the given values and shape (row-major). */
+    public static Tensor of(long[] values, long... shape) {
+        Tensor t = empty(DType.INT64, checkCount("of", values.length, shape));
+        MemorySegment.copy(values, 0, t.segment(), ValueLayout.JAVA_LONG, 0, values.length);
+        return t;
+    }
+
+    /** A bool tensor of the given values and shape (row-major). */
+    public static Tensor of(boolean[] values, long... shape) {
+        Tensor t = empty(DType.BOOL, checkCount("of", values.length, shape));
+        for (int i = 0; i < values.length; i++) t.segment().set(ValueLayout.JAVA_BYTE, i, (byte) (values[i] ? 1 : 0));
+        return t;
+    }
+
+    /** A 1-D float64 tensor of the given values. */
+    public static Tensor ofDoubles(double... values) {
+        return of(values, values.length);
+    }
+
+    private static long[] checkCount(String op, long count, long[] shape) {
+        Shape.checkSizes(op, shape);
+        if (Shape.numel(shape) != count) {
+            throw new IllegalArgumentException(op + ": " + count + " values do not fill shape " + Shape.str(shape)
+                    + "; expected " + Shape.numel(shape) + " values");
+        }
+        return shape;
+    }
+
+    private static Tensor fromDoubles(DType dtype, double[] v, long... shape) {
+        Tensor t = empty(dtype, shape);
+        if (dtype == DType.FLOAT64) {
+            MemorySegment.copy(v, 0, t.segment(), ValueLayout.JAVA_DOUBLE, 0, v.length);
+        } else {
+            Tensor d = empty(DType.FLOAT64, shape);
+            MemorySegment.copy(v, 0, d.segment(), ValueLayout.JAVA_DOUBLE, 0, v.length);
+            Pointwise.copyRaw(t, d);
+        }
+        return t;
+    }
+
+    /**
+     * A tensor over memory the caller owns, without copying. The segment must hold the whole shape; it is
+     * never freed or pooled by the library.
+     */
+    public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
+        Shape.checkSizes("wrap", shape);
+        long need = Shape.numel(shape) * dtype.byteSize();
+        if (segment.byteSize() < need) {
+            throw new IllegalArgumentException("wrap: segment too small: it has " + segment.byteSize()
+                    + " bytes, shape " + Shape.str(shape) + " of " + dtype + " needs " + need + " bytes");
+        }
+        return new Tensor(Storage.wrap(segment), dtype, shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A view of this tensor's storage with the given geometry, without recording autograd: the building block
+     * of view ops. Throws if the view would reach outside the storage.
+     */
+    public Tensor stridedView(long[] shape, long[] strides, long offset) {
+        Shape.checkSizes("stridedView", shape);
+        long lo = offset, hi = offset;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 0) {
+                lo = hi = offset;
+                break;
+            }
+            long span = (shape[i] - 1) * strides[i];
+            if (span < 0) lo += span;
+            else hi += span;
+        }
+        long capacity = storage.segment().byteSize() / dtype.byteSize();
+        if (lo < 0 || (Shape.numel(shape) > 0 && hi >= capacity)) {
+            throw new IndexOutOfBoundsException("stridedView: view " + Shape.str(shape) + " with strides "
+                    + Shape.str(strides) + " at offset " + offset + " reaches elements [" + lo + ", " + hi
+                    + "]; expected elements within [0, " + capacity + ")");
+        }
+        return new Tensor(storage, dtype, shape.clone(), strides.clone(), offset);
+    }
+
+    // ---------------------------------------------------------------- geometry and data
+
+    /** The sizes (a copy). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** The size of one dim (negative dims count from the end). */
+    public long size(int dim) {
+        return shape[Shape.wrapDim("size", dim, shape.length)];
+    }
+
+    /** Strides in elements (a copy). */
+    public long[] strides() {
+        return strides.clone();
+    }
+
+    /** Offset of the first element in the storage, in elements. */
+    public long offset() {
+        return offset;
+    }
+
+    /** Number of dims. */
+    public int dim() {
+        return shape.length;
+    }
+
+    /** Number of elements. */
+    public long numel() {
+        return Shape.numel(shape);
+    }
+
+    /** The element type. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The storage shared with views. */
+    public Storage storage() {
+        return storage;
+    }
+
+    /** The storage's bytes; throws a clear IllegalStateException if they were released. */
+    public MemorySegment segment() {
+        if (storage.isReleased()) {
+            throw new IllegalStateException("tensor " + describe() + ": " + storage.releasedMessage()
+                    + "; expected a live tensor (keep it with Scope.keep or create it outside the scope)");
+        }
+        return storage.segment();
+    }
+
+    /** The version counter shared with views: bumped by every in-place write. */
+    public long version() {
+        return storage.version();
+    }
+
+    /** True when the elements are laid out row-major without gaps. */
+    public boolean isContiguous() {
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && strides[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("item: a Tensor with " + numel() + " elements cannot be converted to a "
+                    + "scalar; expected exactly one element");
+        }
+        return contiguous().toDoubleArray()[0];
+    }
+
+    /** The elements in row-major order as doubles. */
+    public double[] toDoubleArray() {
+        Tensor c = Pointwise.convertRaw(this, DType.FLOAT64);
+        return c.segment().asSlice(c.offset * 8, c.numel() * 8).toArray(ValueLayout.JAVA_DOUBLE);
+    }
+
+    /** The elements in row-major order as floats. */
+    public float[] toFloatArray() {
+        Tensor c = Pointwise.convertRaw(this, DType.FLOAT32);
+        return c.segment().asSlice(c.offset * 4, c.numel() * 4).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /** The elements in row-major order as longs. */
+    public long[] toLongArray() {
+        Tensor c = Pointwise.convertRaw(this, DType.INT64);
+        return c.segment().asSlice(c.offset * 8, c.numel() * 8).toArray(ValueLayout.JAVA_LONG);
+    }
+
+    /** Shape and dtype for messages: {@code [2, 3] float32}. */
+    public String describe() {
+        return Shape.str(shape) + " " + dtype;
+    }
+
+    /** PyTorch's format: {@code tensor([1., 2.], requiresGrad=true)}. */
+    @Override
+    public String toString() {
+        return Format.tensor(this);
+    }
+
+    /** Hands this tensor's storage to the enclosing scope (or the GC) so it survives the current scope. */
+    public Tensor keep() {
+        Scope s = storage.scope();
+        if (s != null) s.keep(storage);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /** True when ops on this tensor are recorded for differentiation. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Switches gradient tracking on or off for a leaf; returns this. */
+    public Tensor requiresGrad(boolean value) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf variables; "
+                    + "this tensor was computed by " + gradFn.name() + ". If you want to use a computed variable in a "
+                    + "subgraph that doesn't require differentiation use detach()");
+        }
+        if (value && !dtype.isFloating()) {
+            throw new IllegalArgumentException("requiresGrad: only tensors of floating point dtype can require "
+                    + "gradients; given " + describe());
+        }
+        requiresGrad = value;
+        return this;
+    }
+
+    /** The node that computed this tensor, or null for leaves. */
+    public Node gradFn() {
+        return gradFn;
+    }
+
+    /** True for tensors not computed by a recorded op (all tensors that do not require grad are leaves). */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The accumulated gradient: populated on leaves, and on non-leaves after {@link #retainGrad()}. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the accumulated gradient (null clears it). */
+    public void setGrad(Tensor g) {
+        if (g != null && !java.util.Arrays.equals(g.shape, shape)) {
+            throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shape.str(g.shape)
+                    + "; expected the tensor's shape " + Shape.str(shape));
+        }
+        grad = g;
+    }
+
+    /** Asks backward to populate {@link #grad()} on this non-leaf tensor too. */
+    public Tensor retainGrad() {
+        if (!requiresGrad) {
+            throw new IllegalStateException("retainGrad: can't retain grad on a tensor that has requiresGrad=false");
+        }
+        if (gradFn != null && !retainsGrad) gradFn.retainOutput(outputNr, this);
+        retainsGrad = true;
+        return this;
+    }
+
+    /** True when backward populates {@link #grad()} here. */
+    public boolean retainsGrad() {
+        return retainsGrad;
+    }
+
+    /** Backpropagates from this scalar, freeing the graph afterwards. */
+    public void backward() {
+        backward(null, false, false);
+    }
+
+    /** Backpropagates {@code gradient} (the vector of a vector-Jacobian product), freeing the graph afterwards. */
+    public void backward(Tensor gradient) {
+        backward(gradient, false, false);
+    }
+
+    /** Backpropagates; {@code gradient} may be null for a scalar. */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        Autograd.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, createGraph);
+    }
+
+    /** A tensor sharing this one's storage (and version counter) that never requires grad. */
+    public Tensor detach() {
+        return new Tensor(storage, dtype, shape, strides, offset);
+    }
+
+    /** Makes this tensor a leaf that does not require grad. */
+    public Tensor detach_() {
+        gradFn = null;
+        requiresGrad = false;
+        return this;
+    }
+
+    /**
+     * Registers a hook on this tensor's gradient; it may return a replacement (or null to keep it). Returns a
+     * handle that removes the hook.
+     */
+    public Runnable registerHook(UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("registerHook: cannot register a hook on a tensor that doesn't require "
+                    + "gradient");
+        }
+        if (gradFn != null) return gradFn.addPreHook(outputNr, hook);
+        if (leafHooks == null) leafHooks = new ArrayList<>();
+        List<UnaryOperator<Tensor>> list = leafHooks;
+        list.add(hook);
+        return () -> list.remove(hook);
+    }
+
+    /** Registers a hook that runs after a gradient was accumulated into this leaf's {@code grad}. */
+    public Runnable registerPostAccumulateGradHook(Consumer<Tensor> hook) {
+        if (gradFn != null || !requiresGrad) {
+            throw new IllegalStateException("registerPostAccumulateGradHook: post accumulate grad hooks can only be "
+                    + "registered on leaf tensors that require grad");
+        }
+        if (postAccumulateHooks == null) postAccumulateHooks = new ArrayList<>();
+        List<Consumer<Tensor>> list = postAccumulateHooks;
+        list.add(hook);
+        return () -> list.remove(hook);
+    }
+
+    AccumulateGrad accumulator() {
+        if (accumulator == null) accumulator = new AccumulateGrad(this);
+        return accumulator;
+    }
+
+    void setGradFn(Node node, int output) {
+        gradFn = node;
+        outputNr = output;
+        requiresGrad = true;
+    }
+
+    /** The view's base when this tensor is a recorded view of a tensor that requires grad. */
+    Tensor viewBase() {
+        return viewBase;
+    }
+
+    /** Marks this tensor as a view of {@code base} for in-place checks. */
+    public Tensor markViewOf(Tensor base) {
+        if (base.requiresGrad && GradMode.isEnabled()) viewBase = base.viewBase != null ? base.viewBase : base;
+        return this;
+    }
+
+    /** Leaf path of backward: hooks, accumulation, post-accumulate hooks. */
+    void receiveLeafGrad(Tensor g) {
+        if (leafHooks != null) {
+            for (UnaryOperator<Tensor> h : leafHooks) {
+                Tensor r = h.apply(g);
+                if (r != null) g = r;
+            }
+        }
+        accumulateGrad(g);
+        if (postAccumulateHooks != null) for (Consumer<Tensor> h : postAccumulateHooks) h.accept(this);
+    }
+
+    /** Adds {@code g} into {@link #grad()}; the gradient lives as long as this tensor's storage does. */
+    synchronized void accumulateGrad(Tensor g) {
+        if (!java.util.Arrays.equals(g.shape, shape)) {
+            throw new IllegalStateException("backward: gradient of shape " + Shape.str(g.shape) + " reached a tensor "
+                    + "of shape " + Shape.str(shape) + "; expected equal shapes");
+        }
+        boolean differentiable = GradMode.isEnabled();
+        Tensor current = grad;
+        grad = Scope.within(storage.scope(), () -> {
+            if (current == null) return differentiable ? g.clone() : g.detach().clone();
+            if (differentiable || current.requiresGrad) return current.add(g);
+            try (var off = GradMode.noGrad()) {
+                return current.add_(g);
+            }
+        });
+    }
+
+    /** Throws if an in-place op may not modify this tensor under the current grad mode. */
+    void checkInPlace(String op) {
+        if (!GradMode.isEnabled()) return;
+        if (requiresGrad && gradFn == null) {
+            throw new IllegalStateException(op + ": a leaf Variable that requires grad is being used in an in-place "
+                    + "operation; given " + describe() + ", expected a non-leaf, or wrap the update in noGrad()");
+        }
+        if (viewBase != null) {
+            throw new UnsupportedOperationException(op + ": in-place modification of a view of a tensor that requires"
+                    + " grad (" + viewBase.describe() + ") is not supported; expected clone() first");
+        }
+    }
+
+    /** Makes this tensor take on the value and history of {@code result} after an in-place op. */
+    void becomeResultOf(Tensor result) {
+        if (result.gradFn != null) setGradFn(result.gradFn, result.outputNr);
+    }
+
+    // ---------------------------------------------------------------- pointwise
+
+    public Tensor add(Tensor o) { return Pointwise.binary(BinaryOp.ADD, this, o); }
+    public Tensor add(double o) { return Pointwise.binary(BinaryOp.ADD, this, like(o)); }
+    public Tensor sub(Tensor o) { return Pointwise.binary(BinaryOp.SUB, this, o); }
+    public Tensor sub(double o) { return Pointwise.binary(BinaryOp.SUB, this, like(o)); }
+    public Tensor mul(Tensor o) { return Pointwise.binary(BinaryOp.MUL, this, o); }
+    public Tensor mul(double o) { return Pointwise.binary(BinaryOp.MUL, this, like(o)); }
+    public Tensor div(Tensor o) { return Pointwise.binary(BinaryOp.DIV, this, o); }
+    public Tensor div(double o) { return Pointwise.binary(BinaryOp.DIV, this, like(o)); }
+    public Tensor pow(Tensor o) { return Pointwise.binary(BinaryOp.POW, this, o); }
+    public Tensor pow(double exponent) { return Pointwise.pow(this, exponent); }
+    /** Elementwise maximum (NaN propagates). */
+    public Tensor maximum(Tensor o) { return Pointwise.binary(BinaryOp.MAX, this, o); }
+    /** Elementwise minimum (NaN propagates). */
+    public Tensor minimum(Tensor o) { return Pointwise.binary(BinaryOp.MIN, this, o); }
+    /** {@code base - this}: reversed subtraction with a scalar. */
+    public Tensor rsub(double base) { return Pointwise.binary(BinaryOp.SUB, like(base), this); }
+
+    public Tensor eq(Tensor o) { return Pointwise.compare(CompareOp.EQ, this, o); }
+    public Tensor eq(double o) { return Pointwise.compare(CompareOp.EQ, this, like(o)); }
+    public Tensor ne(Tensor o) { return Pointwise.compare(CompareOp.NE, this, o); }
+    public Tensor ne(double o) { return Pointwise.compare(CompareOp.NE, this, like(o)); }
+    public Tensor lt(Tensor o) { return Pointwise.compare(CompareOp.LT, this, o); }
+    public Tensor lt(double o) { return Pointwise.compare(CompareOp.LT, this, like(o)); }
+    public Tensor le(Tensor o) { return Pointwise.compare(CompareOp.LE, this, o); }
+    public Tensor le(double o) { return Pointwise.compare(CompareOp.LE, this, like(o)); }
+    public Tensor gt(Tensor o) { return Pointwise.compare(CompareOp.GT, this, o); }
+    public Tensor gt(double o) { return Pointwise.compare(CompareOp.GT, this, like(o)); }
+    public Tensor ge(Tensor o) { return Pointwise.compare(CompareOp.GE, this, o); }
+    public Tensor ge(double o) { return Pointwise.compare(CompareOp.GE, this, like(o)); }
+    /** Elementwise AND of two masks. */
+    public Tensor logicalAnd(Tensor o) { return Pointwise.logical(BinaryOp.MIN, this, o); }
+    /** Elementwise OR of two masks. */
+    public Tensor logicalOr(Tensor o) { return Pointwise.logical(BinaryOp.MAX, this, o); }
+    /** Elementwise NOT of a mask. */
+    public Tensor logicalNot() { return Pointwise.unary(UnaryOp.LOGICAL_NOT, this.to(DType.BOOL)); }
+    /** Mask of NaN elements. */
+    public Tensor isnan() { return ne(this); }
+
+    /** {@code mask ? a : b} with broadcasting. */
+    public static Tensor where(Tensor mask, Tensor a, Tensor b) { return Pointwise.where(mask, a, b); }
+    /** {@code mask ? a : b} with a scalar b. */
+    public static Tensor where(Tensor mask, Tensor a, double b) { return Pointwise.where(mask, a, a.like(b)); }
+    /** {@code mask ? a : b} with a scalar a. */
+    public static Tensor where(Tensor mask, double a, Tensor b) { return Pointwise.where(mask, b.like(a), b); }
+    /** This tensor with {@code value} where the mask is true. */
+    public Tensor maskedFill(Tensor mask, double value) { return Pointwise.where(mask, like(value), this); }
+
+    public Tensor neg() { return Pointwise.unary(UnaryOp.NEG, this); }
+    public Tensor exp() { return Pointwise.unary(UnaryOp.EXP, this); }
+    public Tensor log() { return Pointwise.unary(UnaryOp.LOG, this); }
+    public Tensor sqrt() { return Pointwise.unary(UnaryOp.SQRT, this); }
+    public Tensor rsqrt() { return Pointwise.unary(UnaryOp.RSQRT, this); }
+    public Tensor abs() { return Pointwise.unary(UnaryOp.ABS, this); }
+    public Tensor sign() { return Pointwise.unary(UnaryOp.SIGN, this); }
+    public Tensor sin() { return Pointwise.unary(UnaryOp.SIN, this); }
+    public Tensor cos() { return Pointwise.unary(UnaryOp.COS, this); }
+    public Tensor tanh() { return Pointwise.unary(UnaryOp.TANH, this); }
+    public Tensor sigmoid() { return Pointwise.unary(UnaryOp.SIGMOID, this); }
+    public Tensor relu() { return Pointwise.unary(UnaryOp.RELU, this); }
+    /** GELU with the exact (erf) formulation. */
+    public Tensor gelu() { return Pointwise.unary(UnaryOp.GELU, this); }
+    /** log(1 + exp(x)), linear above 20 as in PyTorch. */
+    public Tensor softplus() { return Pointwise.unary(UnaryOp.SOFTPLUS, this); }
+    public Tensor erf() { return Pointwise.unary(UnaryOp.ERF, this); }
+    public Tensor reciprocal() { return Pointwise.unary(UnaryOp.RECIPROCAL, this); }
+    public Tensor square() { return mul(this); }
+    /** Limits values to [min, max]. */
+    public Tensor clamp(double min, double max) { return Pointwise.clamp(this, min, max); }
+    /** Limits values to [min, +inf). */
+    public Tensor clampMin(double min) { return Pointwise.clamp(this, min, Double.POSITIVE_INFINITY); }
+    /** Limits values to (-inf, max]. */
+    public Tensor clampMax(double max) { return Pointwise.clamp(this, Double.NEGATIVE_INFINITY, max); }
+
+    /** A copy with the given dtype (this tensor itself when the dtype already matches). */
+    public Tensor to(DType target) { return Pointwise.to(this, target); }
+    /** A contiguous copy that is part of the graph. */
+    public Tensor clone() { return Pointwise.cloneTensor(this); }
+
+    // in place: modify this tensor, bump its version, return this
+    public Tensor add_(Tensor o) { return InPlace.apply("add_", this, t -> t.add(o), BinaryOp.ADD, o); }
+    public Tensor add_(double o) { return InPlace.apply("add_", this, t -> t.add(o), BinaryOp.ADD, like(o)); }
+    public Tensor sub_(Tensor o) { return InPlace.apply("sub_", this, t -> t.sub(o), BinaryOp.SUB, o); }
+    public Tensor sub_(double o) { return InPlace.apply("sub_", this, t -> t.sub(o), BinaryOp.SUB, like(o)); }
+    public Tensor mul_(Tensor o) { return InPlace.apply("mul_", this, t -> t.mul(o), BinaryOp.MUL, o); }
+    public Tensor mul_(double o) { return InPlace.apply("mul_", this, t -> t.mul(o), BinaryOp.MUL, like(o)); }
+    public Tensor div_(Tensor o) { return InPlace.apply("div_", this, t -> t.div(o), BinaryOp.DIV, o); }
+    public Tensor div_(double o) { return InPlace.apply("div_", this, t -> t.div(o), BinaryOp.DIV, like(o)); }
+    public Tensor pow_(double o) { return InPlace.apply("pow_", this, t -> t.pow(o), BinaryOp.POW, like(o)); }
+    public Tensor maximum_(Tensor o) { return InPlace.apply("maximum_", this, t -> t.maximum(o), BinaryOp.MAX, o); }
+    public Tensor minimum_(Tensor o) { return InPlace.apply("minimum_", this, t -> t.minimum(o), BinaryOp.MIN, o); }
+    public Tensor neg_() { return InPlace.apply("neg_", this, Tensor::neg, UnaryOp.NEG); }
+    public Tensor exp_() { return InPlace.apply("exp_", this, Tensor::exp, UnaryOp.EXP); }
+    public Tensor log_() { return InPlace.apply("log_", this, Tensor::log, UnaryOp.LOG); }
+    public Tensor sqrt_() { return InPlace.apply("sqrt_", this, Tensor::sqrt, UnaryOp.SQRT); }
+    public Tensor abs_() { return InPlace.apply("abs_", this, Tensor::abs, UnaryOp.ABS); }
+    public Tensor tanh_() { return InPlace.apply("tanh_", this, Tensor::tanh, UnaryOp.TANH); }
+    public Tensor sigmoid_() { return InPlace.apply("sigmoid_", this, Tensor::sigmoid, UnaryOp.SIGMOID); }
+    public Tensor relu_() { return InPlace.apply("relu_", this, Tensor::relu, UnaryOp.RELU); }
+    public Tensor clamp_(double min, double max) { return InPlace.copy("clamp_", this, clamp(min, max)); }
+    /** Sets every element to {@code value}. */
+    public Tensor fill_(double value) { return InPlace.fill(this, value); }
+    /** Sets every element to zero. */
+    public Tensor zero_() { return fill_(0); }
+    /** Copies {@code src} (broadcast, converted) into this tensor. */
+    public Tensor copy_(Tensor src) { return InPlace.copy("copy_", this, src); }
+    /** Sets elements where the mask is true to {@code value}. */
+    public Tensor maskedFill_(Tensor mask, double value) { return InPlace.copy("maskedFill_", this, maskedFill(mask, value)); }
+
+    /** A 0-dim tensor of this tensor's dtype (float32 for masks and indices combined with fractions). */
+    Tensor like(double value) {
+        DType dt = dtype.isFloating() || value == Math.rint(value) ? dtype : DType.FLOAT32;
+        return scalar(dt == DType.BOOL && value != 0 && value != 1 ? DType.FLOAT32 : dt, value);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** The same elements with a new shape (one size may be -1); copies only when a view is impossible. */
+    public Tensor reshape(long... newShape) { return Views.reshape(this, newShape); }
+    /** Like {@link #reshape} but never copies: throws when the strides do not allow a view. */
+    public Tensor view(long... newShape) { return Views.view(this, newShape); }
+    /** Swaps two dims. */
+    public Tensor transpose(int dim0, int dim1) { return Views.transpose(this, dim0, dim1); }
+    /** The transpose of a matrix (a 0-D or 1-D tensor is returned unchanged). */
+    public Tensor t() { return dim() < 2 ? this : transpose(0, 1); }
+    /** Reorders the dims. */
+    public Tensor permute(int... dims) { return Views.permute(this, dims); }
+    /** Removes all size-1 dims. */
+    public Tensor squeeze() { return Views.squeeze(this); }
+    /** Removes one dim if its size is 1. */
+    public Tensor squeeze(int dim) { return Views.squeeze(this, dim); }
+    /** Inserts a size-1 dim. */
+    public Tensor unsqueeze(int dim) { return Views.unsqueeze(this, dim); }
+    /** Repeats size-1 dims (and prepends dims) without copying; -1 keeps a size. */
+    public Tensor expand(long... newShape) { return Views.expand(this, newShape); }
+    /** Expands to the given shape. */
+    public Tensor broadcastTo(long... newShape) { return Views.expand(this, newShape); }
+    /** Expands to another tensor's shape. */
+    public Tensor expandAs(Tensor other) { return Views.expand(this, other.shape); }
+    /** {@code length} elements of a dim starting at {@code start}. */
+    public Tensor narrow(int dim, long start, long length) { return Views.slice(this, dim, start, start + length, 1); }
+    /** Elements start, start+step, ... below end of a dim (Python's {@code x[start:end:step]}). */
+    public Tensor slice(int dim, long start, long end, long step) { return Views.slice(this, dim, start, end, step); }
+    /** The sub-tensor at {@code index} of a dim, which disappears. */
+    public Tensor select(int dim, long index) { return Views.select(this, dim, index); }
+    /** All dims collapsed into one. */
+    public Tensor flatten() { return flatten(0, -1); }
+    /** Dims start..end collapsed into one. */
+    public Tensor flatten(int startDim, int endDim) { return Views.flatten(this, startDim, endDim); }
+    /** This tensor if contiguous, else a contiguous copy. */
+    public Tensor contiguous() { return isContiguous() ? this : clone(); }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** Sum of all elements. */
+    public Tensor sum() { return Reductions.sum(this, null, false); }
+    /** Sum over the given dims. */
+    public Tensor sum(int[] dims, boolean keepdim) { return Reductions.sum(this, dims, keepdim); }
+    /** Sum over one dim. */
+    public Tensor sum(int dim, boolean keepdim) { return sum(new int[] {dim}, keepdim); }
+    /** Sums a broadcast result back to {@code target} shape (the adjoint of expand). */
+    public Tensor sumTo(long... target) { return Reductions.sumTo(this, target); }
+    /** Mean of all elements. */
+    public Tensor mean() { return Reductions.mean(this, null, false); }
+    /** Mean over the given dims. */
+    public Tensor mean(int[] dims, boolean keepdim) { return Reductions.mean(this, dims, keepdim); }
+    /** Mean over one dim. */
+    public Tensor mean(int dim, boolean keepdim) { return mean(new int[] {dim}, keepdim); }
+    /** Product of all elements. */
+    public Tensor prod() { return Reductions.prod(this, null, false); }
+    /** Product over one dim. */
+    public Tensor prod(int dim, boolean keepdim) { return Reductions.prod(this, new int[] {dim}, keepdim); }
+    /** Maximum of all elements. */
+    public Tensor max() { return Reductions.max(this); }
+    /** Minimum of all elements. */
+    public Tensor min() { return Reductions.min(this); }
+    /** Maximum values and their indices along a dim. */
+    public Tensor[] max(int dim, boolean keepdim) { return Reductions.maxDim(this, dim, keepdim, true); }
+    /** Minimum values and their indices along a dim. */
+    public Tensor[] min(int dim, boolean keepdim) { return Reductions.maxDim(this, dim, keepdim, false); }
+    /** Maximum over the given dims, ties sharing the gradient. */
+    public Tensor amax(int[] dims, boolean keepdim) { return Reductions.amax(this, dims, keepdim, true); }
+    /** Minimum over the given dims, ties sharing the gradient. */
+    public Tensor amin(int[] dims, boolean keepdim) { return Reductions.amax(this, dims, keepdim, false); }
+    /** Index of the maximum of the flattened tensor. */
+    public Tensor argmax() { return Reductions.argmax(flatten(), 0, false, true); }
+    /** Indices of the maxima along a dim. */
+    public Tensor argmax(int dim, boolean keepdim) { return Reductions.argmax(this, dim, keepdim, true); }
+    /** Indices of the minima along a dim. */
+    public Tensor argmin(int dim, boolean keepdim) { return Reductions.argmax(this, dim, keepdim, false); }
+    /** Variance of all elements with Bessel's correction. */
+    public Tensor var() { return Reductions.var(this, null, 1, false); }
+    /** Variance over dims with the given correction (1: unbiased). */
+    public Tensor var(int[] dims, int correction, boolean keepdim) { return Reductions.var(this, dims, correction, keepdim); }
+    /** Standard deviation of all elements with Bessel's correction. */
+    public Tensor std() { return var().sqrt(); }
+    /** Standard deviation over dims with the given correction. */
+    public Tensor std(int[] dims, int correction, boolean keepdim) { return var(dims, correction, keepdim).sqrt(); }
+    /** log(sum(exp(x))) over dims, computed stably. */
+    public Tensor logsumexp(int[] dims, boolean keepdim) { return Reductions.logsumexp(this, dims, keepdim); }
+    /** log(sum(exp(x))) over one dim. */
+    public Tensor logsumexp(int dim, boolean keepdim) { return logsumexp(new int[] {dim}, keepdim); }
+    /** Softmax along a dim. */
+    public Tensor softmax(int dim) { return Reductions.softmax(this, dim, false); }
+    /** Log-softmax along a dim. */
+    public Tensor logSoftmax(int dim) { return Reductions.softmax(this, dim, true); }
+    /** True when any element is nonzero. */
+    public boolean any() { return Reductions.count(this) > 0; }
+    /** True when every element is nonzero. */
+    public boolean all() { return Reductions.count(this) == numel(); }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands. */
+    public Tensor matmul(Tensor o) { return LinearAlgebra.matmul(this, o); }
+    /** Product of two matrices. */
+    public Tensor mm(Tensor o) { return LinearAlgebra.mm(this, o); }
+    /** Batched product of [b, n, k] and [b, k, m]. */
+    public Tensor bmm(Tensor o) { return LinearAlgebra.bmm(this, o); }
+
+    // ---------------------------------------------------------------- indexing and joining
+
+    /** {@code out[i][j] = this[i][index[i][j]]} along dim (shown for dim 1). */
+    public Tensor gather(int dim, Tensor index) { return Indexing.gather(this, dim, index); }
+    /** A copy with {@code src} added at {@code index} along dim. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, dim, index, src); }
+    /** The slices at the given indices of a dim. */
+    public Tensor indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, dim, index); }
+    /** A copy with the slices of {@code src} added at the given indices of a dim. */
+    public Tensor indexAdd(int dim, Tensor index, Tensor src) { return Indexing.indexAdd(this, dim, index, src); }
+    /** Concatenation along an existing dim. */
+    public static Tensor cat(List<Tensor> tensors, int dim) { return Joining.cat(tensors, dim); }
+    /** Concatenation along a new dim. */
+    public static Tensor stack(List<Tensor> tensors, int dim) { return Joining.stack(tensors, dim); }
+    /** Pieces of {@code size} along a dim (the last may be shorter), as views. */
+    public List<Tensor> split(long size, int dim) { return Joining.split(this, size, dim); }
+    /** {@code chunks} nearly equal pieces along a dim, as views. */
+    public List<Tensor> chunk(int chunks, int dim) { return Joining.chunk(this, chunks, dim); }
+}

@@ -1,0 +1,82 @@
+package dev.panagrad.ops;
+
+import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Parallel;
+
+/**
+ * Walks several tensors of one shape together, handing the kernels the longest strided runs it can: dims
+ * that are contiguous with each other in every operand are merged first, so a contiguous op is one run
+ * (split across threads) and a broadcast bias add is one run per row.
+ */
+final class Loops {
+    private Loops() {}
+
+    /** Elements per thread below which work stays on the caller's thread. */
+    static final long GRAIN = 1 << 15;
+
+    /** One run: the element offset of each operand at its start, each operand's stride, and the length. */
+    @FunctionalInterface
+    interface Run {
+        void apply(long[] offsets, long[] strides, long n);
+    }
+
+    /** Calls {@code run} over all elements of {@code shape}; each operand has that shape (after expand). */
+    static void forEach(long[] shape, Tensor[] operands, Run run) {
+        int ops = operands.length, nd = shape.length;
+        long[] base = new long[ops];
+        long[][] st = new long[ops][];
+        for (int k = 0; k < ops; k++) {
+            base[k] = operands[k].offset();
+            st[k] = operands[k].strides();
+        }
+        // Merge dims: drop size-1 dims, fuse d into the previous kept dim when every operand is contiguous across them.
+        long[] sizes = new long[nd];
+        long[][] strides = new long[ops][nd];
+        int m = 0;
+        for (int d = 0; d < nd; d++) {
+            if (shape[d] == 0) return;
+            if (shape[d] == 1) continue;
+            boolean fuse = m > 0;
+            for (int k = 0; k < ops && fuse; k++) fuse = strides[k][m - 1] == st[k][d] * shape[d];
+            if (fuse) {
+                sizes[m - 1] *= shape[d];
+                for (int k = 0; k < ops; k++) strides[k][m - 1] = st[k][d];
+            } else {
+                sizes[m] = shape[d];
+                for (int k = 0; k < ops; k++) strides[k][m] = st[k][d];
+                m++;
+            }
+        }
+        if (m == 0) {
+            run.apply(base, new long[ops], 1);
+            return;
+        }
+        long inner = sizes[m - 1], outer = 1;
+        for (int d = 0; d < m - 1; d++) outer *= sizes[d];
+        long[] innerStrides = new long[ops];
+        for (int k = 0; k < ops; k++) innerStrides[k] = strides[k][m - 1];
+
+        int threads = Parallel.threads();
+        long total = outer * inner;
+        long chunks = (threads > 1 && total >= 2 * GRAIN && outer < 2L * threads)
+                ? Math.min(Math.max(1, inner / GRAIN), (2L * threads + outer - 1) / outer) : 1;
+        long chunkLen = (inner + chunks - 1) / chunks;
+        long items = outer * chunks;
+        long grain = Math.max(1, GRAIN / chunkLen);
+        int dims = m;
+        Parallel.forRange(items, grain, (lo, hi) -> {
+            long[] off = new long[ops];
+            for (long w = lo; w < hi; w++) {
+                long o = w / chunks, start = (w % chunks) * chunkLen;
+                for (int k = 0; k < ops; k++) off[k] = base[k] + start * innerStrides[k];
+                long rest = o;
+                for (int d = dims - 2; d >= 0 && rest > 0; d--) {
+                    long i = rest % sizes[d];
+                    rest /= sizes[d];
+                    for (int k = 0; k < ops; k++) off[k] += i * strides[k][d];
+                }
+                run.apply(off, innerStrides, Math.min(chunkLen, inner - start));
+            }
+        });
+    }
+}

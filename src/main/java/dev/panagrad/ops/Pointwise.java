@@ -1,0 +1,245 @@
+package dev.panagrad.ops;
+
+import dev.panagrad.DType;
+import dev.panagrad.Graph;
+import dev.panagrad.Shape;
+import dev.panagrad.Tensor;
+import dev.panagrad.kernels.BinaryOp;
+import dev.panagrad.kernels.CompareOp;
+import dev.panagrad.kernels.Kernels;
+import dev.panagrad.kernels.UnaryOp;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Elementwise ops with NumPy broadcasting, each forward beside its derivative. The {@code *Raw} and
+ * {@code *Into} methods compute without recording autograd; the others record.
+ *
+ * <pre>{@code
+ * Tensor y = Pointwise.unary(UnaryOp.TANH, x);   // same as x.tanh()
+ * }</pre>
+ */
+public final class Pointwise {
+    private Pointwise() {}
+
+    private static final Kernels K = Kernels.active();
+    private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+    // ------------------------------------------------------------ unary
+
+    /** {@code op(x)} elementwise, recording its derivative. */
+    public static Tensor unary(UnaryOp op, Tensor x) {
+        Tensor out = mapRaw(op, x);
+        return switch (op) {
+            case NEG -> Graph.record("NegBackward0", out, x, (g, s) -> g.neg());
+            case EXP -> Graph.record("ExpBackward0", out, x, (g, s) -> g.mul(s[0]), out);
+            case LOG -> Graph.record("LogBackward0", out, x, (g, s) -> g.div(s[0]), x);
+            case SQRT -> Graph.record("SqrtBackward0", out, x, (g, s) -> g.div(s[0].mul(2)), out);
+            case RSQRT -> Graph.record("RsqrtBackward0", out, x, (g, s) -> g.mul(s[0].pow(3)).mul(-0.5), out);
+            case ABS -> Graph.record("AbsBackward0", out, x, (g, s) -> g.mul(s[0].sign()), x);
+            case SIGN -> Graph.record("SignBackward0", out, x, (g, s) -> g.mul(0));
+            case SIN -> Graph.record("SinBackward0", out, x, (g, s) -> g.mul(s[0].cos()), x);
+            case COS -> Graph.record("CosBackward0", out, x, (g, s) -> g.mul(s[0].sin()).neg(), x);
+            case TANH -> Graph.record("TanhBackward0", out, x, (g, s) -> g.mul(s[0].square().rsub(1)), out);
+            case SIGMOID -> Graph.record("SigmoidBackward0", out, x, (g, s) -> g.mul(s[0].mul(s[0].rsub(1))), out);
+            case RELU -> Graph.record("ReluBackward0", out, x, (g, s) -> Tensor.where(s[0].gt(0), g, 0), out);
+            // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+            case GELU -> Graph.record("GeluBackward0", out, x, (g, s) -> {
+                Tensor cdf = s[0].mul(INV_SQRT2).erf().add(1).mul(0.5);
+                Tensor pdf = s[0].square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+                return g.mul(cdf.add(s[0].mul(pdf)));
+            }, x);
+            case SOFTPLUS -> Graph.record("SoftplusBackward0", out, x,
+                    (g, s) -> g.mul(Tensor.where(s[0].gt(20), s[0].onesLike(), s[0].sigmoid())), x);
+            case ERF -> Graph.record("ErfBackward0", out, x,
+                    (g, s) -> g.mul(s[0].square().neg().exp().mul(TWO_OVER_SQRT_PI)), x);
+            case RECIPROCAL -> Graph.record("ReciprocalBackward0", out, x, (g, s) -> g.mul(s[0].square()).neg(), out);
+            case LOGICAL_NOT -> out;
+        };
+    }
+
+    /** {@code op(x)} without autograd; integer inputs of real-valued functions are computed in float32. */
+    public static Tensor mapRaw(UnaryOp op, Tensor x) {
+        DType dt = x.dtype();
+        boolean keepsType = op == UnaryOp.NEG || op == UnaryOp.ABS || op == UnaryOp.SIGN || op == UnaryOp.RELU
+                || op == UnaryOp.LOGICAL_NOT;
+        if (!dt.isFloating() && !keepsType) x = convertRaw(x, DType.FLOAT32);
+        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        mapInto(op, x, out);
+        return out;
+    }
+
+    /** Writes {@code op(x)} into {@code out} of the same shape and dtype (out may be x itself). */
+    public static void mapInto(UnaryOp op, Tensor x, Tensor out) {
+        MemorySegment xs = x.segment(), os = out.segment();
+        DType dt = out.dtype();
+        x.storage().checkNoWriter(op.name());
+        Loops.forEach(out.shape(), new Tensor[] {out, x},
+                (off, st, n) -> K.unary(op, dt, xs, off[1], st[1], os, off[0], st[0], n));
+    }
+
+    // ------------------------------------------------------------ binary
+
+    /** {@code op(a, b)} with broadcasting and type promotion, recording its derivative. */
+    public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase();
+        long[] shape = Shape.broadcast(name, a.shape(), b.shape());
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        if (op == BinaryOp.DIV && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
+        Tensor x = a.to(dt).expand(shape), y = b.to(dt).expand(shape);
+        Tensor out = Tensor.empty(dt, shape);
+        binaryInto(op, x, y, out);
+        if (!Graph.needsGrad(x, y)) return out;
+        Tensor[] in = Graph.of(x, y);
+        return switch (op) {
+            case ADD -> Graph.record("AddBackward0", out, in, null, (g, s) -> Graph.of(g, g));
+            case SUB -> Graph.record("SubBackward0", out, in, null, (g, s) -> Graph.of(g, g.neg()));
+            case MUL -> Graph.record("MulBackward0", out, in, saveIfOtherNeedsGrad(x, y),
+                    (g, s) -> Graph.of(s[1] == null ? null : g.mul(s[1]), s[0] == null ? null : g.mul(s[0])));
+            case DIV -> Graph.record("DivBackward0", out, in, Graph.of(x, y),
+                    (g, s) -> Graph.of(g.div(s[1]), y.requiresGrad() ? g.neg().mul(s[0]).div(s[1].square()) : null));
+            // d/da a^b = b a^(b-1); d/db a^b = a^b log a (0 where a == 0 and b >= 0)
+            case POW -> Graph.record("PowBackward1", out, in, Graph.of(x, y, out), (g, s) -> Graph.of(
+                    g.mul(s[1]).mul(s[0].pow(s[1].sub(1))),
+                    y.requiresGrad() ? g.mul(s[2].mul(s[0].log()).maskedFill(s[0].eq(0).logicalAnd(s[1].ge(0)), 0))
+                            : null));
+            // the larger operand gets the gradient; ties share it equally
+            case MAX, MIN -> Graph.record(op == BinaryOp.MAX ? "MaximumBackward0" : "MinimumBackward0", out, in,
+                    Graph.of(x, y), (g, s) -> {
+                        Tensor aWins = op == BinaryOp.MAX ? s[0].gt(s[1]) : s[0].lt(s[1]);
+                        Tensor tie = s[0].eq(s[1]);
+                        Tensor half = g.mul(0.5);
+                        Tensor ga = Tensor.where(aWins, g, Tensor.where(tie, half, 0));
+                        Tensor gb = Tensor.where(aWins.logicalOr(tie), Tensor.where(tie, half, 0), g);
+                        return Graph.of(ga, gb);
+                    });
+        };
+    }
+
+    /** MulBackward0 needs the other operand only for inputs that require grad. */
+    private static Tensor[] saveIfOtherNeedsGrad(Tensor x, Tensor y) {
+        return Graph.of(y.requiresGrad() ? x : null, x.requiresGrad() ? y : null);
+    }
+
+    /** {@code x ^ exponent} for a scalar exponent. */
+    public static Tensor pow(Tensor x, double exponent) {
+        boolean integral = exponent == Math.rint(exponent);
+        DType et = x.dtype().isFloating() ? x.dtype() : integral ? DType.INT64 : DType.FLOAT32;
+        Tensor out = binaryRaw(BinaryOp.POW, x, Tensor.scalar(et, exponent));
+        return Graph.record("PowBackward0", out, x,
+                (g, s) -> exponent == 0 ? g.mul(0) : g.mul(s[0].pow(exponent - 1).mul(exponent)), x);
+    }
+
+    /** {@code op(a, b)} with broadcasting, computed in the promoted dtype, without autograd. */
+    public static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
+        long[] shape = Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape());
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        Tensor out = Tensor.empty(dt, shape);
+        binaryInto(op, convertRaw(a, dt).expand(shape), convertRaw(b, dt).expand(shape), out);
+        return out;
+    }
+
+    /** Writes {@code op(a, b)} into {@code out}; a and b have out's shape and dtype (out may alias a). */
+    public static void binaryInto(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        MemorySegment as = a.segment(), bs = b.segment(), os = out.segment();
+        DType dt = out.dtype();
+        a.storage().checkNoWriter(op.name());
+        b.storage().checkNoWriter(op.name());
+        Loops.forEach(out.shape(), new Tensor[] {out, a, b},
+                (off, st, n) -> K.binary(op, dt, as, off[1], st[1], bs, off[2], st[2], os, off[0], st[0], n));
+    }
+
+    /** {@code a op b} as a bool mask (never requires grad). */
+    public static Tensor compare(CompareOp op, Tensor a, Tensor b) {
+        long[] shape = Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape());
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        Tensor x = convertRaw(a, dt).expand(shape), y = convertRaw(b, dt).expand(shape);
+        Tensor out = Tensor.empty(DType.BOOL, shape);
+        MemorySegment xs = x.segment(), ys = y.segment(), os = out.segment();
+        Loops.forEach(shape, new Tensor[] {out, x, y},
+                (off, st, n) -> K.compare(op, dt, xs, off[1], st[1], ys, off[2], st[2], os, off[0], st[0], n));
+        return out;
+    }
+
+    /** Elementwise AND (MIN) or OR (MAX) of two masks. */
+    public static Tensor logical(BinaryOp op, Tensor a, Tensor b) {
+        return binaryRaw(op, convertRaw(a, DType.BOOL), convertRaw(b, DType.BOOL));
+    }
+
+    /** {@code mask ? a : b} with broadcasting; the gradient flows to the chosen operand. */
+    public static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        long[] shape = Shape.broadcast("where", Shape.broadcast("where", mask.shape(), a.shape()), b.shape());
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        Tensor m = convertRaw(mask, DType.BOOL).expand(shape);
+        Tensor x = a.to(dt).expand(shape), y = b.to(dt).expand(shape);
+        Tensor out = Tensor.empty(dt, shape);
+        MemorySegment ms = m.segment(), xs = x.segment(), ys = y.segment(), os = out.segment();
+        Loops.forEach(shape, new Tensor[] {out, m, x, y}, (off, st, n) ->
+                K.where(dt, ms, off[1], st[1], xs, off[2], st[2], ys, off[3], st[3], os, off[0], st[0], n));
+        return Graph.record("WhereBackward0", out, Graph.of(x, y), Graph.of(m),
+                (g, s) -> Graph.of(Tensor.where(s[0], g, 0), Tensor.where(s[0], 0, g)));
+    }
+
+    /** Values limited to [min, max]; the gradient passes where min <= x <= max. */
+    public static Tensor clamp(Tensor x, double min, double max) {
+        if (min > max) {
+            throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max
+                    + "; expected min <= max");
+        }
+        Tensor out = binaryRaw(BinaryOp.MIN, binaryRaw(BinaryOp.MAX, x, Tensor.scalar(x.dtype(), min)),
+                Tensor.scalar(x.dtype(), max));
+        return Graph.record("ClampBackward1", out, x,
+                (g, s) -> Tensor.where(s[0].ge(min).logicalAnd(s[0].le(max)), g, 0), x);
+    }
+
+    // ------------------------------------------------------------ copies and conversion
+
+    /** A copy in another dtype (x itself when it matches), recording ToCopyBackward0. */
+    public static Tensor to(Tensor x, DType dt) {
+        if (x.dtype() == dt) return x;
+        Tensor out = convertRaw(x, dt);
+        if (!dt.isFloating()) return out;
+        DType from = x.dtype();
+        return Graph.record("ToCopyBackward0", out, x, (g, s) -> g.to(from));
+    }
+
+    /** A contiguous copy recorded as CloneBackward0. */
+    public static Tensor cloneTensor(Tensor x) {
+        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        copyRaw(out, x);
+        return Graph.record("CloneBackward0", out, x, (g, s) -> g);
+    }
+
+    /** A contiguous tensor of dtype dt with x's values (x itself when already contiguous of that dtype). */
+    public static Tensor convertRaw(Tensor x, DType dt) {
+        if (x.dtype() == dt && x.isContiguous()) return x;
+        Tensor out = Tensor.empty(dt, x.shape());
+        copyRaw(out, x);
+        return out;
+    }
+
+    /** Copies src (broadcast to dst's shape, converted to dst's dtype) into dst, without autograd. */
+    public static void copyRaw(Tensor dst, Tensor src) {
+        long[] shape = dst.shape();
+        if (!Arrays.equals(Shape.broadcast("copy_", src.shape(), shape), shape)) {
+            throw new IllegalArgumentException("copy_: source of shape " + Shape.str(src.shape())
+                    + " cannot be broadcast to the destination's shape " + Shape.str(shape));
+        }
+        Tensor s = src.detach().expand(shape);
+        MemorySegment ss = s.segment(), ds = dst.segment();
+        DType from = src.dtype(), to = dst.dtype();
+        src.storage().checkNoWriter("copy_");
+        Loops.forEach(shape, new Tensor[] {dst, s},
+                (off, st, n) -> K.convert(from, ss, off[1], st[1], to, ds, off[0], st[0], n));
+    }
+
+    /** Sets every element of t (any strides) to value, without autograd. */
+    public static void fillRaw(Tensor t, double value) {
+        MemorySegment ts = t.segment();
+        DType dt = t.dtype();
+        Loops.forEach(t.shape(), new Tensor[] {t}, (off, st, n) -> K.fill(dt, ts, off[0], st[0], n, value));
+    }
+}

@@ -1,0 +1,336 @@
+package dev.panagrad.ops;
+
+import dev.panagrad.DType;
+import dev.panagrad.Graph;
+import dev.panagrad.GradMode;
+import dev.panagrad.Shape;
+import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Kernels;
+import dev.panagrad.kernels.Parallel;
+import dev.panagrad.kernels.ReduceOp;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Reductions over all or given dims (with keepdim), arg-reductions and softmax, each with its derivative.
+ * Large full reductions are split across threads into partial results, so their float rounding can
+ * differ slightly with the thread count.
+ *
+ * <pre>{@code
+ * Tensor m = x.mean(new int[] {0}, true);    // [1, n]
+ * Tensor p = logits.softmax(-1);
+ * }</pre>
+ */
+public final class Reductions {
+    private Reductions() {}
+
+    private static final Kernels K = Kernels.active();
+
+    /** Sum over dims (null: all), recorded as SumBackward0. */
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = dimMask("sum", x, dims);
+        Tensor out = reduce(ReduceOp.SUM, x.dtype().isFloating() ? x : Pointwise.convertRaw(x, DType.INT64), mask, keepdim);
+        long[] in = x.shape();
+        return Graph.record("SumBackward0", out, x, (g, s) -> expandBack(g, in, mask, keepdim));
+    }
+
+    /** Mean over dims (null: all), recorded as MeanBackward0. */
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException("mean: could not infer output dtype; input dtype must be floating point,"
+                    + " given " + x.describe());
+        }
+        boolean[] mask = dimMask("mean", x, dims);
+        long count = reducedCount(x.shape(), mask);
+        Tensor out = reduce(ReduceOp.SUM, x, mask, keepdim);
+        Pointwise.binaryInto(dev.panagrad.kernels.BinaryOp.DIV, out, Tensor.scalar(out.dtype(), count).expand(out.shape()), out);
+        long[] in = x.shape();
+        return Graph.record("MeanBackward0", out, x, (g, s) -> expandBack(g, in, mask, keepdim).div(count));
+    }
+
+    /** Product over dims; the gradient is the product of the other elements, also where some are zero. */
+    public static Tensor prod(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = dimMask("prod", x, dims);
+        Tensor out = reduce(ReduceOp.PROD, x, mask, keepdim);
+        long[] in = x.shape();
+        int[] reduced = maskToDims(mask);
+        return Graph.record("ProdBackward0", out, x, (g, s) -> {
+            Tensor xv = s[0], isZero = xv.eq(0);
+            Tensor zeros = isZero.to(xv.dtype()).sum(reduced, true);
+            Tensor others = prodKeep(Tensor.where(isZero, 1, xv), reduced);   // product without the zeros
+            Tensor ge = expandBack(g, in, mask, keepdim);
+            Tensor noZero = others.div(Tensor.where(isZero, 1, xv));
+            Tensor oneZero = Tensor.where(isZero, others.expand(in), 0);
+            return ge.mul(Tensor.where(zeros.eq(0), noZero, Tensor.where(zeros.eq(1), oneZero, 0)));
+        }, x);
+    }
+
+    private static Tensor prodKeep(Tensor x, int[] dims) {
+        return prod(x, dims, true);
+    }
+
+    /** Maximum (or minimum) over dims; tied elements share the gradient equally. */
+    public static Tensor amax(Tensor x, int[] dims, boolean keepdim, boolean max) {
+        boolean[] mask = dimMask(max ? "amax" : "amin", x, dims);
+        Tensor out = reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, mask, keepdim);
+        long[] in = x.shape();
+        int[] reduced = maskToDims(mask);
+        return Graph.record(max ? "AmaxBackward0" : "AminBackward0", out, x, (g, s) -> {
+            Tensor hit = s[0].eq(expandBack(s[1], in, mask, keepdim)).to(s[0].dtype());
+            return expandBack(g, in, mask, keepdim).mul(hit).div(hit.sum(reduced, true));
+        }, x, out);
+    }
+
+    /** Maximum of all elements (MaxBackward1: ties share the gradient). */
+    public static Tensor max(Tensor x) {
+        checkNonEmpty("max", x);
+        return amax(x, null, false, true);
+    }
+
+    /** Minimum of all elements. */
+    public static Tensor min(Tensor x) {
+        checkNonEmpty("min", x);
+        return amax(x, null, false, false);
+    }
+
+    /** Values and int64 indices of the maxima (or minima) along a dim; the gradient goes to the chosen element. */
+    public static Tensor[] maxDim(Tensor x, int dim, boolean keepdim, boolean max) {
+        checkNonEmpty(max ? "max" : "min", x);
+        int d = Shape.wrapDim(max ? "max" : "min", dim, x.dim());
+        Tensor idx = argmax(x, d, true, max);
+        Tensor values = x.dim() == 0 ? x : x.gather(d, idx);
+        if (!keepdim && x.dim() > 0) {
+            values = values.squeeze(d);
+            idx = idx.squeeze(d);
+        }
+        return new Tensor[] {values, idx};
+    }
+
+    /** int64 indices of the first maximum (or minimum) along a dim. */
+    public static Tensor argmax(Tensor x, int dim, boolean keepdim, boolean max) {
+        String op = max ? "argmax" : "argmin";
+        checkNonEmpty(op, x);
+        if (x.dim() == 0) return Tensor.scalar(DType.INT64, 0);
+        int d = Shape.wrapDim(op, dim, x.dim());
+        Tensor c = Pointwise.convertRaw(x, x.dtype() == DType.BOOL ? DType.INT64 : x.dtype());
+        long[] shape = c.shape();
+        long outer = 1, inner = 1;
+        for (int i = 0; i < d; i++) outer *= shape[i];
+        for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
+        long size = shape[d];
+        long[] outShape = shape.clone();
+        outShape[d] = 1;
+        Tensor out = Tensor.empty(DType.INT64, outShape);
+        MemorySegment xs = c.segment(), os = out.segment();
+        long off = c.offset();
+        DType dt = c.dtype();
+        long in = inner;
+        Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * inner)),
+                (lo, hi) -> K.argReduce(max, dt, xs, off + lo * size * in, hi - lo, size, in, os, lo * in));
+        return keepdim ? out : out.squeeze(d);
+    }
+
+    /** Variance with the given correction (1: Bessel's), composed of differentiable ops. */
+    public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
+        boolean[] mask = dimMask("var", x, dims);
+        int[] reduced = maskToDims(mask);
+        long n = reducedCount(x.shape(), mask);
+        Tensor centered = x.sub(x.mean(reduced, true));
+        return centered.square().sum(reduced, keepdim).div(Math.max(0, n - correction));
+    }
+
+    /** log(sum(exp(x))) over dims, shifted by the (constant) maximum for stability. */
+    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = dimMask("logsumexp", x, dims);
+        int[] reduced = maskToDims(mask);
+        Tensor m;
+        try (var off = GradMode.noGrad()) {
+            m = x.amax(reduced, true);
+            m = Tensor.where(m.abs().eq(Double.POSITIVE_INFINITY), 0, m);
+        }
+        Tensor r = x.sub(m).exp().sum(reduced, true).log().add(m);
+        return keepdim ? r : squeezeDims(r, mask);
+    }
+
+    /** Softmax (or log-softmax) along a dim by the fused row kernel. */
+    public static Tensor softmax(Tensor x, int dim, boolean log) {
+        String op = log ? "logSoftmax" : "softmax";
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": expected a floating dtype, given " + x.describe());
+        }
+        int d = Shape.wrapDim(op, dim, x.dim());
+        int last = Math.max(0, x.dim() - 1);
+        Tensor rows = Pointwise.convertRaw(x.detach().transpose(d, last), x.dtype());
+        Tensor y = Tensor.empty(x.dtype(), rows.shape());
+        long cols = x.dim() == 0 ? 1 : rows.size(last), n = rows.numel() / Math.max(1, cols);
+        MemorySegment xs = rows.segment(), ys = y.segment();
+        long xo = rows.offset();
+        DType dt = x.dtype();
+        Parallel.forRange(n, Math.max(1, Loops.GRAIN / Math.max(1, cols)),
+                (lo, hi) -> K.softmax(log, dt, xs, xo + lo * cols, hi - lo, cols, ys, lo * cols));
+        Tensor out = y.transpose(d, last);
+        if (log) {
+            return Graph.record("LogSoftmaxBackward0", out, x,
+                    (g, s) -> g.sub(s[0].exp().mul(g.sum(d, true))), out);
+        }
+        return Graph.record("SoftmaxBackward0", out, x,
+                (g, s) -> s[0].mul(g.sub(g.mul(s[0]).sum(d, true))), out);
+    }
+
+    /** Sums a broadcast tensor back to {@code target} (the adjoint of expand). */
+    public static Tensor sumTo(Tensor x, long[] target) {
+        long[] shape = x.shape();
+        if (Arrays.equals(shape, target)) return x;
+        int lead = shape.length - target.length;
+        if (lead < 0) {
+            throw new IllegalArgumentException("sumTo: cannot sum " + x.describe() + " to the larger shape "
+                    + Shape.str(target));
+        }
+        int[] dims = new int[shape.length];
+        int n = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) dims[n++] = i;
+            else if (target[i - lead] != shape[i]) {
+                throw new IllegalArgumentException("sumTo: shape " + Shape.str(shape) + " is not a broadcast of "
+                        + Shape.str(target));
+            }
+        }
+        Tensor s = n == 0 ? x : x.sum(Arrays.copyOf(dims, n), true);
+        return s.reshape(target);
+    }
+
+    /** The number of nonzero elements. */
+    public static long count(Tensor x) {
+        Tensor nz = Pointwise.compare(dev.panagrad.kernels.CompareOp.NE, x, Tensor.scalar(x.dtype(), 0));
+        return (long) reduce(ReduceOp.SUM, Pointwise.convertRaw(nz, DType.INT64), dimMask("count", x, null), false)
+                .toDoubleArray()[0];
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    /** Reduces the masked dims of x without autograd; the result keeps them as size 1 when keepdim. */
+    static Tensor reduce(ReduceOp op, Tensor x, boolean[] mask, boolean keepdim) {
+        long[] shape = x.shape();
+        int r = shape.length;
+        long[] kept = shape.clone();
+        for (int i = 0; i < r; i++) if (mask[i]) kept[i] = 1;
+        Tensor out = Tensor.empty(x.dtype(), kept);
+        // Reduced dims that form one block of a contiguous tensor need no copy; otherwise move them last.
+        int first = -1, lastDim = -1;
+        boolean block = true;
+        for (int i = 0; i < r; i++) {
+            if (!mask[i] || shape[i] == 1) continue;
+            if (first < 0) first = i;
+            else if (lastDim != i - 1) {
+                for (int j = lastDim + 1; j < i; j++) block &= shape[j] == 1;
+            }
+            lastDim = i;
+        }
+        Tensor c;
+        long outer, size, inner;
+        if (first < 0) {
+            c = Pointwise.convertRaw(x, x.dtype());
+            outer = c.numel();
+            size = 1;
+            inner = 1;
+        } else if (block) {
+            c = Pointwise.convertRaw(x, x.dtype());
+            outer = prod(shape, 0, first);
+            size = prod(shape, first, lastDim + 1);
+            inner = prod(shape, lastDim + 1, r);
+        } else {
+            int[] perm = new int[r];
+            int k = 0;
+            for (int i = 0; i < r; i++) if (!mask[i]) perm[k++] = i;
+            for (int i = 0; i < r; i++) if (mask[i]) perm[k++] = i;
+            c = Pointwise.convertRaw(x.detach().permute(perm), x.dtype());
+            size = reducedCount(shape, mask);
+            outer = size == 0 ? Shape.numel(kept) : c.numel() / size;
+            inner = 1;
+        }
+        run(op, c, outer, size, inner, out);
+        return keepdim ? out : squeezeDims(out, mask);
+    }
+
+    private static void run(ReduceOp op, Tensor c, long outer, long size, long inner, Tensor out) {
+        MemorySegment xs = c.segment(), os = out.segment();
+        long xo = c.offset();
+        DType dt = c.dtype();
+        int threads = Parallel.threads();
+        if (outer * inner == 1 && size >= 2 * Loops.GRAIN && threads > 1) {
+            // One long reduction: partial results per thread, then a reduction of the partials.
+            long chunk = (size + threads - 1) / threads;
+            Tensor partial = Tensor.empty(dt, threads);
+            MemorySegment ps = partial.segment();
+            Parallel.forRange(threads, 1, (lo, hi) -> {
+                for (long t = lo; t < hi; t++) {
+                    long start = t * chunk, len = Math.max(0, Math.min(chunk, size - start));
+                    K.reduce(op, dt, xs, xo + start, 1, len, 1, ps, t);
+                }
+            });
+            K.reduce(op, dt, ps, 0, 1, threads, 1, os, 0);
+            return;
+        }
+        Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * inner)),
+                (lo, hi) -> K.reduce(op, dt, xs, xo + lo * size * inner, hi - lo, size, inner, os, lo * inner));
+    }
+
+    /** g (reduced shape) broadcast back over the input shape. */
+    static Tensor expandBack(Tensor g, long[] inShape, boolean[] mask, boolean keepdim) {
+        Tensor k = g;
+        if (!keepdim) {
+            for (int i = 0; i < mask.length; i++) if (mask[i]) k = k.unsqueeze(i);
+        }
+        return k.expand(inShape);
+    }
+
+    static boolean[] dimMask(String op, Tensor x, int[] dims) {
+        boolean[] mask = new boolean[x.dim()];
+        if (dims == null) {
+            Arrays.fill(mask, true);
+            return mask;
+        }
+        for (int d : dims) {
+            int w = Shape.wrapDim(op, d, x.dim());
+            if (x.dim() == 0) continue;
+            if (mask[w]) throw new IllegalArgumentException(op + ": dim " + w + " appears multiple times in the list of dims");
+            mask[w] = true;
+        }
+        return mask;
+    }
+
+    static int[] maskToDims(boolean[] mask) {
+        int n = 0;
+        for (boolean b : mask) if (b) n++;
+        int[] dims = new int[n];
+        for (int i = 0, j = 0; i < mask.length; i++) if (mask[i]) dims[j++] = i;
+        return dims;
+    }
+
+    private static Tensor squeezeDims(Tensor t, boolean[] mask) {
+        long[] shape = t.shape();
+        long[] ns = new long[shape.length - maskToDims(mask).length];
+        for (int i = 0, j = 0; i < shape.length; i++) if (!mask[i]) ns[j++] = shape[i];
+        return t.reshape(ns);
+    }
+
+    private static long reducedCount(long[] shape, boolean[] mask) {
+        long n = 1;
+        for (int i = 0; i < shape.length; i++) if (mask[i]) n *= shape[i];
+        return n;
+    }
+
+    private static long prod(long[] shape, int from, int to) {
+        long n = 1;
+        for (int i = from; i < to; i++) n *= shape[i];
+        return n;
+    }
+
+    private static void checkNonEmpty(String op, Tensor x) {
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException(op + ": expected a non-empty tensor, given " + x.describe()
+                    + "; specify a dim to reduce an empty tensor");
+        }
+    }
+}

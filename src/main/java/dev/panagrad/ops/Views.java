@@ -1,0 +1,282 @@
+package dev.panagrad.ops;
+
+import dev.panagrad.Graph;
+import dev.panagrad.Shape;
+import dev.panagrad.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Ops that return a new view of the same storage (no copy), each with its derivative. Only
+ * {@link #reshape} copies, and only when no view can express the new shape.
+ *
+ * <pre>{@code
+ * Tensor t = Tensor.arange(6).view(2, 3).transpose(0, 1);   // shares storage with the arange
+ * }</pre>
+ */
+public final class Views {
+    private Views() {}
+
+    private static Tensor recordView(String name, Tensor out, Tensor x, Graph.UnaryDerivative d) {
+        return Graph.record(name, out, x, d).markViewOf(x);
+    }
+
+    /** A view with a new shape; throws when the strides do not allow one. */
+    public static Tensor view(Tensor x, long... newShape) {
+        long[] shape = inferShape("view", x, newShape);
+        long[] strides = viewStrides(x.shape(), x.strides(), shape);
+        if (strides == null) {
+            throw new IllegalArgumentException("view: view size is not compatible with input tensor's size and stride"
+                    + " (at least one dimension spans across two contiguous subspaces): input " + x.describe()
+                    + " with strides " + Shape.str(x.strides()) + ", requested " + Shape.str(shape)
+                    + "; use reshape(...) instead");
+        }
+        long[] in = x.shape();
+        return recordView("ViewBackward0", x.stridedView(shape, strides, x.offset()), x, (g, s) -> g.reshape(in));
+    }
+
+    /** A view with a new shape when possible, else a contiguous copy reshaped. */
+    public static Tensor reshape(Tensor x, long... newShape) {
+        long[] shape = inferShape("reshape", x, newShape);
+        if (viewStrides(x.shape(), x.strides(), shape) != null) return view(x, shape);
+        return view(x.clone(), shape);
+    }
+
+    public static Tensor transpose(Tensor x, int dim0, int dim1) {
+        int r = x.dim();
+        int a = Shape.wrapDim("transpose", dim0, r), b = Shape.wrapDim("transpose", dim1, r);
+        if (r == 0) return x;
+        long[] shape = x.shape(), strides = x.strides();
+        swap(shape, a, b);
+        swap(strides, a, b);
+        return recordView("TransposeBackward0", x.stridedView(shape, strides, x.offset()), x,
+                (g, s) -> g.transpose(a, b));
+    }
+
+    public static Tensor permute(Tensor x, int... dims) {
+        int r = x.dim();
+        if (dims.length != r) {
+            throw new IllegalArgumentException("permute: number of dims don't match: tensor has rank " + r + ", given "
+                    + dims.length + " dims " + Arrays.toString(dims) + "; expected a permutation of all dims");
+        }
+        long[] shape = x.shape(), strides = x.strides(), ns = new long[r], nst = new long[r];
+        int[] inverse = new int[r];
+        boolean[] seen = new boolean[r];
+        for (int i = 0; i < r; i++) {
+            int d = Shape.wrapDim("permute", dims[i], r);
+            if (seen[d]) {
+                throw new IllegalArgumentException("permute: repeated dim " + d + " in " + Arrays.toString(dims)
+                        + "; expected each dim once");
+            }
+            seen[d] = true;
+            ns[i] = shape[d];
+            nst[i] = strides[d];
+            inverse[d] = i;
+        }
+        return recordView("PermuteBackward0", x.stridedView(ns, nst, x.offset()), x, (g, s) -> g.permute(inverse));
+    }
+
+    public static Tensor squeeze(Tensor x) {
+        long[] shape = x.shape(), strides = x.strides();
+        int n = 0;
+        for (long s : shape) if (s != 1) n++;
+        long[] ns = new long[n], nst = new long[n];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (shape[i] == 1) continue;
+            ns[j] = shape[i];
+            nst[j++] = strides[i];
+        }
+        long[] in = x.shape();
+        return recordView("SqueezeBackward0", x.stridedView(ns, nst, x.offset()), x, (g, s) -> g.reshape(in));
+    }
+
+    public static Tensor squeeze(Tensor x, int dim) {
+        int d = Shape.wrapDim("squeeze", dim, x.dim());
+        if (x.dim() == 0 || x.size(d) != 1) return x;
+        long[] shape = remove(x.shape(), d), strides = remove(x.strides(), d);
+        return recordView("SqueezeBackward1", x.stridedView(shape, strides, x.offset()), x,
+                (g, s) -> g.unsqueeze(d));
+    }
+
+    public static Tensor unsqueeze(Tensor x, int dim) {
+        int d = Shape.wrapDim("unsqueeze", dim, x.dim() + 1);
+        long[] shape = x.shape(), strides = x.strides();
+        long stride = d < shape.length ? strides[d] * shape[d] : 1;
+        return recordView("UnsqueezeBackward0",
+                x.stridedView(insert(shape, d, 1), insert(strides, d, stride), x.offset()), x,
+                (g, s) -> g.squeeze(d));
+    }
+
+    /** Broadcasts to a larger shape without copying (stride 0 along repeated dims). */
+    public static Tensor expand(Tensor x, long... newShape) {
+        long[] shape = x.shape(), strides = x.strides();
+        if (Arrays.equals(shape, newShape)) return x;
+        int n = newShape.length, lead = n - shape.length;
+        if (lead < 0) {
+            throw new IllegalArgumentException("expand: the number of sizes provided (" + n + ") must be greater or "
+                    + "equal to the number of dimensions in the tensor (" + shape.length + "); given "
+                    + Shape.str(newShape) + " for " + x.describe());
+        }
+        long[] ns = new long[n], nst = new long[n];
+        for (int i = 0; i < n; i++) {
+            long want = newShape[i];
+            if (i < lead) {
+                if (want < 0) throw expandError(x, newShape, i);
+                ns[i] = want;
+                nst[i] = 0;
+                continue;
+            }
+            long have = shape[i - lead];
+            if (want == -1 || want == have) {
+                ns[i] = have;
+                nst[i] = strides[i - lead];
+            } else if (have == 1 && want >= 0) {
+                ns[i] = want;
+                nst[i] = 0;
+            } else {
+                throw expandError(x, newShape, i);
+            }
+        }
+        long[] in = x.shape();
+        return recordView("ExpandBackward0", x.stridedView(ns, nst, x.offset()), x, (g, s) -> g.sumTo(in));
+    }
+
+    private static IllegalArgumentException expandError(Tensor x, long[] newShape, int i) {
+        return new IllegalArgumentException("expand: the expanded size " + newShape[i] + " must match the existing "
+                + "size at non-singleton dimension " + i + "; tensor " + x.describe() + ", target "
+                + Shape.str(newShape));
+    }
+
+    /** Python's {@code x[start:end:step]} along one dim; start and end are clamped like Python's. */
+    public static Tensor slice(Tensor x, int dim, long start, long end, long step) {
+        int d = Shape.wrapDim("slice", dim, x.dim());
+        if (step <= 0) throw new IllegalArgumentException("slice: step must be positive; given " + step);
+        long size = x.size(d);
+        long lo = clampIndex(start, size), hi = Math.max(lo, clampIndex(end, size));
+        long len = (hi - lo + step - 1) / step;
+        long[] shape = x.shape(), strides = x.strides();
+        shape[d] = len;
+        long offset = x.offset() + lo * strides[d];
+        strides[d] *= step;
+        long[] in = x.shape();
+        return recordView("SliceBackward0", x.stridedView(shape, strides, offset), x,
+                (g, s) -> embed(g, in, d, lo, step));
+    }
+
+    /** The sub-tensor at {@code index} (negative counts from the end); the dim disappears. */
+    public static Tensor select(Tensor x, int dim, long index) {
+        int d = Shape.wrapDim("select", dim, x.dim());
+        long size = x.size(d);
+        if (index < -size || index >= size) {
+            throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dimension " + d
+                    + " with size " + size + "; expected an index in [" + (-size) + ", " + (size - 1) + "]");
+        }
+        long i = index < 0 ? index + size : index;
+        long offset = x.offset() + i * x.strides()[d];
+        long[] in = x.shape();
+        return recordView("SelectBackward0", x.stridedView(remove(x.shape(), d), remove(x.strides(), d), offset), x,
+                (g, s) -> embed(g.unsqueeze(d), in, d, i, 1));
+    }
+
+    public static Tensor flatten(Tensor x, int startDim, int endDim) {
+        if (x.dim() == 0) return x.reshape(1);
+        int a = Shape.wrapDim("flatten", startDim, x.dim()), b = Shape.wrapDim("flatten", endDim, x.dim());
+        if (a > b) {
+            throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim);
+        }
+        long[] shape = x.shape();
+        long[] ns = new long[shape.length - (b - a)];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i > a && i <= b) ns[j - 1] *= shape[i];
+            else ns[j++] = shape[i];
+        }
+        return reshape(x, ns);
+    }
+
+    /**
+     * Zeros of {@code shape} with {@code g} placed at {@code start, start+step, ...} along dim: the adjoint of
+     * {@link #slice}. Differentiable: its own derivative slices again.
+     */
+    public static Tensor embed(Tensor g, long[] shape, int dim, long start, long step) {
+        Tensor out = Tensor.zeros(g.dtype(), shape);
+        long end = start + (g.size(dim) - 1) * step + 1;
+        Pointwise.copyRaw(out.detach().slice(dim, start, end, step), g);
+        return Graph.record("SliceBackwardBackward0", out, g, (gg, s) -> gg.slice(dim, start, end, step));
+    }
+
+    private static long clampIndex(long i, long size) {
+        if (i < 0) i += size;
+        return Math.max(0, Math.min(i, size));
+    }
+
+    private static long[] inferShape(String op, Tensor x, long[] requested) {
+        long[] shape = requested.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == -1) {
+                if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be inferred; given "
+                        + Shape.str(requested));
+                infer = i;
+            } else if (shape[i] < 0) {
+                throw new IllegalArgumentException(op + ": invalid shape dimension " + shape[i] + " in "
+                        + Shape.str(requested));
+            } else {
+                known *= shape[i];
+            }
+        }
+        long n = x.numel();
+        if (infer >= 0 && known != 0 && n % known == 0) shape[infer] = n / known;
+        if (Shape.numel(shape) != n || (infer >= 0 && known == 0)) {
+            throw new IllegalArgumentException(op + ": shape " + Shape.str(requested) + " is invalid for input of size "
+                    + n + " (" + x.describe() + ")");
+        }
+        return shape;
+    }
+
+    /** Strides that present (shape, strides) as newShape without copying, or null if none exist. */
+    static long[] viewStrides(long[] shape, long[] strides, long[] newShape) {
+        long[] ns = new long[newShape.length];
+        if (Shape.numel(shape) == 0 || shape.length == 0) return Shape.contiguousStrides(newShape);
+        int vd = newShape.length - 1;
+        long chunkBase = strides[strides.length - 1], tensorNumel = 1, viewNumel = 1;
+        for (int td = shape.length - 1; td >= 0; td--) {
+            tensorNumel *= shape[td];
+            if (td == 0 || (shape[td - 1] != 1 && strides[td - 1] != tensorNumel * chunkBase)) {
+                while (vd >= 0 && (viewNumel < tensorNumel || newShape[vd] == 1)) {
+                    ns[vd] = viewNumel * chunkBase;
+                    viewNumel *= newShape[vd];
+                    vd--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (td > 0) {
+                    chunkBase = strides[td - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return vd == -1 ? ns : null;
+    }
+
+    private static void swap(long[] a, int i, int j) {
+        long t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+
+    private static long[] remove(long[] a, int i) {
+        long[] r = new long[a.length - 1];
+        System.arraycopy(a, 0, r, 0, i);
+        System.arraycopy(a, i + 1, r, i, a.length - i - 1);
+        return r;
+    }
+
+    private static long[] insert(long[] a, int i, long v) {
+        long[] r = new long[a.length + 1];
+        System.arraycopy(a, 0, r, 0, i);
+        r[i] = v;
+        System.arraycopy(a, i, r, i + 1, a.length - i);
+        return r;
+    }
+}
