@@ -103,7 +103,16 @@ public final class OpenBlas {
                 }
                 // Runtime libraries first, so that libopenblas's dependencies resolve to these copies.
                 lookup = null;
-                for (Path lib : libs.libraries()) lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+                for (Path lib : libs.libraries()) {
+                    try {
+                        lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+                    } catch (IllegalArgumentException e) {
+                        return new State("cannot load " + lib + " (copied from the bundled jar " + libs.jar()
+                                + "): " + e.getMessage() + "; if its folder is on a noexec file system, choose"
+                                + " another with -Dpanagrad.blas.cache; if the copy is damaged, delete " + libs.folder(),
+                                null, null, null, null);
+                    }
+                }
                 from = "bundled jar " + libs.jar() + " via " + libs.libraries().getLast();
             }
             case "system" -> {
@@ -124,7 +133,11 @@ public final class OpenBlas {
                 if (!Files.isRegularFile(file)) {
                     return new State("-Dpanagrad.blas=" + wanted + ": no such file " + file, null, null, null, null);
                 }
-                lookup = SymbolLookup.libraryLookup(file, Arena.global());
+                try {
+                    lookup = SymbolLookup.libraryLookup(file, Arena.global());
+                } catch (IllegalArgumentException e) {
+                    return new State("-Dpanagrad.blas=" + wanted + ": " + e.getMessage(), null, null, null, null);
+                }
                 from = "-Dpanagrad.blas=" + file;
             }
         }
@@ -133,7 +146,15 @@ public final class OpenBlas {
         // above (it matches the soname). Check that they really agree before trusting any call.
         MemorySegment ours = lookup.find("cblas_sgemm").orElse(null);
         if (ours == null) return new State(from + ": the library has no cblas_sgemm", null, null, null, null);
-        long bound = cblas_h.cblas_sgemm$address().address();
+        long bound;
+        try {
+            bound = cblas_h.cblas_sgemm$address().address();
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return new State("the bindings cannot open " + NativeLibraries.OPENBLAS + " by name after loading " + from
+                    + " (" + cause.getMessage() + "); the library's soname must be " + NativeLibraries.OPENBLAS,
+                    null, null, null, null);
+        }
         String file = mappedFile(ours.address());
         if (bound != ours.address()) {
             return new State("the bindings found " + NativeLibraries.OPENBLAS + " at " + mappedFile(bound)
