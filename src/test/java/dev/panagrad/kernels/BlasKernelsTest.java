@@ -124,7 +124,8 @@ class BlasKernelsTest {
         } finally {
             Parallel.setThreads(original);
         }
-        assertEquals(Math.min(original, OpenBlas.threads()), OpenBlas.threads());
+        // Restored too (OpenBLAS caps the count at its MAX_THREADS, 64 for the bundled build).
+        if (original <= 64) assertEquals(original, OpenBlas.threads());
     }
 
     @Test
