@@ -30,7 +30,15 @@ ensure_packages() {
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Ensures Maven is present.
+# Ensures Maven is present; quiets the warnings Maven's own libraries trigger on JDK 25.
 ensure_maven() {
   command -v mvn >/dev/null || ensure_packages maven
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+}
+
+# OpenBLAS obeys OPENBLAS_CORETYPE over its own CPU detection; some machines set it to an older core.
+# The training and benchmark scripts drop it (and the matching OPENBLAS_L2_SIZE) so that OpenBLAS uses the
+# kernels for the CPU it runs on; the test suite keeps the environment as it is.
+use_detected_blas_core() {
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 }

@@ -20,7 +20,12 @@ import java.io.PrintStream;
 public final class Info {
     private Info() {}
 
+    /** Prints the report; with {@code --core}, only the OpenBLAS core name (used to show CPU detection). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("--core")) {
+            System.out.println(OpenBlas.available() ? OpenBlas.coreName() : "unavailable");
+            return;
+        }
         print(System.out);
     }
 
