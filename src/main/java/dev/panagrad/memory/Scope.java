@@ -25,7 +25,7 @@ public final class Scope implements AutoCloseable {
     private final Thread thread;
     private final long id = IDS.incrementAndGet();
     private ArrayList<Storage> owned = new ArrayList<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     private Scope(Scope parent) {
         this.parent = parent;
@@ -66,12 +66,19 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Hands {@code storage} to the parent scope (or the garbage collector at the outermost scope) so it
-     * survives this scope's close.
+     * Hands {@code storage} to the nearest open enclosing scope (or the garbage collector at the outermost
+     * scope) so it survives this scope's close.
      */
     public void keep(Storage storage) {
         if (storage.scope() != this) return;
-        if (owned.remove(storage)) storage.adoptBy(parent);
+        if (owned.remove(storage)) storage.adoptBy(openParent());
+    }
+
+    /** The nearest enclosing scope that is still open (scopes may be closed out of order), or null. */
+    private Scope openParent() {
+        Scope p = parent;
+        while (p != null && p.closed) p = p.parent;
+        return p;
     }
 
     /** Number of storages this scope will release at close. */
@@ -90,7 +97,7 @@ public final class Scope implements AutoCloseable {
         closed = true;
         for (Storage s : owned) s.release(this);
         owned = new ArrayList<>(0);
-        if (CURRENT.get() == this) CURRENT.set(parent);
+        if (CURRENT.get() == this) CURRENT.set(openParent());
     }
 
     @Override
