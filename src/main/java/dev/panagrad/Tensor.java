@@ -171,6 +171,7 @@ public final class Tensor {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         int half = steps / 2;
         for (int i = 0; i < steps; i++) v[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
+        if (steps == 1) v[0] = start;
         return fromDoubles(DType.FLOAT32, v, steps);
     }
 
