@@ -28,7 +28,7 @@ final class InPlace {
         }
         DType promoted = DType.promote(self.dtype(), other.dtype());
         checkCast(op, self, kernel == BinaryOp.DIV && !promoted.isFloating() ? DType.FLOAT32 : promoted);   // true division
-        Tensor c = Pointwise.convertRaw(other, self.dtype());
+        Tensor c = other.dtype() == self.dtype() ? other.detach() : Pointwise.convertRaw(other, self.dtype());   // strides are fine
         // An operand that overlaps self without being self would be read after some of its elements were written.
         if (c.storage() == self.storage() && !Pointwise.sameView(c, self)) c = c.detach().clone();
         Tensor o = c.expand(shape);
@@ -93,6 +93,7 @@ final class InPlace {
 
     private static Tensor write(String op, Tensor self, Runnable body) {
         Storage st = self.storage();
+        if (st.isReleased()) throw st.releasedError(op, self.describe());
         st.beginWrite(op, self.describe());
         try {
             body.run();

@@ -362,10 +362,7 @@ public final class Tensor {
 
     /** The storage's bytes; throws a clear IllegalStateException if they were released. */
     public MemorySegment segment() {
-        if (storage.isReleased()) {
-            throw new IllegalStateException("tensor " + describe() + ": " + storage.releasedMessage()
-                    + "; expected a live tensor (keep it with Scope.keep or create it outside the scope)");
-        }
+        if (storage.isReleased()) throw storage.releasedError("segment", describe());
         return storage.segment();
     }
 

@@ -78,6 +78,12 @@ public final class Storage {
         return "storage was released when " + releasedBy + " closed";
     }
 
+    /** The exception for a use of released storage by {@code op}; {@code tensor} describes the tensor used. */
+    public IllegalStateException releasedError(String op, String tensor) {
+        return new IllegalStateException(op + ": tensor " + tensor + ": " + releasedMessage()
+                + "; expected a live tensor (keep() it past the scope, or create it outside the scope)");
+    }
+
     /** The scope that owns this storage, or null when the garbage collector does. */
     public Scope scope() {
         return scope;

@@ -34,10 +34,7 @@ final class Loops {
         try {
             for (Tensor t : operands) {
                 Storage s = t.storage();
-                if (!s.pin()) {
-                    throw new IllegalStateException(op + ": tensor " + t.describe() + ": " + s.releasedMessage()
-                            + "; expected a live tensor (keep it with keep() or create it outside the scope)");
-                }
+                if (!s.pin()) throw s.releasedError(op, t.describe());
                 pinned++;
                 Thread w = s.writer();
                 if (w != null && w != Thread.currentThread()) throw Storage.concurrentWrite(op, t.describe(), w);
