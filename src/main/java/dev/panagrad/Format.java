@@ -36,7 +36,12 @@ final class Format {
             body = "[]";
         } else {
             if (t.dtype() == DType.FLOAT64) suffixes.add("dtype=" + t.dtype());
-            body = new Printer(t).render();
+            if (!t.storage().pin()) throw t.storage().releasedError("toString", t.describe());
+            try {
+                body = new Printer(t).render();   // pinned: the bytes stay valid while they are read
+            } finally {
+                t.storage().unpin();
+            }
         }
         if (t.gradFn() != null) suffixes.add("gradFn=<" + t.gradFn().name() + ">");
         else if (t.requiresGrad()) suffixes.add("requiresGrad=true");

@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -182,7 +183,7 @@ public final class Tensor {
 
     /** An n-by-m matrix with ones on the diagonal. */
     public static Tensor eye(DType dtype, long n, long m) {
-        Tensor t = zeros(dtype, n, m);
+        Tensor t = filled("eye", dtype, 0, new long[] {n, m});
         Pointwise.fillRaw(t.stridedView(new long[] {Math.min(n, m)}, new long[] {m + 1}, 0), 1);
         return t;
     }
@@ -392,20 +393,31 @@ public final class Tensor {
 
     /** The elements in row-major order as doubles. */
     public double[] toDoubleArray() {
-        Tensor c = Pointwise.convertRaw(this, DType.FLOAT64);
-        return c.segment().asSlice(c.offset * 8, c.numel() * 8).toArray(ValueLayout.JAVA_DOUBLE);
+        return copyOut("toDoubleArray", DType.FLOAT64, s -> s.toArray(ValueLayout.JAVA_DOUBLE));
     }
 
     /** The elements in row-major order as floats. */
     public float[] toFloatArray() {
-        Tensor c = Pointwise.convertRaw(this, DType.FLOAT32);
-        return c.segment().asSlice(c.offset * 4, c.numel() * 4).toArray(ValueLayout.JAVA_FLOAT);
+        return copyOut("toFloatArray", DType.FLOAT32, s -> s.toArray(ValueLayout.JAVA_FLOAT));
     }
 
     /** The elements in row-major order as longs. */
     public long[] toLongArray() {
-        Tensor c = Pointwise.convertRaw(this, DType.INT64);
-        return c.segment().asSlice(c.offset * 8, c.numel() * 8).toArray(ValueLayout.JAVA_LONG);
+        return copyOut("toLongArray", DType.INT64, s -> s.toArray(ValueLayout.JAVA_LONG));
+    }
+
+    /**
+     * The elements converted to {@code dt} and read by {@code read}, with the storage pinned so that neither a
+     * scope closing on another thread nor the collector can recycle the bytes while they are copied.
+     */
+    private <A> A copyOut(String op, DType dt, Function<MemorySegment, A> read) {
+        Tensor c = Pointwise.convertRaw(this, dt);
+        if (!c.storage.pin()) throw c.storage.releasedError(op, c.describe());
+        try {
+            return read.apply(c.storage.segment().asSlice(c.offset * dt.byteSize(), c.numel() * dt.byteSize()));
+        } finally {
+            c.storage.unpin();
+        }
     }
 
     /** Shape and dtype for messages: {@code [2, 3] float32}. */

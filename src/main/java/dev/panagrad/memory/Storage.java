@@ -48,7 +48,12 @@ public final class Storage {
         }
         MemorySegment block = MemoryPool.acquire(bytes);
         Storage s = new Storage(block, block.asSlice(0, bytes));
-        s.adoptBy(Scope.current());
+        try {
+            s.adoptBy(Scope.current());
+        } catch (RuntimeException e) {
+            MemoryPool.release(block);   // the current scope refused it (closed): nobody else would return it
+            throw e;
+        }
         return s;
     }
 

@@ -198,7 +198,8 @@ public final class Views {
         if (x.dim() == 0) return x.reshape(1);
         int a = Shape.wrapDim("flatten", startDim, x.dim()), b = Shape.wrapDim("flatten", endDim, x.dim());
         if (a > b) {
-            throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim);
+            throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim
+                    + " of " + x.describe() + "; expected start <= end");
         }
         long[] shape = x.shape();
         long[] ns = new long[shape.length - (b - a)];
