@@ -64,16 +64,20 @@ public final class Generator {
         if (high <= low) {
             throw new IllegalArgumentException("randint: empty range [" + low + ", " + high + "); expected low < high");
         }
+        Shape.checkSizes("randint", shape);
         Tensor t = Tensor.empty(DType.INT64, shape);
         MemorySegment s = t.segment();
-        for (long i = 0, n = t.numel(); i < n; i++) s.setAtIndex(ValueLayout.JAVA_LONG, i, low + random.nextLong(high - low));
+        // nextLong(origin, bound) also handles ranges wider than Long.MAX_VALUE
+        for (long i = 0, n = t.numel(); i < n; i++) s.setAtIndex(ValueLayout.JAVA_LONG, i, random.nextLong(low, high));
         return t;
     }
 
     private Tensor fill(DType dtype, long[] shape, boolean normal) {
+        String op = normal ? "randn" : "rand";
         if (!dtype.isFloating()) {
-            throw new IllegalArgumentException("rand: expected a floating dtype, given " + dtype);
+            throw new IllegalArgumentException(op + ": expected a floating dtype (float32 or float64), given " + dtype);
         }
+        Shape.checkSizes(op, shape);
         Tensor t = Tensor.empty(DType.FLOAT64, shape);
         MemorySegment s = t.segment();
         long n = t.numel();

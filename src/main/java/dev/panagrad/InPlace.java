@@ -18,6 +18,7 @@ final class InPlace {
 
     static Tensor apply(String op, Tensor self, UnaryOperator<Tensor> outOfPlace, BinaryOp kernel, Tensor other) {
         self.checkInPlace(op);
+        checkNoInternalOverlap(op, self);
         if (Graph.needsGrad(self, other)) return assign(op, self, outOfPlace.apply(self));
         long[] shape = self.shape();
         if (!Arrays.equals(Shape.broadcast(op, shape, other.shape()), shape)) {
@@ -25,13 +26,18 @@ final class InPlace {
                     + "broadcast shape " + Shape.str(Shape.broadcast(op, shape, other.shape()))
                     + "; expected the other operand to broadcast to the output's shape");
         }
-        checkCast(op, self, DType.promote(self.dtype(), other.dtype()));
-        Tensor o = Pointwise.convertRaw(other, self.dtype()).expand(shape);
+        DType promoted = DType.promote(self.dtype(), other.dtype());
+        checkCast(op, self, kernel == BinaryOp.DIV && !promoted.isFloating() ? DType.FLOAT32 : promoted);   // true division
+        Tensor c = other.dtype() == self.dtype() ? other.detach() : Pointwise.convertRaw(other, self.dtype());   // strides are fine
+        // An operand that overlaps self without being self would be read after some of its elements were written.
+        if (c.storage() == self.storage() && !Pointwise.sameView(c, self)) c = c.detach().clone();
+        Tensor o = c.expand(shape);
         return write(op, self, () -> Pointwise.binaryInto(kernel, self, o, self));
     }
 
     static Tensor apply(String op, Tensor self, UnaryOperator<Tensor> outOfPlace, UnaryOp kernel) {
         self.checkInPlace(op);
+        checkNoInternalOverlap(op, self);
         if (Graph.needsGrad(self)) return assign(op, self, outOfPlace.apply(self));
         checkCast(op, self, Pointwise.mapRaw(kernel, Tensor.scalar(self.dtype(), 0)).dtype());
         return write(op, self, () -> Pointwise.mapInto(kernel, self, self));
@@ -40,6 +46,7 @@ final class InPlace {
     /** Copies {@code src} into {@code self}, recording the copy when src requires grad. */
     static Tensor copy(String op, Tensor self, Tensor src) {
         self.checkInPlace(op);
+        checkNoInternalOverlap(op, self);
         if (Graph.needsGrad(src)) {
             long[] shape = self.shape();
             return assign(op, self, src.to(self.dtype()).expand(shape).clone());
@@ -65,6 +72,18 @@ final class InPlace {
         return self;
     }
 
+    /** An expanded tensor (stride 0 over a dim of size > 1) has elements sharing memory: writing it is ambiguous. */
+    private static void checkNoInternalOverlap(String op, Tensor self) {
+        long[] shape = self.shape(), strides = self.strides();
+        for (int i = 0; i < shape.length; i++) {
+            if (strides[i] == 0 && shape[i] > 1) {
+                throw new IllegalArgumentException(op + ": unsupported operation: more than one element of the "
+                        + "written-to tensor refers to a single memory location; given " + self.describe()
+                        + " with strides " + Shape.str(strides) + "; expected a tensor without expanded dims (clone() it first)");
+            }
+        }
+    }
+
     private static void checkCast(String op, Tensor self, DType result) {
         if (result != self.dtype() && DType.promote(result, self.dtype()) != self.dtype()) {
             throw new IllegalArgumentException(op + ": result type " + result + " can't be cast to the desired output "
@@ -74,7 +93,8 @@ final class InPlace {
 
     private static Tensor write(String op, Tensor self, Runnable body) {
         Storage st = self.storage();
-        st.beginWrite(op);
+        if (st.isReleased()) throw st.releasedError(op, self.describe());
+        st.beginWrite(op, self.describe());
         try {
             body.run();
         } finally {

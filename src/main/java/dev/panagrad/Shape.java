@@ -69,6 +69,22 @@ public final class Shape {
         return shape;
     }
 
+    /**
+     * The bytes a contiguous tensor of {@code shape} needs at {@code elementBytes} per element; throws naming
+     * {@code op} for negative sizes or a count that overflows a long.
+     */
+    public static long byteSize(String op, long[] shape, int elementBytes) {
+        checkSizes(op, shape);
+        try {
+            long bytes = elementBytes;
+            for (long s : shape) bytes = Math.multiplyExact(bytes, s);
+            return bytes;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": shape " + str(shape) + " is too large; expected at most "
+                    + Long.MAX_VALUE + " bytes at " + elementBytes + " bytes per element");
+        }
+    }
+
     /** The shape as {@code [2, 3]}. */
     public static String str(long[] shape) {
         return Arrays.toString(shape);

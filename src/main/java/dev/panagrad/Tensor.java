@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -62,10 +63,19 @@ public final class Tensor {
 
     /** A tensor with uninitialised contents. */
     public static Tensor empty(DType dtype, long... shape) {
-        Shape.checkSizes("empty", shape);
-        long n = Shape.numel(shape);
-        return new Tensor(Storage.allocate(n * dtype.byteSize()), dtype, shape.clone(),
-                Shape.contiguousStrides(shape), 0);
+        return allocate("empty", dtype, shape);
+    }
+
+    /** Fresh contiguous storage for {@code shape}; {@code op} names the factory in error messages. */
+    private static Tensor allocate(String op, DType dtype, long[] shape) {
+        long bytes = Shape.byteSize(op, shape, dtype.byteSize());
+        return new Tensor(Storage.allocate(bytes), dtype, shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    private static Tensor filled(String op, DType dtype, double value, long[] shape) {
+        Tensor t = allocate(op, dtype, shape);
+        Pointwise.fillRaw(t, value);
+        return t;
     }
 
     /** A float32 tensor with uninitialised contents. */
@@ -75,9 +85,7 @@ public final class Tensor {
 
     /** A tensor filled with {@code value}. */
     public static Tensor full(DType dtype, double value, long... shape) {
-        Tensor t = empty(dtype, shape);
-        Pointwise.fillRaw(t, value);
-        return t;
+        return filled("full", dtype, value, shape);
     }
 
     /** A float32 tensor filled with {@code value}. */
@@ -87,7 +95,7 @@ public final class Tensor {
 
     /** Zeros of the given dtype. */
     public static Tensor zeros(DType dtype, long... shape) {
-        return full(dtype, 0, shape);
+        return filled("zeros", dtype, 0, shape);
     }
 
     /** float32 zeros. */
@@ -97,7 +105,7 @@ public final class Tensor {
 
     /** Ones of the given dtype. */
     public static Tensor ones(DType dtype, long... shape) {
-        return full(dtype, 1, shape);
+        return filled("ones", dtype, 1, shape);
     }
 
     /** float32 ones. */
@@ -133,14 +141,20 @@ public final class Tensor {
 
     /** Values start, start+step, ... below end with the given dtype. */
     public static Tensor arange(DType dtype, double start, double end, double step) {
-        if (step == 0 || Double.isNaN(step)) {
-            throw new IllegalArgumentException("arange: step must be nonzero; given " + step);
+        if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
+            throw new IllegalArgumentException("arange: expected finite start and end and a finite nonzero step; given "
+                    + "start " + start + ", end " + end + ", step " + step);
         }
         if ((end - start) / step < 0) {
             throw new IllegalArgumentException("arange: upper bound and step have inconsistent signs: start " + start
                     + ", end " + end + ", step " + step);
         }
-        long n = (long) Math.ceil((end - start) / step);
+        double count = Math.ceil((end - start) / step);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("arange: too many values: start " + start + ", end " + end + ", step "
+                    + step + " gives " + count + "; expected at most " + (Integer.MAX_VALUE - 8));
+        }
+        long n = (long) count;
         double[] v = new double[(int) n];
         for (int i = 0; i < n; i++) v[i] = start + i * step;
         return fromDoubles(dtype, v, n);
@@ -158,6 +172,7 @@ public final class Tensor {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         int half = steps / 2;
         for (int i = 0; i < steps; i++) v[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
+        if (steps == 1) v[0] = start;
         return fromDoubles(DType.FLOAT32, v, steps);
     }
 
@@ -168,7 +183,7 @@ public final class Tensor {
 
     /** An n-by-m matrix with ones on the diagonal. */
     public static Tensor eye(DType dtype, long n, long m) {
-        Tensor t = zeros(dtype, n, m);
+        Tensor t = filled("eye", dtype, 0, new long[] {n, m});
         Pointwise.fillRaw(t.stridedView(new long[] {Math.min(n, m)}, new long[] {m + 1}, 0), 1);
         return t;
     }
@@ -262,11 +277,15 @@ public final class Tensor {
      * never freed or pooled by the library.
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
-        Shape.checkSizes("wrap", shape);
-        long need = Shape.numel(shape) * dtype.byteSize();
+        long need = Shape.byteSize("wrap", shape, dtype.byteSize());
         if (segment.byteSize() < need) {
             throw new IllegalArgumentException("wrap: segment too small: it has " + segment.byteSize()
                     + " bytes, shape " + Shape.str(shape) + " of " + dtype + " needs " + need + " bytes");
+        }
+        if (segment.maxByteAlignment() < dtype.byteSize() || segment.isReadOnly()) {
+            throw new IllegalArgumentException("wrap: " + (segment.isReadOnly() ? "read-only segment" : "segment aligned to "
+                    + segment.maxByteAlignment() + " bytes") + " given for " + dtype + "; expected a writable segment "
+                    + "aligned to at least " + dtype.byteSize() + " bytes");
         }
         return new Tensor(Storage.wrap(segment), dtype, shape.clone(), Shape.contiguousStrides(shape), 0);
     }
@@ -287,7 +306,7 @@ public final class Tensor {
             if (span < 0) lo += span;
             else hi += span;
         }
-        long capacity = storage.segment().byteSize() / dtype.byteSize();
+        long capacity = storage.byteSize() / dtype.byteSize();
         if (lo < 0 || (Shape.numel(shape) > 0 && hi >= capacity)) {
             throw new IndexOutOfBoundsException("stridedView: view " + Shape.str(shape) + " with strides "
                     + Shape.str(strides) + " at offset " + offset + " reaches elements [" + lo + ", " + hi
@@ -305,6 +324,10 @@ public final class Tensor {
 
     /** The size of one dim (negative dims count from the end). */
     public long size(int dim) {
+        if (shape.length == 0) {
+            throw new IndexOutOfBoundsException("size: dimension " + dim + " specified but the tensor has no dimensions;"
+                    + " expected a tensor of rank >= 1");
+        }
         return shape[Shape.wrapDim("size", dim, shape.length)];
     }
 
@@ -340,10 +363,7 @@ public final class Tensor {
 
     /** The storage's bytes; throws a clear IllegalStateException if they were released. */
     public MemorySegment segment() {
-        if (storage.isReleased()) {
-            throw new IllegalStateException("tensor " + describe() + ": " + storage.releasedMessage()
-                    + "; expected a live tensor (keep it with Scope.keep or create it outside the scope)");
-        }
+        if (storage.isReleased()) throw storage.releasedError("segment", describe());
         return storage.segment();
     }
 
@@ -373,20 +393,31 @@ public final class Tensor {
 
     /** The elements in row-major order as doubles. */
     public double[] toDoubleArray() {
-        Tensor c = Pointwise.convertRaw(this, DType.FLOAT64);
-        return c.segment().asSlice(c.offset * 8, c.numel() * 8).toArray(ValueLayout.JAVA_DOUBLE);
+        return copyOut("toDoubleArray", DType.FLOAT64, s -> s.toArray(ValueLayout.JAVA_DOUBLE));
     }
 
     /** The elements in row-major order as floats. */
     public float[] toFloatArray() {
-        Tensor c = Pointwise.convertRaw(this, DType.FLOAT32);
-        return c.segment().asSlice(c.offset * 4, c.numel() * 4).toArray(ValueLayout.JAVA_FLOAT);
+        return copyOut("toFloatArray", DType.FLOAT32, s -> s.toArray(ValueLayout.JAVA_FLOAT));
     }
 
     /** The elements in row-major order as longs. */
     public long[] toLongArray() {
-        Tensor c = Pointwise.convertRaw(this, DType.INT64);
-        return c.segment().asSlice(c.offset * 8, c.numel() * 8).toArray(ValueLayout.JAVA_LONG);
+        return copyOut("toLongArray", DType.INT64, s -> s.toArray(ValueLayout.JAVA_LONG));
+    }
+
+    /**
+     * The elements converted to {@code dt} and read by {@code read}, with the storage pinned so that neither a
+     * scope closing on another thread nor the collector can recycle the bytes while they are copied.
+     */
+    private <A> A copyOut(String op, DType dt, Function<MemorySegment, A> read) {
+        Tensor c = Pointwise.convertRaw(this, dt);
+        if (!c.storage.pin()) throw c.storage.releasedError(op, c.describe());
+        try {
+            return read.apply(c.storage.segment().asSlice(c.offset * dt.byteSize(), c.numel() * dt.byteSize()));
+        } finally {
+            c.storage.unpin();
+        }
     }
 
     /** Shape and dtype for messages: {@code [2, 3] float32}. */
@@ -639,7 +670,7 @@ public final class Tensor {
     /** {@code mask ? a : b} with a scalar a. */
     public static Tensor where(Tensor mask, double a, Tensor b) { return Pointwise.where(mask, b.like(a), b); }
     /** This tensor with {@code value} where the mask is true. */
-    public Tensor maskedFill(Tensor mask, double value) { return Pointwise.where(mask, like(value), this); }
+    public Tensor maskedFill(Tensor mask, double value) { return Pointwise.where(mask, scalar(dtype, value), this); }
 
     public Tensor neg() { return Pointwise.unary(UnaryOp.NEG, this); }
     public Tensor exp() { return Pointwise.unary(UnaryOp.EXP, this); }
@@ -702,10 +733,14 @@ public final class Tensor {
     /** Sets elements where the mask is true to {@code value}. */
     public Tensor maskedFill_(Tensor mask, double value) { return InPlace.copy("maskedFill_", this, maskedFill(mask, value)); }
 
-    /** A 0-dim tensor of this tensor's dtype (float32 for masks and indices combined with fractions). */
+    /**
+     * A 0-dim operand for a scalar: this tensor's dtype, but int64 for a mask with an integral value and float32
+     * for masks and indices with a fraction (PyTorch's promotion with Python scalars).
+     */
     Tensor like(double value) {
-        DType dt = dtype.isFloating() || value == Math.rint(value) ? dtype : DType.FLOAT32;
-        return scalar(dt == DType.BOOL && value != 0 && value != 1 ? DType.FLOAT32 : dt, value);
+        boolean integral = value == Math.rint(value);
+        DType dt = dtype.isFloating() ? dtype : !integral ? DType.FLOAT32 : dtype == DType.BOOL ? DType.INT64 : dtype;
+        return scalar(dt, value);
     }
 
     // ---------------------------------------------------------------- views
@@ -732,8 +767,8 @@ public final class Tensor {
     public Tensor broadcastTo(long... newShape) { return Views.expand(this, newShape); }
     /** Expands to another tensor's shape. */
     public Tensor expandAs(Tensor other) { return Views.expand(this, other.shape); }
-    /** {@code length} elements of a dim starting at {@code start}. */
-    public Tensor narrow(int dim, long start, long length) { return Views.slice(this, dim, start, start + length, 1); }
+    /** {@code length} elements of a dim starting at {@code start} (negative counts from the end). */
+    public Tensor narrow(int dim, long start, long length) { return Views.narrow(this, dim, start, length); }
     /** Elements start, start+step, ... below end of a dim (Python's {@code x[start:end:step]}). */
     public Tensor slice(int dim, long start, long end, long step) { return Views.slice(this, dim, start, end, step); }
     /** The sub-tensor at {@code index} of a dim, which disappears. */

@@ -2,6 +2,7 @@ package dev.panagrad.kernels;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RecursiveAction;
 
 /**
@@ -64,7 +65,11 @@ public final class Parallel {
             if (n > 0) body.run(0, n);
             return;
         }
-        p.invoke(new Split(body, 0, n, chunks));
+        try {
+            p.invoke(new Split(body, 0, n, chunks));
+        } catch (RejectedExecutionException e) {
+            body.run(0, n);   // setThreads shut this pool down just now: nothing ran yet, so run it all here
+        }
     }
 
     private static final class Split extends RecursiveAction {
@@ -87,7 +92,24 @@ public final class Parallel {
             }
             int left = chunks / 2;
             long mid = lo + (hi - lo) * left / chunks;
-            invokeAll(new Split(body, lo, mid, left), new Split(body, mid, hi, chunks - left));
+            // Unlike invokeAll, wait for the other half even when this half fails, so that no chunk still runs
+            // (and touches the operands' memory) after the op has returned or thrown.
+            Split right = new Split(body, mid, hi, chunks - left);
+            right.fork();
+            Throwable failure = null;
+            try {
+                new Split(body, lo, mid, left).compute();
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            try {
+                right.join();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
+            }
+            if (failure instanceof RuntimeException e) throw e;
+            if (failure instanceof Error e) throw e;
         }
     }
 }

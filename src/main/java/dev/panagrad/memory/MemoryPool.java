@@ -58,11 +58,32 @@ public final class MemoryPool {
         if (block != null) {
             POOLED.addAndGet(-cap);
         } else {
-            block = Arena.ofAuto().allocate(cap, ALIGNMENT);
+            block = allocateFresh(bytes, cap);
             RESERVED.addAndGet(cap);
         }
         LIVE.addAndGet(cap);
         return block;
+    }
+
+    /**
+     * A new block from the system. When the off-heap limit is reached, the pooled blocks of other sizes are
+     * dropped (so the collector can return them) and the allocation is tried once more.
+     */
+    private static MemorySegment allocateFresh(long bytes, long cap) {
+        try {
+            return Arena.ofAuto().allocate(cap, ALIGNMENT);
+        } catch (OutOfMemoryError first) {
+            trim();
+            try {
+                return Arena.ofAuto().allocate(cap, ALIGNMENT);
+            } catch (OutOfMemoryError e) {
+                OutOfMemoryError clear = new OutOfMemoryError("allocate: cannot reserve " + cap + " bytes off-heap for a "
+                        + bytes + "-byte tensor (" + stats() + "): " + e.getMessage() + "; expected enough direct "
+                        + "memory: free tensors sooner (Scope) or raise -XX:MaxDirectMemorySize");
+                clear.initCause(e);
+                throw clear;
+            }
+        }
     }
 
     /** Returns a block obtained from {@link #acquire}. */

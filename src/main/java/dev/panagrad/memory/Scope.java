@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 /**
  * Frees every tensor created inside it when it closes: the idiomatic way to run a training step without
  * waiting for the garbage collector. Scopes nest per thread; a tensor leaves a scope only on request
- * ({@link #keep}). Outside any scope, tensors are reclaimed by the garbage collector.
+ * ({@link #keep}). Outside any scope, tensors are reclaimed by the garbage collector. Another thread may
+ * allocate into a scope ({@link #within}) or keep from it; only the opening thread closes it.
  *
  * <pre>{@code
  * try (Scope step = Scope.open()) {
@@ -25,7 +26,7 @@ public final class Scope implements AutoCloseable {
     private final Thread thread;
     private final long id = IDS.incrementAndGet();
     private ArrayList<Storage> owned = new ArrayList<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     private Scope(Scope parent) {
         this.parent = parent;
@@ -60,28 +61,35 @@ public final class Scope implements AutoCloseable {
         return within(null, body);
     }
 
-    void own(Storage s) {
+    synchronized void own(Storage s) {
         if (closed) throw new IllegalStateException("allocate: " + this + " is already closed");
         owned.add(s);
     }
 
     /**
-     * Hands {@code storage} to the parent scope (or the garbage collector at the outermost scope) so it
-     * survives this scope's close.
+     * Hands {@code storage} to the nearest open enclosing scope (or the garbage collector at the outermost
+     * scope) so it survives this scope's close.
      */
-    public void keep(Storage storage) {
+    public synchronized void keep(Storage storage) {
         if (storage.scope() != this) return;
-        if (owned.remove(storage)) storage.adoptBy(parent);
+        if (owned.remove(storage)) storage.adoptBy(openParent());
+    }
+
+    /** The nearest enclosing scope that is still open (scopes may be closed out of order), or null. */
+    private Scope openParent() {
+        Scope p = parent;
+        while (p != null && p.closed) p = p.parent;
+        return p;
     }
 
     /** Number of storages this scope will release at close. */
-    public int ownedCount() {
+    public synchronized int ownedCount() {
         return owned.size();
     }
 
     /** Releases everything this scope owns and makes its parent current again. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException("Scope.close: " + this + " was opened on thread '" + thread.getName()
@@ -90,7 +98,7 @@ public final class Scope implements AutoCloseable {
         closed = true;
         for (Storage s : owned) s.release(this);
         owned = new ArrayList<>(0);
-        if (CURRENT.get() == this) CURRENT.set(parent);
+        if (CURRENT.get() == this) CURRENT.set(openParent());
     }
 
     @Override

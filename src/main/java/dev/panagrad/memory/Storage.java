@@ -2,11 +2,18 @@ package dev.panagrad.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The bytes behind one or more tensors (a base and its views), with the version counter they share.
  * Storage is owned either by a {@link Scope}, which releases it at close, or by the garbage collector,
  * which returns it to the pool once no tensor refers to it. Wrapped user memory is never released here.
+ *
+ * <p>Kernels {@link #pin} the storages they touch for the duration of a run: a scope that closes meanwhile
+ * (on another thread) marks the storage released at once but returns its bytes to the pool only after the
+ * last unpin, so a running kernel never sees its bytes handed to a new tensor. Holding the storage while
+ * pinned also keeps it reachable, so the garbage collector cannot recycle it under a running kernel.
  *
  * <pre>{@code
  * Storage s = Storage.allocate(1024);
@@ -15,14 +22,18 @@ import java.lang.ref.Cleaner;
  */
 public final class Storage {
     private static final Cleaner CLEANER = Cleaner.create();
+    /** Allocations beyond this many bytes are refused before size-class rounding could overflow. */
+    private static final long MAX_BYTES = 1L << 61;
 
     private final MemorySegment block;      // pooled block, or null for wrapped memory
     private final MemorySegment segment;    // exactly the requested bytes
-    private Scope scope;                    // owner, or null when the GC owns it
-    private Scope releasedBy;
-    private volatile boolean released;
-    private volatile Thread writer;
-    private long version;
+    private volatile Scope scope;           // owner, or null when the GC owns it
+    private volatile Scope releasedBy;
+    /** Bit 0: released. The remaining bits count pins (each pin adds 2). */
+    private final AtomicInteger state = new AtomicInteger();
+    private final AtomicReference<Thread> writer = new AtomicReference<>();
+    private int writeDepth;                 // nesting of beginWrite, touched only by the writer thread
+    private volatile long version;
 
     private Storage(MemorySegment block, MemorySegment segment) {
         this.block = block;
@@ -31,10 +42,18 @@ public final class Storage {
 
     /** Fresh storage of {@code bytes} bytes (contents undefined), owned by the current scope or else the GC. */
     public static Storage allocate(long bytes) {
-        if (bytes < 0) throw new IllegalArgumentException("allocate: negative size " + bytes + " bytes");
+        if (bytes < 0 || bytes > MAX_BYTES) {
+            throw new IllegalArgumentException("allocate: cannot allocate " + bytes + " bytes; expected a size in [0, "
+                    + MAX_BYTES + "]");
+        }
         MemorySegment block = MemoryPool.acquire(bytes);
         Storage s = new Storage(block, block.asSlice(0, bytes));
-        s.adoptBy(Scope.current());
+        try {
+            s.adoptBy(Scope.current());
+        } catch (RuntimeException e) {
+            MemoryPool.release(block);   // the current scope refused it (closed): nobody else would return it
+            throw e;
+        }
         return s;
     }
 
@@ -45,18 +64,29 @@ public final class Storage {
 
     /** The bytes; throws if the storage was released. */
     public MemorySegment segment() {
-        if (released) throw new IllegalStateException(releasedMessage());
+        if (isReleased()) throw new IllegalStateException(releasedMessage());
         return segment;
+    }
+
+    /** Size in bytes; readable after release (it touches no data). */
+    public long byteSize() {
+        return segment.byteSize();
     }
 
     /** True once the owning scope closed. */
     public boolean isReleased() {
-        return released;
+        return (state.get() & 1) != 0;
     }
 
     /** Why access is refused, naming the scope that released it. */
     public String releasedMessage() {
         return "storage was released when " + releasedBy + " closed";
+    }
+
+    /** The exception for a use of released storage by {@code op}; {@code tensor} describes the tensor used. */
+    public IllegalStateException releasedError(String op, String tensor) {
+        return new IllegalStateException(op + ": tensor " + tensor + ": " + releasedMessage()
+                + "; expected a live tensor (keep() it past the scope, or create it outside the scope)");
     }
 
     /** The scope that owns this storage, or null when the garbage collector does. */
@@ -76,12 +106,39 @@ public final class Storage {
         }
     }
 
-    /** Returns the bytes to the pool; later access throws. Called by the owning scope. */
+    /** Marks the storage released (later access throws); the bytes go back to the pool once no kernel pins them. */
     void release(Scope by) {
-        if (released) return;
-        released = true;
+        if (isReleased()) return;
         releasedBy = by;
-        MemoryPool.release(block);
+        int s;
+        do {
+            s = state.get();
+            if ((s & 1) != 0) return;
+        } while (!state.compareAndSet(s, s | 1));
+        if (s == 0) MemoryPool.release(block);
+    }
+
+    /**
+     * Keeps the bytes valid for a kernel run until {@link #unpin()}; returns false (and pins nothing) when the
+     * storage is already released. Every successful pin must be paired with one unpin.
+     */
+    public boolean pin() {
+        int s;
+        do {
+            s = state.get();
+            if ((s & 1) != 0) return false;
+        } while (!state.compareAndSet(s, s + 2));
+        return true;
+    }
+
+    /** Ends a {@link #pin()}; the last unpin of a released storage returns its bytes to the pool. */
+    public void unpin() {
+        if (state.addAndGet(-2) == 1 && block != null) MemoryPool.release(block);
+    }
+
+    /** The thread writing this storage in place right now, or null. */
+    public Thread writer() {
+        return writer.get();
     }
 
     /** The version counter: bumped by every in-place write to any view of this storage. */
@@ -90,34 +147,41 @@ public final class Storage {
     }
 
     /** Records one in-place modification. */
-    public void bumpVersion() {
+    public synchronized void bumpVersion() {
         version++;
     }
 
     /**
-     * Marks the start of a write by the current thread; throws if another thread is writing. Paired with
-     * {@link #endWrite()}; a best-effort guard against sharing one tensor across threads while it changes.
+     * Marks the start of an in-place write by the current thread; throws if another thread is writing or a
+     * kernel on another thread is reading this storage. {@code tensor} describes the written tensor for the
+     * message. Paired with {@link #endWrite()}; nested calls on the writing thread are allowed.
      */
-    public void beginWrite(String op) {
-        Thread me = Thread.currentThread(), w = writer;
-        if (w != null && w != me) throw concurrent(op, w);
-        writer = me;
+    public void beginWrite(String op, String tensor) {
+        Thread me = Thread.currentThread();
+        if (writer.get() == me) {
+            writeDepth++;
+            return;
+        }
+        if (!writer.compareAndSet(null, me)) throw concurrentWrite(op, tensor, writer.get());
+        // A reader pins before it checks for a writer; a writer claims before it checks for readers: one sees the other.
+        if ((state.get() >> 1) > 0) {
+            writer.set(null);
+            throw new IllegalStateException(op + ": tensor " + tensor + " is being read by another thread while thread '"
+                    + me.getName() + "' modifies it in place; expected one thread at a time to use a tensor that is "
+                    + "being written");
+        }
+        writeDepth = 1;
     }
 
     /** Ends a write begun by {@link #beginWrite}. */
     public void endWrite() {
-        writer = null;
+        if (writer.get() == Thread.currentThread() && --writeDepth == 0) writer.set(null);
     }
 
-    /** Throws if another thread is writing this storage right now. */
-    public void checkNoWriter(String op) {
-        Thread w = writer;
-        if (w != null && w != Thread.currentThread()) throw concurrent(op, w);
-    }
-
-    private static IllegalStateException concurrent(String op, Thread w) {
-        return new IllegalStateException(op + ": tensor is being modified in place by thread '" + w.getName()
-                + "' while thread '" + Thread.currentThread().getName()
+    /** The exception for a use of {@code tensor} by {@code op} while thread {@code w} writes it. */
+    public static IllegalStateException concurrentWrite(String op, String tensor, Thread w) {
+        return new IllegalStateException(op + ": tensor " + tensor + " is being modified in place by thread '"
+                + (w == null ? "?" : w.getName()) + "' while thread '" + Thread.currentThread().getName()
                 + "' uses it; expected one thread at a time to use a tensor that is being written");
     }
 }

@@ -34,8 +34,9 @@ public final class Indexing {
         Tensor c = Pointwise.convertRaw(src, x.dtype()), idx = Pointwise.convertRaw(index, DType.INT64);
         Tensor out = Tensor.empty(x.dtype(), ishape);
         long outer = prod(ishape, 0, d), inner = prod(ishape, d + 1, ishape.length);
-        K.gather(x.dtype(), c.segment(), c.offset(), outer, xshape.length == 0 ? 1 : xshape[d], inner, idx.segment(), idx.offset(),
-                ishape.length == 0 ? 1 : ishape[d], out.segment(), 0);
+        long size = xshape.length == 0 ? 1 : xshape[d], isize = ishape.length == 0 ? 1 : ishape[d];
+        Loops.using("gather", new Tensor[] {c, idx, out}, () -> K.gather(x.dtype(), c.segment(), c.offset(), outer,
+                size, inner, idx.segment(), idx.offset(), isize, out.segment(), 0));
         return Graph.record("GatherBackward0", out, x,
                 (g, s) -> x.zerosLike().scatterAdd(d, s[0], g), index);
     }
@@ -59,15 +60,11 @@ public final class Indexing {
         Tensor view = out;
         for (int i = 0; i < ishape.length; i++) if (i != d) view = view.narrow(i, 0, ishape[i]);
         long outer = prod(ishape, 0, d), inner = prod(ishape, d + 1, ishape.length);
-        if (view.isContiguous()) {
-            K.scatterAdd(x.dtype(), sc.segment(), 0, outer, ishape.length == 0 ? 1 : ishape[d], inner,
-                    idx.segment(), idx.offset(), x.dim() == 0 ? 1 : x.size(d), out.segment(), view.offset());
-        } else {
-            Tensor tmp = Pointwise.convertRaw(view, x.dtype());
-            K.scatterAdd(x.dtype(), sc.segment(), 0, outer, ishape.length == 0 ? 1 : ishape[d], inner,
-                    idx.segment(), idx.offset(), x.size(d), tmp.segment(), 0);
-            Pointwise.copyRaw(view, tmp);
-        }
+        long isize = ishape.length == 0 ? 1 : ishape[d], size = x.dim() == 0 ? 1 : x.size(d);
+        Tensor target = view.isContiguous() ? view : Pointwise.convertRaw(view, x.dtype());
+        Loops.using("scatterAdd", new Tensor[] {sc, idx, target}, () -> K.scatterAdd(x.dtype(), sc.segment(),
+                sc.offset(), outer, isize, inner, idx.segment(), idx.offset(), size, target.segment(), target.offset()));
+        if (target != view) Pointwise.copyRaw(view, target);
         return Graph.record("ScatterAddBackward0", out, Graph.of(x, src), Graph.of(index),
                 (g, sv) -> Graph.of(g, g.gather(d, sv[0])));
     }
@@ -82,8 +79,9 @@ public final class Indexing {
         long[] outShape = shape.clone();
         if (shape.length > 0) outShape[d] = n;
         Tensor out = Tensor.empty(x.dtype(), outShape);
-        K.indexSelect(x.dtype(), c.segment(), c.offset(), prod(shape, 0, d), shape.length == 0 ? 1 : shape[d],
-                prod(shape, d + 1, shape.length), idx.segment(), idx.offset(), n, out.segment(), 0);
+        Loops.using("indexSelect", new Tensor[] {c, idx, out}, () -> K.indexSelect(x.dtype(), c.segment(), c.offset(),
+                prod(shape, 0, d), shape.length == 0 ? 1 : shape[d], prod(shape, d + 1, shape.length), idx.segment(),
+                idx.offset(), n, out.segment(), 0));
         return Graph.record("IndexSelectBackward0", out, x, (g, s) -> x.zerosLike().indexAdd(d, s[0], g), idx);
     }
 
@@ -100,8 +98,9 @@ public final class Indexing {
         }
         Tensor out = x.detach().clone();
         Tensor sc = Pointwise.convertRaw(src.detach(), x.dtype());
-        K.indexAdd(x.dtype(), sc.segment(), sc.offset(), prod(shape, 0, d), idx.numel(), prod(shape, d + 1, shape.length),
-                idx.segment(), idx.offset(), shape.length == 0 ? 1 : shape[d], out.segment(), 0);
+        Loops.using("indexAdd", new Tensor[] {sc, idx, out}, () -> K.indexAdd(x.dtype(), sc.segment(), sc.offset(),
+                prod(shape, 0, d), idx.numel(), prod(shape, d + 1, shape.length), idx.segment(), idx.offset(),
+                shape.length == 0 ? 1 : shape[d], out.segment(), 0));
         return Graph.record("IndexAddBackward0", out, Graph.of(x, src), Graph.of(idx),
                 (g, s) -> Graph.of(g, g.indexSelect(d, s[0])));
     }
@@ -124,6 +123,9 @@ public final class Indexing {
             }
         } else if (index.dim() > 1) {
             throw new IllegalArgumentException(op + ": index should have 1 dimension, given " + index.describe());
+        } else if (x.dim() == 0 && index.numel() != 1) {
+            throw new IllegalArgumentException(op + ": index to a 0-dim tensor can have only 1 value, given "
+                    + index.describe());
         }
         long size = x.dim() == 0 ? 1 : x.size(d);
         if (index.numel() == 0) return;

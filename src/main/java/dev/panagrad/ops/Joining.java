@@ -84,7 +84,7 @@ public final class Joining {
 
     /** Views of {@code size} along dim; the last may be shorter. */
     public static List<Tensor> split(Tensor x, long size, int dim) {
-        int d = Shape.wrapDim("split", dim, x.dim());
+        int d = Shape.wrapDim("split", dim, Views.requireDims("split", x));
         if (size <= 0) throw new IllegalArgumentException("split: split size must be positive; given " + size);
         long n = x.size(d);
         List<Tensor> out = new ArrayList<>();
@@ -97,7 +97,7 @@ public final class Joining {
     /** {@code chunks} views of nearly equal size (ceil(n / chunks)) along dim. */
     public static List<Tensor> chunk(Tensor x, int chunks, int dim) {
         if (chunks <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive; given " + chunks);
-        int d = Shape.wrapDim("chunk", dim, x.dim());
+        int d = Shape.wrapDim("chunk", dim, Views.requireDims("chunk", x));
         long n = x.size(d);
         return split(x, Math.max(1, (n + chunks - 1) / chunks), d);
     }

@@ -6,7 +6,8 @@ import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
 
-import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
 
 /**
  * Matrix products. {@link #mm} and {@link #bmm} call the GEMM kernel (OpenBLAS when loaded) directly on
@@ -29,6 +30,8 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension; given "
                     + a.describe() + " and " + b.describe());
         }
+        checkFloat("matmul", a, b);
+        checkInner("matmul", a, b, a.size(-1), rb == 1 ? b.size(0) : b.size(-2));
         if (ra == 1 && rb == 1) return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape();
         if (ra == 2 && rb == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
         if (ra == 1 && rb == 2) return mm(a.unsqueeze(0), b).squeeze(0);
@@ -37,7 +40,6 @@ public final class LinearAlgebra {
             // [..., n, k] @ [k, m]: fold the batch into the rows for one large GEMM.
             Tensor b2 = rb == 1 ? b.unsqueeze(1) : b;
             long[] sa = a.shape();
-            checkInner(a, b, sa[ra - 1], b2.size(0));
             Tensor out = mm(a.reshape(-1, sa[ra - 1]), b2);
             long[] os = sa.clone();
             os[ra - 1] = b2.size(1);
@@ -46,10 +48,14 @@ public final class LinearAlgebra {
         }
         Tensor a3 = ra == 1 ? a.unsqueeze(0) : a, b3 = b;
         long[] sa = a3.shape(), sb = b3.shape();
-        long n = sa[sa.length - 2], k = sa[sa.length - 1], k2 = sb[sb.length - 2], m = sb[sb.length - 1];
-        checkInner(a, b, k, k2);
-        long[] batch = Shape.broadcast("matmul", java.util.Arrays.copyOf(sa, sa.length - 2),
-                java.util.Arrays.copyOf(sb, sb.length - 2));
+        long n = sa[sa.length - 2], k = sa[sa.length - 1], m = sb[sb.length - 1];
+        long[] batch;
+        try {
+            batch = Shape.broadcast("matmul", Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: batch dimensions cannot be broadcast: a is " + Shape.str(a.shape())
+                    + ", b is " + Shape.str(b.shape()) + "; expected the dims before the last two to broadcast", e);
+        }
         long bn = Shape.numel(batch);
         Tensor ae = a3.expand(concat(batch, n, k)).reshape(bn, n, k);
         Tensor be = b3.expand(concat(batch, k, m)).reshape(bn, k, m);
@@ -62,7 +68,7 @@ public final class LinearAlgebra {
         if (a.dim() != 2 || b.dim() != 2) {
             throw new IllegalArgumentException("mm: expected 2-D matrices, given " + a.describe() + " and " + b.describe());
         }
-        checkInner(a, b, a.size(1), b.size(0));
+        checkInner("mm", a, b, a.size(1), b.size(0));
         DType dt = checkFloat("mm", a, b);
         Tensor out = Tensor.empty(dt, a.size(0), b.size(1));
         gemm(a, b, out, 0);
@@ -76,7 +82,7 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("bmm: expected 3-D tensors with equal batch sizes, given "
                     + a.describe() + " and " + b.describe());
         }
-        checkInner(a, b, a.size(2), b.size(1));
+        checkInner("bmm", a, b, a.size(2), b.size(1));
         DType dt = checkFloat("bmm", a, b);
         long batch = a.size(0);
         Tensor out = Tensor.empty(dt, batch, a.size(1), b.size(2));
@@ -90,14 +96,13 @@ public final class LinearAlgebra {
         long n = a.size(0), k = a.size(1), m = b.size(1);
         long cOff = batchIndex * n * m;
         if (n == 0 || m == 0) return;
-        MemorySegment cs = out.segment();
         if (k == 0) {
-            K.fill(out.dtype(), cs, cOff, 1, n * m, 0);
+            Pointwise.fillRaw(out.detach().view(-1).narrow(0, cOff, n * m), 0);
             return;
         }
         Operand x = operand(a), y = operand(b);
-        K.gemm(out.dtype(), x.trans, y.trans, n, m, k, 1.0, x.t.segment(), x.t.offset(), x.ld,
-                y.t.segment(), y.t.offset(), y.ld, 0.0, cs, cOff, m);
+        Loops.using("matmul", new Tensor[] {x.t, y.t, out}, () -> K.gemm(out.dtype(), x.trans, y.trans, n, m, k, 1.0,
+                x.t.segment(), x.t.offset(), x.ld, y.t.segment(), y.t.offset(), y.ld, 0.0, out.segment(), cOff, m));
     }
 
     /** A matrix as GEMM reads it: row-major with leading dimension ld, or transposed (column-major). */
@@ -111,9 +116,9 @@ public final class LinearAlgebra {
         return new Operand(Pointwise.convertRaw(t.detach(), t.dtype()), false, c);
     }
 
-    private static void checkInner(Tensor a, Tensor b, long k1, long k2) {
+    private static void checkInner(String op, Tensor a, Tensor b, long k1, long k2) {
         if (k1 != k2) {
-            throw new IllegalArgumentException("matmul: inner dimensions differ: a is " + Shape.str(a.shape())
+            throw new IllegalArgumentException(op + ": inner dimensions differ: a is " + Shape.str(a.shape())
                     + ", b is " + Shape.str(b.shape()) + "; need a.shape[-1] == b.shape[-2]");
         }
     }
@@ -127,7 +132,7 @@ public final class LinearAlgebra {
     }
 
     private static long[] concat(long[] batch, long r, long c) {
-        long[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
+        long[] s = Arrays.copyOf(batch, batch.length + 2);
         s[batch.length] = r;
         s[batch.length + 1] = c;
         return s;

@@ -2,6 +2,9 @@ package dev.panagrad.ops;
 
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Parallel;
+import dev.panagrad.memory.Storage;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * Walks several tensors of one shape together, handing the kernels the longest strided runs it can: dims
@@ -14,20 +17,51 @@ final class Loops {
     /** Elements per thread below which work stays on the caller's thread. */
     static final long GRAIN = 1 << 15;
 
-    /** One run: the element offset of each operand at its start, each operand's stride, and the length. */
+    /** One run: each operand's segment, its element offset at the start of the run, its stride, and the length. */
     @FunctionalInterface
     interface Run {
-        void apply(long[] offsets, long[] strides, long n);
+        void apply(MemorySegment[] segments, long[] offsets, long[] strides, long n);
     }
 
-    /** Calls {@code run} over all elements of {@code shape}; each operand has that shape (after expand). */
-    static void forEach(long[] shape, Tensor[] operands, Run run) {
+    /**
+     * Runs {@code body} with the storages of {@code operands} pinned: their bytes stay valid and reachable until
+     * the body returns, even if a scope closes on another thread meanwhile or the caller drops its last
+     * reference. Throws, naming {@code op} and the tensor, when an operand was released or another thread is
+     * writing one in place.
+     */
+    static void using(String op, Tensor[] operands, Runnable body) {
+        int pinned = 0;
+        try {
+            for (Tensor t : operands) {
+                Storage s = t.storage();
+                if (!s.pin()) throw s.releasedError(op, t.describe());
+                pinned++;
+                Thread w = s.writer();
+                if (w != null && w != Thread.currentThread()) throw Storage.concurrentWrite(op, t.describe(), w);
+            }
+            body.run();
+        } finally {
+            for (int i = 0; i < pinned; i++) operands[i].storage().unpin();
+        }
+    }
+
+    /**
+     * Calls {@code run} over all elements of {@code shape} (each operand has that shape after expand), with the
+     * operands pinned as in {@link #using}.
+     */
+    static void forEach(String op, long[] shape, Tensor[] operands, Run run) {
+        using(op, operands, () -> forEachPinned(shape, operands, run));
+    }
+
+    private static void forEachPinned(long[] shape, Tensor[] operands, Run run) {
         int ops = operands.length, nd = shape.length;
         long[] base = new long[ops];
         long[][] st = new long[ops][];
+        MemorySegment[] segs = new MemorySegment[ops];
         for (int k = 0; k < ops; k++) {
             base[k] = operands[k].offset();
             st[k] = operands[k].strides();
+            segs[k] = operands[k].segment();
         }
         // Merge dims: drop size-1 dims, fuse d into the previous kept dim when every operand is contiguous across them.
         long[] sizes = new long[nd];
@@ -48,7 +82,7 @@ final class Loops {
             }
         }
         if (m == 0) {
-            run.apply(base, new long[ops], 1);
+            run.apply(segs, base, new long[ops], 1);
             return;
         }
         long inner = sizes[m - 1], outer = 1;
@@ -75,7 +109,7 @@ final class Loops {
                     rest /= sizes[d];
                     for (int k = 0; k < ops; k++) off[k] += i * strides[k][d];
                 }
-                run.apply(off, innerStrides, Math.min(chunkLen, inner - start));
+                run.apply(segs, off, innerStrides, Math.min(chunkLen, inner - start));
             }
         });
     }

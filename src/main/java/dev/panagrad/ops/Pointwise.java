@@ -9,7 +9,6 @@ import dev.panagrad.kernels.CompareOp;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.UnaryOp;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -74,11 +73,9 @@ public final class Pointwise {
 
     /** Writes {@code op(x)} into {@code out} of the same shape and dtype (out may be x itself). */
     public static void mapInto(UnaryOp op, Tensor x, Tensor out) {
-        MemorySegment xs = x.segment(), os = out.segment();
         DType dt = out.dtype();
-        x.storage().checkNoWriter(op.name());
-        Loops.forEach(out.shape(), new Tensor[] {out, x},
-                (off, st, n) -> K.unary(op, dt, xs, off[1], st[1], os, off[0], st[0], n));
+        Loops.forEach(op.name().toLowerCase(), out.shape(), new Tensor[] {out, x},
+                (seg, off, st, n) -> K.unary(op, dt, seg[1], off[1], st[1], seg[0], off[0], st[0], n));
     }
 
     // ------------------------------------------------------------ binary
@@ -127,6 +124,10 @@ public final class Pointwise {
     /** {@code x ^ exponent} for a scalar exponent. */
     public static Tensor pow(Tensor x, double exponent) {
         boolean integral = exponent == Math.rint(exponent);
+        if (!x.dtype().isFloating() && integral && exponent < 0) {
+            throw new IllegalArgumentException("pow: integers to negative integer powers are not allowed; given "
+                    + x.describe() + " and exponent " + exponent + "; expected a floating tensor (x.to(FLOAT32))");
+        }
         DType et = x.dtype().isFloating() ? x.dtype() : integral ? DType.INT64 : DType.FLOAT32;
         Tensor out = binaryRaw(BinaryOp.POW, x, Tensor.scalar(et, exponent));
         return Graph.record("PowBackward0", out, x,
@@ -144,12 +145,9 @@ public final class Pointwise {
 
     /** Writes {@code op(a, b)} into {@code out}; a and b have out's shape and dtype (out may alias a). */
     public static void binaryInto(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        MemorySegment as = a.segment(), bs = b.segment(), os = out.segment();
         DType dt = out.dtype();
-        a.storage().checkNoWriter(op.name());
-        b.storage().checkNoWriter(op.name());
-        Loops.forEach(out.shape(), new Tensor[] {out, a, b},
-                (off, st, n) -> K.binary(op, dt, as, off[1], st[1], bs, off[2], st[2], os, off[0], st[0], n));
+        Loops.forEach(op.name().toLowerCase(), out.shape(), new Tensor[] {out, a, b}, (seg, off, st, n) ->
+                K.binary(op, dt, seg[1], off[1], st[1], seg[2], off[2], st[2], seg[0], off[0], st[0], n));
     }
 
     /** {@code a op b} as a bool mask (never requires grad). */
@@ -158,9 +156,8 @@ public final class Pointwise {
         DType dt = DType.promote(a.dtype(), b.dtype());
         Tensor x = convertRaw(a, dt).expand(shape), y = convertRaw(b, dt).expand(shape);
         Tensor out = Tensor.empty(DType.BOOL, shape);
-        MemorySegment xs = x.segment(), ys = y.segment(), os = out.segment();
-        Loops.forEach(shape, new Tensor[] {out, x, y},
-                (off, st, n) -> K.compare(op, dt, xs, off[1], st[1], ys, off[2], st[2], os, off[0], st[0], n));
+        Loops.forEach(op.name().toLowerCase(), shape, new Tensor[] {out, x, y}, (seg, off, st, n) ->
+                K.compare(op, dt, seg[1], off[1], st[1], seg[2], off[2], st[2], seg[0], off[0], st[0], n));
         return out;
     }
 
@@ -171,14 +168,17 @@ public final class Pointwise {
 
     /** {@code mask ? a : b} with broadcasting; the gradient flows to the chosen operand. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        if (mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("where: expected a bool condition (a mask from a comparison), given "
+                    + mask.describe() + "; use ne(0) to make a mask");
+        }
         long[] shape = Shape.broadcast("where", Shape.broadcast("where", mask.shape(), a.shape()), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
-        Tensor m = convertRaw(mask, DType.BOOL).expand(shape);
+        Tensor m = mask.expand(shape);
         Tensor x = a.to(dt).expand(shape), y = b.to(dt).expand(shape);
         Tensor out = Tensor.empty(dt, shape);
-        MemorySegment ms = m.segment(), xs = x.segment(), ys = y.segment(), os = out.segment();
-        Loops.forEach(shape, new Tensor[] {out, m, x, y}, (off, st, n) ->
-                K.where(dt, ms, off[1], st[1], xs, off[2], st[2], ys, off[3], st[3], os, off[0], st[0], n));
+        Loops.forEach("where", shape, new Tensor[] {out, m, x, y}, (seg, off, st, n) -> K.where(dt,
+                seg[1], off[1], st[1], seg[2], off[2], st[2], seg[3], off[3], st[3], seg[0], off[0], st[0], n));
         return Graph.record("WhereBackward0", out, Graph.of(x, y), Graph.of(m),
                 (g, s) -> Graph.of(Tensor.where(s[0], g, 0), Tensor.where(s[0], 0, g)));
     }
@@ -228,18 +228,23 @@ public final class Pointwise {
             throw new IllegalArgumentException("copy_: source of shape " + Shape.str(src.shape())
                     + " cannot be broadcast to the destination's shape " + Shape.str(shape));
         }
-        Tensor s = src.detach().expand(shape);
-        MemorySegment ss = s.segment(), ds = dst.segment();
+        Tensor s = src.detach();
+        if (s.storage() == dst.storage() && !sameView(s, dst)) s = s.clone();   // overlapping source: read a copy
+        s = s.expand(shape);
         DType from = src.dtype(), to = dst.dtype();
-        src.storage().checkNoWriter("copy_");
-        Loops.forEach(shape, new Tensor[] {dst, s},
-                (off, st, n) -> K.convert(from, ss, off[1], st[1], to, ds, off[0], st[0], n));
+        Loops.forEach("copy_", shape, new Tensor[] {dst, s},
+                (seg, off, st, n) -> K.convert(from, seg[1], off[1], st[1], to, seg[0], off[0], st[0], n));
+    }
+
+    /** True when a and b are the same elements in the same order (reading a while writing b is then safe). */
+    public static boolean sameView(Tensor a, Tensor b) {
+        return a.storage() == b.storage() && a.offset() == b.offset() && Arrays.equals(a.shape(), b.shape())
+                && Arrays.equals(a.strides(), b.strides());
     }
 
     /** Sets every element of t (any strides) to value, without autograd. */
     public static void fillRaw(Tensor t, double value) {
-        MemorySegment ts = t.segment();
         DType dt = t.dtype();
-        Loops.forEach(t.shape(), new Tensor[] {t}, (off, st, n) -> K.fill(dt, ts, off[0], st[0], n, value));
+        Loops.forEach("fill_", t.shape(), new Tensor[] {t}, (seg, off, st, n) -> K.fill(dt, seg[0], off[0], st[0], n, value));
     }
 }

@@ -115,19 +115,17 @@ public final class Reductions {
         int d = Shape.wrapDim(op, dim, x.dim());
         Tensor c = Pointwise.convertRaw(x, x.dtype() == DType.BOOL ? DType.INT64 : x.dtype());
         long[] shape = c.shape();
-        long outer = 1, inner = 1;
-        for (int i = 0; i < d; i++) outer *= shape[i];
-        for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
-        long size = shape[d];
+        long outer = prod(shape, 0, d), in = prod(shape, d + 1, shape.length), size = shape[d];
         long[] outShape = shape.clone();
         outShape[d] = 1;
         Tensor out = Tensor.empty(DType.INT64, outShape);
-        MemorySegment xs = c.segment(), os = out.segment();
         long off = c.offset();
         DType dt = c.dtype();
-        long in = inner;
-        Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * inner)),
-                (lo, hi) -> K.argReduce(max, dt, xs, off + lo * size * in, hi - lo, size, in, os, lo * in));
+        Loops.using(op, new Tensor[] {c, out}, () -> {
+            MemorySegment xs = c.segment(), os = out.segment();
+            Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * in)),
+                    (lo, hi) -> K.argReduce(max, dt, xs, off + lo * size * in, hi - lo, size, in, os, lo * in));
+        });
         return keepdim ? out : out.squeeze(d);
     }
 
@@ -164,11 +162,13 @@ public final class Reductions {
         Tensor rows = Pointwise.convertRaw(x.detach().transpose(d, last), x.dtype());
         Tensor y = Tensor.empty(x.dtype(), rows.shape());
         long cols = x.dim() == 0 ? 1 : rows.size(last), n = rows.numel() / Math.max(1, cols);
-        MemorySegment xs = rows.segment(), ys = y.segment();
         long xo = rows.offset();
         DType dt = x.dtype();
-        Parallel.forRange(n, Math.max(1, Loops.GRAIN / Math.max(1, cols)),
-                (lo, hi) -> K.softmax(log, dt, xs, xo + lo * cols, hi - lo, cols, ys, lo * cols));
+        Loops.using(op, new Tensor[] {rows, y}, () -> {
+            MemorySegment xs = rows.segment(), ys = y.segment();
+            Parallel.forRange(n, Math.max(1, Loops.GRAIN / Math.max(1, cols)),
+                    (lo, hi) -> K.softmax(log, dt, xs, xo + lo * cols, hi - lo, cols, ys, lo * cols));
+        });
         Tensor out = y.transpose(d, last);
         if (log) {
             return Graph.record("LogSoftmaxBackward0", out, x,
@@ -254,26 +254,29 @@ public final class Reductions {
     }
 
     private static void run(ReduceOp op, Tensor c, long outer, long size, long inner, Tensor out) {
-        MemorySegment xs = c.segment(), os = out.segment();
-        long xo = c.offset();
-        DType dt = c.dtype();
         int threads = Parallel.threads();
-        if (outer * inner == 1 && size >= 2 * Loops.GRAIN && threads > 1) {
-            // One long reduction: partial results per thread, then a reduction of the partials.
-            long chunk = (size + threads - 1) / threads;
-            Tensor partial = Tensor.empty(dt, threads);
-            MemorySegment ps = partial.segment();
-            Parallel.forRange(threads, 1, (lo, hi) -> {
-                for (long t = lo; t < hi; t++) {
-                    long start = t * chunk, len = Math.max(0, Math.min(chunk, size - start));
-                    K.reduce(op, dt, xs, xo + start, 1, len, 1, ps, t);
-                }
-            });
-            K.reduce(op, dt, ps, 0, 1, threads, 1, os, 0);
-            return;
-        }
-        Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * inner)),
-                (lo, hi) -> K.reduce(op, dt, xs, xo + lo * size * inner, hi - lo, size, inner, os, lo * inner));
+        // One long reduction is split: partial results per thread, then a reduction of the partials.
+        Tensor partial = outer * inner == 1 && size >= 2 * Loops.GRAIN && threads > 1 ? Tensor.empty(c.dtype(), threads) : null;
+        Tensor[] operands = partial == null ? new Tensor[] {c, out} : new Tensor[] {c, out, partial};
+        Loops.using(op.name().toLowerCase(), operands, () -> {
+            MemorySegment xs = c.segment(), os = out.segment();
+            long xo = c.offset();
+            DType dt = c.dtype();
+            if (partial != null) {
+                long chunk = (size + threads - 1) / threads;
+                MemorySegment ps = partial.segment();
+                Parallel.forRange(threads, 1, (lo, hi) -> {
+                    for (long t = lo; t < hi; t++) {
+                        long start = t * chunk, len = Math.max(0, Math.min(chunk, size - start));
+                        K.reduce(op, dt, xs, xo + start, 1, len, 1, ps, t);
+                    }
+                });
+                K.reduce(op, dt, ps, 0, 1, threads, 1, os, 0);
+                return;
+            }
+            Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * inner)),
+                    (lo, hi) -> K.reduce(op, dt, xs, xo + lo * size * inner, hi - lo, size, inner, os, lo * inner));
+        });
     }
 
     /** g (reduced shape) broadcast back over the input shape. */

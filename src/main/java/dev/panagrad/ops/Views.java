@@ -147,9 +147,25 @@ public final class Views {
                 + Shape.str(newShape));
     }
 
+    /** {@code length} elements of a dim from {@code start} (negative counts from the end), strictly inside the dim. */
+    public static Tensor narrow(Tensor x, int dim, long start, long length) {
+        int d = Shape.wrapDim("narrow", dim, requireDims("narrow", x));
+        long size = x.size(d);
+        if (start < -size || start > size) {
+            throw new IndexOutOfBoundsException("narrow: start " + start + " is out of range for dimension " + d
+                    + " with size " + size + " of " + x.describe() + "; expected start in [" + (-size) + ", " + size + "]");
+        }
+        long s = start < 0 ? start + size : start;
+        if (length < 0 || s + length > size) {
+            throw new IndexOutOfBoundsException("narrow: start (" + s + ") + length (" + length + ") exceeds dimension "
+                    + "size (" + size + ") of " + x.describe() + "; expected 0 <= length <= " + (size - s));
+        }
+        return slice(x, d, s, s + length, 1);
+    }
+
     /** Python's {@code x[start:end:step]} along one dim; start and end are clamped like Python's. */
     public static Tensor slice(Tensor x, int dim, long start, long end, long step) {
-        int d = Shape.wrapDim("slice", dim, x.dim());
+        int d = Shape.wrapDim("slice", dim, requireDims("slice", x));
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive; given " + step);
         long size = x.size(d);
         long lo = clampIndex(start, size), hi = Math.max(lo, clampIndex(end, size));
@@ -165,7 +181,7 @@ public final class Views {
 
     /** The sub-tensor at {@code index} (negative counts from the end); the dim disappears. */
     public static Tensor select(Tensor x, int dim, long index) {
-        int d = Shape.wrapDim("select", dim, x.dim());
+        int d = Shape.wrapDim("select", dim, requireDims("select", x));
         long size = x.size(d);
         if (index < -size || index >= size) {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dimension " + d
@@ -182,7 +198,8 @@ public final class Views {
         if (x.dim() == 0) return x.reshape(1);
         int a = Shape.wrapDim("flatten", startDim, x.dim()), b = Shape.wrapDim("flatten", endDim, x.dim());
         if (a > b) {
-            throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim);
+            throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim
+                    + " of " + x.describe() + "; expected start <= end");
         }
         long[] shape = x.shape();
         long[] ns = new long[shape.length - (b - a)];
@@ -202,6 +219,15 @@ public final class Views {
         long end = start + (g.size(dim) - 1) * step + 1;
         Pointwise.copyRaw(out.detach().slice(dim, start, end, step), g);
         return Graph.record("SliceBackwardBackward0", out, g, (gg, s) -> gg.slice(dim, start, end, step));
+    }
+
+    /** The rank of x, which must be at least 1 for ops that index a dim. */
+    static int requireDims(String op, Tensor x) {
+        if (x.dim() == 0) {
+            throw new IllegalArgumentException(op + ": cannot be applied to a 0-dim tensor (" + x.describe()
+                    + "); expected at least 1 dimension");
+        }
+        return x.dim();
     }
 
     private static long clampIndex(long i, long size) {
