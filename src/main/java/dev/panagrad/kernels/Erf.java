@@ -11,6 +11,15 @@ final class Erf {
         return Math.copySign(r, x);
     }
 
+    /**
+     * erfc(x) = 1 - erf(x), accurate relative to its own size where it is tiny: from the continued fraction
+     * for x >= 2.5, where 1 - erf(x) would cancel.
+     */
+    static double erfc(double x) {
+        if (Double.isNaN(x)) return x;
+        return x < 2.5 ? 1.0 - erf(x) : erfcContinuedFraction(x);
+    }
+
     /** erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1)); the terms shrink fast for x < 2.5. */
     private static double series(double x) {
         double x2 = x * x, term = x, sum = x;

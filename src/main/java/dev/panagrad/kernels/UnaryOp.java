@@ -20,8 +20,8 @@ public enum UnaryOp {
             case COS -> Math.cos(x);
             case TANH -> Math.tanh(x);
             case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
-            case RELU -> x > 0 || Double.isNaN(x) ? x : 0.0;   // keeps NaN; -x and -inf give +0
-            case GELU -> 0.5 * x * (1.0 + Erf.erf(x * INV_SQRT2));
+            case RELU -> x > 0 || Double.isNaN(x) ? x : 0.0;   // keeps NaN, maps -x, -0 and -inf to +0
+            case GELU -> 0.5 * x * Erf.erfc(-x * INV_SQRT2);   // = x/2 (1 + erf(x/sqrt2)) without cancellation for x << 0
             case SOFTPLUS -> x > 20 ? x : Math.log1p(Math.exp(x));   // PyTorch's threshold 20
             case ERF -> Erf.erf(x);
             case RECIPROCAL -> 1.0 / x;

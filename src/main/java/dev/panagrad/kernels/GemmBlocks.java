@@ -1,0 +1,108 @@
+package dev.panagrad.kernels;
+
+import dev.panagrad.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The cache blocking of a pure-Java GEMM, {@code C = alpha op(A) op(B) + beta C} (row-major, as in
+ * {@link Kernels#gemm}), in the manner of GotoBLAS/BLIS: for each block of {@code NC} columns and
+ * {@code KC} depths, a {@code KC x NC} block of op(B) is packed into panels {@code NR} columns wide, then for
+ * each {@code MC x KC} block of op(A), packed into panels {@code MR} rows tall, a register-blocked
+ * micro-kernel computes every {@code MR x NR} tile of C from one A panel and one B panel.
+ *
+ * <p>Packing copies the operands into heap arrays in the order the micro-kernel reads them, so transposed
+ * operands, any row strides (even 0) and edge tiles (zero padded) cost only the packing. Subclasses hold the
+ * packed buffers and the micro-kernel for one element type; one instance serves one thread.
+ *
+ * <p>{@link #run} splits large products over the library's threads by rows of C (or by columns when C has
+ * few rows); each thread packs its own copy of the other operand, which costs O(k n) against O(m n k / threads)
+ * of arithmetic.
+ */
+abstract class GemmBlocks {
+    /** One GEMM call's operands, in elements (offsets and row strides), as {@link Kernels#gemm} takes them. */
+    record Problem(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                   MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+                   double beta, MemorySegment c, long cOff, long ldc) {}
+
+    /** Multiply-adds per thread below which a product stays on one thread. */
+    private static final long PARALLEL_GRAIN = 1L << 21;
+
+    final Problem p;
+    final int mr, nr, kcMax, mcMax, ncMax;
+
+    GemmBlocks(Problem p, int mr, int nr, int kcMax, int mcMax, int ncMax) {
+        this.p = p;
+        this.mr = mr;
+        this.nr = nr;
+        this.kcMax = kcMax;
+        this.mcMax = mcMax;
+        this.ncMax = ncMax;
+    }
+
+    /**
+     * Packs {@code S[r, c] = src[off + r*rs + c*cs]} for r < rows, c < cols into the A buffer (a) or the B buffer
+     * as panels {@code width} columns wide: element (r, c) goes to {@code (c / width) * rows * width + r * width
+     * + c % width}; the columns of the last panel past {@code cols} are zero.
+     */
+    abstract void pack(boolean a, long off, long rs, long cs, int rows, int cols, int width);
+
+    /** Computes the MR x NR tile of A panel {@code aPanel} times B panel {@code bPanel} over depth kc into the tile buffer. */
+    abstract void tile(int aPanel, int bPanel, int kc);
+
+    /** C[i.., j..] = alpha * tile + beta' * C over rows x cols, where beta' is beta for the first depth block and 1 after. */
+    abstract void merge(long i, long j, int rows, int cols, boolean firstDepthBlock);
+
+    /** Computes the product, over several threads when it is large. */
+    static void run(Problem p, java.util.function.Function<Problem, GemmBlocks> worker, int mr, int nr) {
+        long work = p.m() * p.n() * p.k();
+        boolean byRows = p.m() >= p.n();
+        long unit = byRows ? mr : nr, extent = byRows ? p.m() : p.n();
+        long units = (extent + unit - 1) / unit;
+        long grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, work / units));
+        Parallel.forRange(units, grain, (lo, hi) -> {
+            long from = lo * unit, to = Math.min(extent, hi * unit);
+            GemmBlocks g = worker.apply(p);
+            if (byRows) {
+                g.compute(from, to, 0, p.n());
+            } else {
+                g.compute(0, p.m(), from, to);
+            }
+        });
+    }
+
+    /** C[i0:i1, j0:j1] block by block. */
+    final void compute(long i0, long i1, long j0, long j1) {
+        for (long jc = j0; jc < j1; jc += ncMax) {
+            int nc = (int) Math.min(ncMax, j1 - jc);
+            for (long pc = 0; pc < p.k(); pc += kcMax) {
+                int kc = (int) Math.min(kcMax, p.k() - pc);
+                // op(B)[pc + r, jc + c]
+                if (p.transB()) {
+                    pack(false, p.bOff() + jc * p.ldb() + pc, 1, p.ldb(), kc, nc, nr);
+                } else {
+                    pack(false, p.bOff() + pc * p.ldb() + jc, p.ldb(), 1, kc, nc, nr);
+                }
+                for (long ic = i0; ic < i1; ic += mcMax) {
+                    int mc = (int) Math.min(mcMax, i1 - ic);
+                    // op(A)[ic + c, pc + r]: the A panels hold op(A) transposed, depth by depth
+                    if (p.transA()) {
+                        pack(true, p.aOff() + pc * p.lda() + ic, p.lda(), 1, kc, mc, mr);
+                    } else {
+                        pack(true, p.aOff() + ic * p.lda() + pc, 1, p.lda(), kc, mc, mr);
+                    }
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        for (int ir = 0; ir < mc; ir += mr) {
+                            tile(ir / mr, jr / nr, kc);
+                            merge(ic + ir, jc + jr, Math.min(mr, mc - ir), Math.min(nr, nc - jr), pc == 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}

@@ -1,0 +1,623 @@
+package dev.panagrad.kernels;
+
+import dev.panagrad.DType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every kernel implementation against {@link ScalarKernels}, method by method, at sizes around the vector
+ * lane counts, on contiguous, broadcast and strided runs, with NaN, infinities, signed zeros and denormals
+ * among random inputs. Each run sits between guard elements that must come back untouched, so a kernel that
+ * writes outside its range fails too.
+ */
+class KernelConformanceTest {
+    private static final Kernels REF = new ScalarKernels();
+    private static final int FL = Lanes.FL, DL = Lanes.DL;
+    private static final int[] SIZES = sizes();
+    private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
+
+    private static int[] sizes() {
+        // around both lane counts, past one reduction block of four vectors, past 1024, and large and odd
+        return Arrays.stream(new int[] {0, 1, DL - 1, DL, DL + 1, FL - 1, FL, FL + 1, 4 * FL + 3, 1031, 10007})
+                .distinct().sorted().toArray();
+    }
+
+    /** The implementations other than the reference: the Vector API kernels, and OpenBLAS when it loads. */
+    static List<Kernels> implementations() {
+        List<Kernels> all = new ArrayList<>(List.of(new VectorKernels()));
+        if (BlasKernels.available()) all.add(new BlasKernels());
+        return all;
+    }
+
+    static Stream<Arguments> kernelsDtypesSizes() {
+        List<Arguments> args = new ArrayList<>();
+        for (Kernels k : implementations()) {
+            for (DType dt : FLOATS) {
+                for (int n : SIZES) args.add(Arguments.of(k, dt, n));
+            }
+        }
+        return args.stream();
+    }
+
+    static Stream<Arguments> kernelsDtypes() {
+        List<Arguments> args = new ArrayList<>();
+        for (Kernels k : implementations()) {
+            for (DType dt : FLOATS) args.add(Arguments.of(k, dt));
+        }
+        return args.stream();
+    }
+
+    // ------------------------------------------------------------------ tolerances
+
+    /** Allowed error: {@code ulps} units in the last place of the reference value in the dtype, plus {@code abs}. */
+    record Tol(double ulps, double abs) {
+        static final Tol EXACT = new Tol(0, 0);
+    }
+
+    /**
+     * The vector math library is within about one ulp of the exact value; the reference rounds a double
+     * result, so two ulps cover EXP, LOG, SIN, COS, TANH. Composite formulas add a rounding per step. Results
+     * that underflow to denormals may differ by a few of the smallest denormals.
+     */
+    static Tol unaryTol(UnaryOp op, DType dt) {
+        double tiny = dt == DType.FLOAT32 ? 4 * Float.MIN_VALUE : 4 * Double.MIN_VALUE;
+        return switch (op) {
+            case NEG, ABS, SQRT, SIGN, RELU, RECIPROCAL, LOGICAL_NOT -> Tol.EXACT;
+            case EXP, LOG, SIN, COS, TANH, RSQRT -> new Tol(2, tiny);
+            case SIGMOID, SOFTPLUS -> new Tol(4, tiny);
+            // float32 erf/gelu: the Chebyshev fit is within 1.2e-7 (2 ulps) of erfc, plus float rounding
+            case GELU, ERF -> new Tol(dt == DType.FLOAT32 ? 8 : 0, tiny);
+        };
+    }
+
+    static Tol binaryTol(BinaryOp op, DType dt) {
+        return op == BinaryOp.POW ? new Tol(2, dt == DType.FLOAT32 ? 4 * Float.MIN_VALUE : 4 * Double.MIN_VALUE) : Tol.EXACT;
+    }
+
+    // ------------------------------------------------------------------ unary, binary, compare, where
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void unaryMatchesReference(Kernels k, DType dt, int n) {
+        double[] x = data(n, 11, true);
+        for (UnaryOp op : UnaryOp.values()) {
+            for (int[] st : new int[][] {{1, 1}, {2, 3}}) {
+                Run in = Run.of(dt, x, st[0]), want = Run.empty(dt, n, st[1]), got = Run.empty(dt, n, st[1]);
+                REF.unary(op, dt, in.seg, in.off, in.stride, want.seg, want.off, want.stride, n);
+                k.unary(op, dt, in.seg, in.off, in.stride, got.seg, got.off, got.stride, n);
+                assertRunsClose(k + " unary " + op + " " + dt + " strides " + Arrays.toString(st), want, got, unaryTol(op, dt));
+            }
+            // in place: y and x are the same run
+            Run want = Run.of(dt, x, 1), got = Run.of(dt, x, 1);
+            REF.unary(op, dt, want.seg, want.off, 1, want.seg, want.off, 1, n);
+            k.unary(op, dt, got.seg, got.off, 1, got.seg, got.off, 1, n);
+            assertRunsClose(k + " unary " + op + " " + dt + " in place", want, got, unaryTol(op, dt));
+        }
+    }
+
+    /** Stride patterns (a, b, out): contiguous, either input broadcast, both broadcast, and strided. */
+    private static final int[][] BINARY_STRIDES = {{1, 1, 1}, {0, 1, 1}, {1, 0, 1}, {0, 0, 1}, {2, 1, 3}, {1, 1, 2}};
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void binaryMatchesReference(Kernels k, DType dt, int n) {
+        double[] a = data(n, 21, true), b = data(n, 22, true);
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int[] st : BINARY_STRIDES) {
+                Run x = Run.of(dt, a, st[0]), y = Run.of(dt, b, st[1]);
+                Run want = Run.empty(dt, n, st[2]), got = Run.empty(dt, n, st[2]);
+                REF.binary(op, dt, x.seg, x.off, x.stride, y.seg, y.off, y.stride, want.seg, want.off, want.stride, n);
+                k.binary(op, dt, x.seg, x.off, x.stride, y.seg, y.off, y.stride, got.seg, got.off, got.stride, n);
+                assertRunsClose(k + " binary " + op + " " + dt + " strides " + Arrays.toString(st), want, got, binaryTol(op, dt));
+            }
+        }
+    }
+
+    @Test
+    void maxAndMinPropagateNaNAndOrderZerosLikeMath() {
+        // Math.max(NaN, 1) = NaN, Math.max(-0, +0) = +0, Math.min(-0, +0) = -0, on both sides and in every lane
+        double[][] pairs = {{Double.NaN, 1}, {1, Double.NaN}, {-0.0, 0.0}, {0.0, -0.0}, {-1, 2}, {Double.NaN, Double.NaN}};
+        int n = 4 * FL + 1;
+        double[] a = new double[n], b = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = pairs[i % pairs.length][0];
+            b[i] = pairs[i % pairs.length][1];
+        }
+        for (Kernels k : implementations()) {
+            for (DType dt : FLOATS) {
+                for (BinaryOp op : new BinaryOp[] {BinaryOp.MAX, BinaryOp.MIN}) {
+                    Run x = Run.of(dt, a, 1), y = Run.of(dt, b, 1), got = Run.empty(dt, n, 1);
+                    k.binary(op, dt, x.seg, x.off, 1, y.seg, y.off, 1, got.seg, got.off, 1, n);
+                    for (int i = 0; i < n; i++) {
+                        double want = op.apply(a[i], b[i]);
+                        assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(got.get(i)),
+                                k + " " + op + " " + dt + " of " + a[i] + ", " + b[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void compareMatchesReference(Kernels k, DType dt, int n) {
+        double[] a = data(n, 31, true), b = data(n, 32, true);
+        for (int i = 0; i < n; i += 3) b[i] = a[i];   // equal pairs, NaN == NaN included
+        for (CompareOp op : CompareOp.values()) {
+            for (int[] st : BINARY_STRIDES) {
+                Run x = Run.of(dt, a, st[0]), y = Run.of(dt, b, st[1]);
+                Run want = Run.empty(DType.BOOL, n, st[2]), got = Run.empty(DType.BOOL, n, st[2]);
+                REF.compare(op, dt, x.seg, x.off, x.stride, y.seg, y.off, y.stride, want.seg, want.off, want.stride, n);
+                k.compare(op, dt, x.seg, x.off, x.stride, y.seg, y.off, y.stride, got.seg, got.off, got.stride, n);
+                assertRunsClose(k + " compare " + op + " " + dt + " strides " + Arrays.toString(st), want, got, Tol.EXACT);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void whereMatchesReference(Kernels k, DType dt, int n) {
+        double[] a = data(n, 41, true), b = data(n, 42, true), m = new double[n];
+        Random r = new Random(43);
+        for (int i = 0; i < n; i++) m[i] = r.nextInt(3) == 0 ? 0 : 1;
+        for (int[] st : new int[][] {{1, 1, 1, 1}, {1, 0, 1, 1}, {1, 1, 0, 1}, {0, 1, 1, 1}, {2, 1, 3, 2}}) {
+            Run mask = Run.of(DType.BOOL, m, st[0]), x = Run.of(dt, a, st[1]), y = Run.of(dt, b, st[2]);
+            Run want = Run.empty(dt, n, st[3]), got = Run.empty(dt, n, st[3]);
+            REF.where(dt, mask.seg, mask.off, mask.stride, x.seg, x.off, x.stride, y.seg, y.off, y.stride,
+                    want.seg, want.off, want.stride, n);
+            k.where(dt, mask.seg, mask.off, mask.stride, x.seg, x.off, x.stride, y.seg, y.off, y.stride,
+                    got.seg, got.off, got.stride, n);
+            assertRunsClose(k + " where " + dt + " strides " + Arrays.toString(st), want, got, Tol.EXACT);
+        }
+    }
+
+    @Test
+    void whereTreatsEveryNonZeroMaskByteAsTrue() {
+        int n = 2 * FL + 3;
+        MemorySegment mask = Arena.ofAuto().allocate(n);
+        for (int i = 0; i < n; i++) mask.set(ValueLayout.JAVA_BYTE, i, (byte) (i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : -128));
+        double[] a = data(n, 44, false), b = data(n, 45, false);
+        for (Kernels k : implementations()) {
+            Run x = Run.of(DType.FLOAT32, a, 1), y = Run.of(DType.FLOAT32, b, 1), got = Run.empty(DType.FLOAT32, n, 1);
+            k.where(DType.FLOAT32, mask, 0, 1, x.seg, x.off, 1, y.seg, y.off, 1, got.seg, got.off, 1, n);
+            for (int i = 0; i < n; i++) assertEquals((float) (i % 3 == 0 ? b[i] : a[i]), (float) got.get(i), k + " where at " + i);
+        }
+    }
+
+    // ------------------------------------------------------------------ convert, fill
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void convertMatchesReference(Kernels k, DType from, int n) {
+        double[] x = data(n, 51, true);
+        for (DType to : DType.values()) {
+            for (int[] st : new int[][] {{1, 1}, {3, 2}}) {
+                Run in = Run.of(from, x, st[0]), want = Run.empty(to, n, st[1]), got = Run.empty(to, n, st[1]);
+                REF.convert(from, in.seg, in.off, in.stride, to, want.seg, want.off, want.stride, n);
+                k.convert(from, in.seg, in.off, in.stride, to, got.seg, got.off, got.stride, n);
+                assertRunsClose(k + " convert " + from + " -> " + to + " strides " + Arrays.toString(st), want, got, Tol.EXACT);
+            }
+            // and back: integer and bool sources, same-dtype copies of them
+            Run src = Run.empty(to, n, 1);
+            REF.convert(from, Run.of(from, x, 1).seg, Run.GUARD, 1, to, src.seg, src.off, 1, n);
+            Run want = Run.empty(from, n, 1), got = Run.empty(from, n, 1);
+            REF.convert(to, src.seg, src.off, 1, from, want.seg, want.off, 1, n);
+            k.convert(to, src.seg, src.off, 1, from, got.seg, got.off, 1, n);
+            assertRunsClose(k + " convert " + to + " -> " + from, want, got, Tol.EXACT);
+            Run copy = Run.empty(to, n, 1), copyRef = Run.empty(to, n, 1);
+            REF.convert(to, src.seg, src.off, 1, to, copyRef.seg, copyRef.off, 1, n);
+            k.convert(to, src.seg, src.off, 1, to, copy.seg, copy.off, 1, n);
+            assertRunsClose(k + " copy " + to, copyRef, copy, Tol.EXACT);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void fillMatchesReference(Kernels k, DType dt, int n) {
+        for (double value : new double[] {0.0, -0.0, 1.5, Double.NaN, Double.NEGATIVE_INFINITY, 1e-40}) {
+            for (int stride : new int[] {1, 2}) {
+                Run want = Run.empty(dt, n, stride), got = Run.empty(dt, n, stride);
+                REF.fill(dt, want.seg, want.off, stride, n, value);
+                k.fill(dt, got.seg, got.off, stride, n, value);
+                assertRunsClose(k + " fill " + value + " " + dt + " stride " + stride, want, got, Tol.EXACT);
+            }
+        }
+        for (DType other : new DType[] {DType.INT64, DType.BOOL}) {
+            Run want = Run.empty(other, n, 1), got = Run.empty(other, n, 1);
+            REF.fill(other, want.seg, want.off, 1, n, 7);
+            k.fill(other, got.seg, got.off, 1, n, 7);
+            assertRunsClose(k + " fill " + other, want, got, Tol.EXACT);
+        }
+    }
+
+    // ------------------------------------------------------------------ reductions, softmax
+
+    /** [outer, size, inner] blocks for one size: rows, several rows, columns wider and narrower than a vector. */
+    private static long[][] reduceShapes(int n) {
+        return new long[][] {{1, n, 1}, {3, n, 1}, {2, n, FL + 3}, {2, n, DL}, {2, n, 2}, {Math.min(n, 40), 5, 3L * FL - 1}};
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void reduceMatchesReference(Kernels k, DType dt, int n) {
+        for (long[] shape : reduceShapes(n)) {
+            long outer = shape[0], size = shape[1], inner = shape[2];
+            boolean specials = outer > 1;   // the first shape stays finite, the others see NaN and infinities
+            double[] x = data((int) (outer * size * inner), 61, specials);
+            Run in = Run.of(dt, x, 1);
+            for (ReduceOp op : ReduceOp.values()) {
+                Run want = Run.empty(dt, outer * inner, 1), got = Run.empty(dt, outer * inner, 1);
+                REF.reduce(op, dt, in.seg, in.off, outer, size, inner, want.seg, want.off);
+                k.reduce(op, dt, in.seg, in.off, outer, size, inner, got.seg, got.off);
+                String what = k + " reduce " + op + " " + dt + " " + Arrays.toString(shape);
+                if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
+                    assertSumsClose(what, x, dt, outer, size, inner, want, got, op);
+                } else {
+                    assertRunsClose(what, want, got, Tol.EXACT);
+                }
+                got.assertGuardsIntact(what);
+            }
+            Run wantIdx = Run.empty(DType.INT64, outer * inner, 1), gotIdx = Run.empty(DType.INT64, outer * inner, 1);
+            if (size > 0) {
+                for (boolean max : new boolean[] {true, false}) {
+                    REF.argReduce(max, dt, in.seg, in.off, outer, size, inner, wantIdx.seg, wantIdx.off);
+                    k.argReduce(max, dt, in.seg, in.off, outer, size, inner, gotIdx.seg, gotIdx.off);
+                    assertRunsClose(k + " argReduce max=" + max + " " + dt, wantIdx, gotIdx, Tol.EXACT);
+                }
+            }
+        }
+    }
+
+    /**
+     * A sum in another order differs from the sequential one by at most about size * eps * sum|x| (eps the
+     * unit roundoff), plus the rounding of the result; NaN and infinities must agree exactly.
+     */
+    private static void assertSumsClose(String what, double[] x, DType dt, long outer, long size, long inner,
+                                        Run want, Run got, ReduceOp op) {
+        double eps = dt == DType.FLOAT32 ? 0x1p-24 : 0x1p-53;
+        for (long o = 0; o < outer; o++) {
+            for (long i = 0; i < inner; i++) {
+                double w = want.get(o * inner + i), g = got.get(o * inner + i);
+                if (op == ReduceOp.PROD || Double.isNaN(w) || Double.isInfinite(w)) {
+                    assertClose(what + " at " + (o * inner + i), dt, w, g, op == ReduceOp.PROD ? Tol.EXACT : new Tol(0, 0));
+                    continue;
+                }
+                double abs = 0;
+                for (long s = 0; s < size; s++) abs += Math.abs(round(dt, x[(int) ((o * size + s) * inner + i)]));
+                double tol = 2 * (size + 1) * eps * abs + Math.ulp(dt == DType.FLOAT32 ? (float) w : w);
+                if (!(Math.abs(w - g) <= tol)) fail(what + " at " + (o * inner + i) + ": expected " + w + " got " + g + " (tolerance " + tol + ")");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void softmaxMatchesReference(Kernels k, DType dt, int cols) {
+        int rows = 6;
+        double[] x = data(rows * cols, 71, false);
+        for (int c = 0; c < cols; c++) {
+            x[cols + c] = Double.NEGATIVE_INFINITY;   // row 1: all -inf (NaN, as in PyTorch)
+            x[4 * cols + c] *= 30;                     // row 4: a wide range of exponents
+        }
+        if (cols > 0) {
+            x[2 * cols + cols / 2] = Double.NaN;           // row 2: NaN spreads over the row
+            x[3 * cols + cols / 3] = Double.POSITIVE_INFINITY;
+            x[5 * cols] = Double.NEGATIVE_INFINITY;        // row 5: one -inf gives 0 (softmax) or -inf (log)
+        }
+        Run in = Run.of(dt, x, 1);
+        for (boolean log : new boolean[] {false, true}) {
+            Run want = Run.empty(dt, (long) rows * cols, 1), got = Run.empty(dt, (long) rows * cols, 1);
+            REF.softmax(log, dt, in.seg, in.off, rows, cols, want.seg, want.off);
+            k.softmax(log, dt, in.seg, in.off, rows, cols, got.seg, got.off);
+            // float32: exp(x - max) carries the rounding of x - max, |x - max| * 2^-24 relative; rows here
+            // keep |x - max| under about 2^9, so 2^9 float ulps bound it; the sum and scaling add a few. The
+            // sum is rounded to float precision (2^-24 relative), which log-softmax turns into an absolute error.
+            Tol tol = dt == DType.FLOAT32 ? new Tol(520, log ? 0x1p-22 : 4 * Float.MIN_VALUE) : new Tol(4, 4 * Double.MIN_VALUE);
+            assertRunsClose(k + " softmax log=" + log + " " + dt + " cols " + cols, want, got, tol);
+        }
+    }
+
+    // ------------------------------------------------------------------ gemm
+
+    /** (m, n, k) shapes: single elements, sizes around the register tile and the vector width, and larger. */
+    private static final int[][] GEMM_SHAPES = {
+            {1, 1, 1}, {1, 5, 3}, {5, 1, 3}, {3, 4, 1}, {7, 33, 5}, {8, 32, 16}, {9, 31, 17}, {16, 2 * FL, 8},
+            {17, 2 * FL + 1, 33}, {33, 65, 70}, {65, 47, 300}, {130, 70, 513}, {2, 300, 40}, {300, 3, 40}};
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kernelsDtypes")
+    void gemmMatchesReference(Kernels k, DType dt) {
+        double[][] scalars = {{1, 0}, {0.5, 2}, {-1, 1}};
+        for (int[] s : GEMM_SHAPES) {
+            int m = s[0], n = s[1], kk = s[2];
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    for (double[] ab : scalars) {
+                        int pad = (m + n + kk) % 3;   // row strides above the minimum
+                        checkGemm(k, dt, transA, transB, m, n, kk, ab[0], ab[1], pad);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kernelsDtypes")
+    void gemmWithBetaZeroIgnoresNaNInC(Kernels k, DType dt) {
+        int m = 19, n = 2 * FL + 5, kk = 23;
+        Run a = Run.of(dt, data(m * kk, 81, false), 1), b = Run.of(dt, data(kk * n, 82, false), 1);
+        Run c = Run.of(dt, filled(m * n, Double.NaN), 1);
+        k.gemm(dt, false, false, m, n, kk, 1.0, a.seg, a.off, kk, b.seg, b.off, n, 0.0, c.seg, c.off, n);
+        for (int i = 0; i < m * n; i++) assertTrue(Double.isFinite(c.get(i)), k + " gemm beta=0 read C at " + i);
+        c.assertGuardsIntact(k + " gemm");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kernelsDtypes")
+    void gemmReadsBroadcastRows(Kernels k, DType dt) {
+        // lda = 0: every row of A is the same stored row (an expanded tensor)
+        int m = 11, n = FL + 3, kk = 9;
+        checkGemmWith(k, dt, false, false, m, n, kk, 1, 0, Run.of(dt, data(kk, 83, false), 1), 0,
+                Run.of(dt, data(kk * n, 84, false), 1), n);
+    }
+
+    private static void checkGemm(Kernels k, DType dt, boolean transA, boolean transB, int m, int n, int kk,
+                                  double alpha, double beta, int pad) {
+        int aRows = transA ? kk : m, aCols = transA ? m : kk, bRows = transB ? n : kk, bCols = transB ? kk : n;
+        int lda = aCols + pad, ldb = bCols + pad;
+        Run a = Run.of(dt, data(aRows * lda, 91 + m, false), 1), b = Run.of(dt, data(bRows * ldb, 92 + n, false), 1);
+        checkGemmWith(k, dt, transA, transB, m, n, kk, alpha, beta, a, lda, b, ldb);
+    }
+
+    /**
+     * C = alpha op(A) op(B) + beta C. Each entry may differ from the reference by the rounding of k
+     * products added in another order: k * eps * sum_p |a_ip b_pj|, plus that of the alpha and beta terms.
+     */
+    private static void checkGemmWith(Kernels k, DType dt, boolean transA, boolean transB, int m, int n, int kk,
+                                      double alpha, double beta, Run a, int lda, Run b, int ldb) {
+        int ldc = n + 1;
+        double[] c0 = data(m * ldc, 93, false);
+        Run want = Run.of(dt, c0, 1), got = Run.of(dt, c0, 1);
+        REF.gemm(dt, transA, transB, m, n, kk, alpha, a.seg, a.off, lda, b.seg, b.off, ldb, beta, want.seg, want.off, ldc);
+        k.gemm(dt, transA, transB, m, n, kk, alpha, a.seg, a.off, lda, b.seg, b.off, ldb, beta, got.seg, got.off, ldc);
+        double eps = dt == DType.FLOAT32 ? 0x1p-24 : 0x1p-53;
+        String what = k + " gemm " + dt + " transA=" + transA + " transB=" + transB + " " + m + "x" + n + "x" + kk
+                + " alpha=" + alpha + " beta=" + beta;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < ldc; j++) {
+                int at = i * ldc + j;
+                if (j == n) {   // the padding column of C is not part of the result
+                    assertEquals(round(dt, c0[at]), got.get(at), what + ": wrote padding at " + at);
+                    continue;
+                }
+                double abs = 0;
+                for (int p = 0; p < kk; p++) {
+                    double av = a.get(transA ? (long) p * lda + i : (long) i * lda + p);
+                    double bv = b.get(transB ? (long) j * ldb + p : (long) p * ldb + j);
+                    abs += Math.abs(av * bv);
+                }
+                double tol = (kk + 4) * eps * (Math.abs(alpha) * abs + Math.abs(beta * c0[at])) * 2;
+                double w = want.get(at), g = got.get(at);
+                if (!(Math.abs(w - g) <= tol)) fail(what + " at (" + i + ", " + j + "): expected " + w + " got " + g + " (tolerance " + tol + ")");
+            }
+        }
+        got.assertGuardsIntact(what);
+    }
+
+    // ------------------------------------------------------------------ indexing (inherited, through convert and binary)
+
+    @ParameterizedTest(name = "{0} {1} n={2}")
+    @MethodSource("kernelsDtypesSizes")
+    void indexingMatchesReference(Kernels k, DType dt, int n) {
+        long outer = 2, size = 7, isize = 5;
+        long inner = n;
+        double[] x = data((int) (outer * size * inner), 101, true);
+        Random r = new Random(102);
+        double[] idx = new double[(int) (outer * isize * inner)], sel = new double[(int) isize];
+        for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt((int) size);
+        for (int i = 0; i < sel.length; i++) sel[i] = r.nextInt((int) size);
+        Run in = Run.of(dt, x, 1), ix = Run.of(DType.INT64, idx, 1), is = Run.of(DType.INT64, sel, 1);
+        Run src = Run.of(dt, data((int) (outer * isize * inner), 103, false), 1);
+
+        Run want = Run.empty(dt, outer * isize * inner, 1), got = Run.empty(dt, outer * isize * inner, 1);
+        REF.gather(dt, in.seg, in.off, outer, size, inner, ix.seg, ix.off, isize, want.seg, want.off);
+        k.gather(dt, in.seg, in.off, outer, size, inner, ix.seg, ix.off, isize, got.seg, got.off);
+        assertRunsClose(k + " gather", want, got, Tol.EXACT);
+
+        REF.indexSelect(dt, in.seg, in.off, outer, size, inner, is.seg, is.off, isize, want.seg, want.off);
+        k.indexSelect(dt, in.seg, in.off, outer, size, inner, is.seg, is.off, isize, got.seg, got.off);
+        assertRunsClose(k + " indexSelect", want, got, Tol.EXACT);
+
+        double[] y0 = data((int) (outer * size * inner), 104, false);
+        Run wantY = Run.of(dt, y0, 1), gotY = Run.of(dt, y0, 1);
+        REF.scatterAdd(dt, src.seg, src.off, outer, isize, inner, ix.seg, ix.off, size, wantY.seg, wantY.off);
+        k.scatterAdd(dt, src.seg, src.off, outer, isize, inner, ix.seg, ix.off, size, gotY.seg, gotY.off);
+        assertRunsClose(k + " scatterAdd", wantY, gotY, Tol.EXACT);
+
+        wantY = Run.of(dt, y0, 1);
+        gotY = Run.of(dt, y0, 1);
+        REF.indexAdd(dt, src.seg, src.off, outer, isize, inner, is.seg, is.off, size, wantY.seg, wantY.off);
+        k.indexAdd(dt, src.seg, src.off, outer, isize, inner, is.seg, is.off, size, gotY.seg, gotY.off);
+        assertRunsClose(k + " indexAdd", wantY, gotY, Tol.EXACT);
+    }
+
+    // ------------------------------------------------------------------ compiled code
+
+    /**
+     * The Vector API runs lane by lane in Java until the JIT compiles a loop, and only compiled code uses the
+     * CPU's vector math library and min/max instructions. Repeating each op until well past the compile
+     * thresholds checks the compiled form against the reference too.
+     */
+    @Test
+    void compiledKernelsMatchReference() {
+        int n = 4 * 1024 + 3, reps = 300;
+        for (Kernels k : implementations()) {
+            for (DType dt : FLOATS) {
+                double[] a = data(n, 111, true), b = data(n, 112, true);
+                Run x = Run.of(dt, a, 1), y = Run.of(dt, b, 1);
+                for (UnaryOp op : UnaryOp.values()) {
+                    Run want = Run.empty(dt, n, 1), got = Run.empty(dt, n, 1);
+                    REF.unary(op, dt, x.seg, x.off, 1, want.seg, want.off, 1, n);
+                    for (int r = 0; r < reps; r++) k.unary(op, dt, x.seg, x.off, 1, got.seg, got.off, 1, n);
+                    assertRunsClose(k + " compiled unary " + op + " " + dt, want, got, unaryTol(op, dt));
+                }
+                for (BinaryOp op : BinaryOp.values()) {
+                    for (int[] st : new int[][] {{1, 1}, {0, 1}, {1, 0}}) {
+                        Run want = Run.empty(dt, n, 1), got = Run.empty(dt, n, 1);
+                        REF.binary(op, dt, x.seg, x.off, st[0], y.seg, y.off, st[1], want.seg, want.off, 1, n);
+                        for (int r = 0; r < reps; r++) k.binary(op, dt, x.seg, x.off, st[0], y.seg, y.off, st[1], got.seg, got.off, 1, n);
+                        assertRunsClose(k + " compiled binary " + op + " " + dt + " " + Arrays.toString(st), want, got, binaryTol(op, dt));
+                    }
+                }
+                for (CompareOp op : CompareOp.values()) {
+                    Run want = Run.empty(DType.BOOL, n, 1), got = Run.empty(DType.BOOL, n, 1);
+                    REF.compare(op, dt, x.seg, x.off, 1, y.seg, y.off, 1, want.seg, want.off, 1, n);
+                    for (int r = 0; r < reps; r++) k.compare(op, dt, x.seg, x.off, 1, y.seg, y.off, 1, got.seg, got.off, 1, n);
+                    assertRunsClose(k + " compiled compare " + op + " " + dt, want, got, Tol.EXACT);
+                }
+                for (ReduceOp op : new ReduceOp[] {ReduceOp.MAX, ReduceOp.MIN}) {
+                    for (long[] shape : new long[][] {{n / FL, FL, 1}, {4, n / 4 / FL, FL}}) {
+                        Run want = Run.empty(dt, shape[0] * shape[2], 1), got = Run.empty(dt, shape[0] * shape[2], 1);
+                        REF.reduce(op, dt, x.seg, x.off, shape[0], shape[1], shape[2], want.seg, want.off);
+                        for (int r = 0; r < reps; r++) k.reduce(op, dt, x.seg, x.off, shape[0], shape[1], shape[2], got.seg, got.off);
+                        assertRunsClose(k + " compiled reduce " + op + " " + dt + " " + Arrays.toString(shape), want, got, Tol.EXACT);
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /**
+     * Random normal values times 3, with special values at fixed positions when asked: zeros of both signs,
+     * NaN, infinities, denormals, large and exact values.
+     */
+    static double[] data(int n, long seed, boolean specials) {
+        Random r = new Random(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = r.nextGaussian() * 3;
+        if (specials) {
+            double[] sp = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e-40, -1e-40,
+                    100, -100, 1e30, -1e30, 0.5, -0.5, 1, -1, 2, -2, 30, -30, 1e-3, -1e-3};
+            for (int i = 0; i < sp.length && i < n; i++) v[(int) ((i * 7919L + seed) % n)] = sp[i];
+        }
+        return v;
+    }
+
+    /** v as the dtype stores it. */
+    static double round(DType dt, double v) {
+        return dt == DType.FLOAT32 ? (float) v : v;
+    }
+
+    static double[] filled(int n, double value) {
+        double[] v = new double[n];
+        Arrays.fill(v, value);
+        return v;
+    }
+
+    static void assertRunsClose(String what, Run want, Run got, Tol tol) {
+        assertEquals(want.n, got.n, what + ": lengths");
+        for (long i = 0; i < want.n; i++) assertClose(what + " at " + i, got.dt, want.get(i), got.get(i), tol);
+        got.assertGuardsIntact(what);
+    }
+
+    static void assertClose(String what, DType dt, double want, double got, Tol tol) {
+        if (Double.isNaN(want) || Double.isNaN(got)) {
+            if (Double.isNaN(want) != Double.isNaN(got)) fail(what + ": expected " + want + " got " + got);
+            return;
+        }
+        if (tol.ulps == 0 && tol.abs == 0 || Double.isInfinite(want)) {
+            if (Double.doubleToLongBits(want) != Double.doubleToLongBits(got)) fail(what + ": expected " + want + " got " + got);
+            return;
+        }
+        double ulp = dt == DType.FLOAT32 ? Math.ulp((float) want) : Math.ulp(want);
+        double allowed = tol.ulps * ulp + tol.abs;
+        if (!(Math.abs(want - got) <= allowed)) {
+            fail(what + ": expected " + want + " got " + got + " (" + Math.abs(want - got) / ulp + " ulps, allowed " + allowed + ")");
+        }
+    }
+
+    /**
+     * n elements of one dtype, {@code stride} apart, starting after {@link #GUARD} guard elements in a
+     * segment that holds exactly the run and the guards; every element not in the run holds a sentinel.
+     */
+    static final class Run {
+        static final int GUARD = 5;
+        static final double SENTINEL = -12345;
+        static final byte BOOL_SENTINEL = 0x5A;
+
+        final DType dt;
+        final MemorySegment seg;
+        final long off, stride, n, span;
+
+        private Run(DType dt, long n, long stride) {
+            this.dt = dt;
+            this.n = n;
+            this.stride = stride;
+            this.off = GUARD;
+            this.span = n == 0 ? 0 : (n - 1) * stride + 1;
+            // aligned to the element only, and GUARD elements in, so vectors start at unaligned addresses
+            this.seg = Arena.ofAuto().allocate((2 * GUARD + span) * dt.byteSize(), dt.byteSize());
+            for (long i = 0; i < 2 * GUARD + span; i++) writeSentinel(i);
+        }
+
+        static Run empty(DType dt, long n, long stride) {
+            return new Run(dt, n, stride);
+        }
+
+        /** The values (rounded to the dtype) as a run; stride 0 holds only the first value. */
+        static Run of(DType dt, double[] values, long stride) {
+            Run r = new Run(dt, values.length, stride);
+            for (int i = 0; i < values.length && (stride != 0 || i == 0); i++) r.set(i, values[i]);
+            return r;
+        }
+
+        double get(long i) {
+            return Access.load(dt, seg, off + i * stride);
+        }
+
+        void set(long i, double v) {
+            Access.store(dt, seg, off + i * stride, v);
+        }
+
+        /** Bool runs get a byte no kernel writes (kernels write 0 or 1). */
+        private void writeSentinel(long i) {
+            if (dt == DType.BOOL) {
+                seg.set(ValueLayout.JAVA_BYTE, i, BOOL_SENTINEL);
+            } else {
+                Access.store(dt, seg, i, SENTINEL);
+            }
+        }
+
+        private boolean holdsSentinel(long i) {
+            return dt == DType.BOOL ? seg.get(ValueLayout.JAVA_BYTE, i) == BOOL_SENTINEL : Access.load(dt, seg, i) == SENTINEL;
+        }
+
+        private boolean inRun(long index) {
+            long rel = index - off;
+            return rel >= 0 && rel < span && (stride == 0 ? rel == 0 : rel % stride == 0);
+        }
+
+        void assertGuardsIntact(String what) {
+            for (long i = 0; i < 2 * GUARD + span; i++) {
+                if (!inRun(i) && !holdsSentinel(i)) fail(what + ": wrote outside its run at element " + i);
+            }
+        }
+    }
+}
