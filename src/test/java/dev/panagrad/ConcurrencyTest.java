@@ -55,7 +55,8 @@ class ConcurrencyTest {
             for (int round = 0; round < 5; round++) {
                 List<Future<double[]>> results = new ArrayList<>();
                 for (int i = 0; i < 4; i++) results.add(pool.submit(work));
-                for (Future<double[]> f : results) assertArrayEquals(expected, f.get());
+                // OpenBLAS may split a GEMM differently when two callers run at once: equal up to float rounding.
+                for (Future<double[]> f : results) assertArrayEquals(expected, f.get(), 1e-5);
             }
         } finally {
             pool.shutdown();
