@@ -12,6 +12,8 @@ module dev.panagrad {
     requires jdk.incubator.vector;
 
     exports dev.panagrad;
+    exports dev.panagrad.autograd;
+    exports dev.panagrad.cli;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
     exports dev.panagrad.ops;

@@ -1,5 +1,7 @@
 package dev.panagrad;
 
+import dev.panagrad.memory.Storage;
+
 /** A node whose derivative is a closure over the tensors it saved, version-checked before use. */
 final class FunctionNode extends Node {
     private final Graph.Derivative derivative;
@@ -32,6 +34,19 @@ final class FunctionNode extends Node {
                         + "been modified by an inplace operation: saved tensor " + i + " of " + name() + " "
                         + t.describe() + " is at version " + t.version() + "; expected version " + savedVersions[i]
                         + " instead");
+            }
+        }
+    }
+
+    /**
+     * Replaces saved tensors that live in {@code storage} by recorded copies of their current value, so that
+     * an in-place op may overwrite the storage after this node (its own out-of-place form) saved its input.
+     */
+    void keepSavedApartFrom(Storage storage) {
+        for (int i = 0; i < saved.length; i++) {
+            if (saved[i] != null && saved[i].storage() == storage) {
+                saved[i] = saved[i].clone();
+                savedVersions[i] = saved[i].version();
             }
         }
     }

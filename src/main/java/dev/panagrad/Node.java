@@ -92,8 +92,11 @@ public abstract class Node {
         retained[output] = t;
     }
 
-    /** Runs the gradient hooks of each output, then stores gradients of retained non-leaf outputs. */
-    final void runPreHooks(Tensor[] grads) {
+    /**
+     * Runs the gradient hooks of each output, then (when {@code retain}, that is in backward rather than
+     * autograd.grad) stores the gradients of retained non-leaf outputs.
+     */
+    final void runPreHooks(Tensor[] grads, boolean retain) {
         if (preHooks != null) {
             for (int i = 0; i < numOutputs; i++) {
                 if (preHooks[i] == null || grads[i] == null) continue;
@@ -103,7 +106,7 @@ public abstract class Node {
                 }
             }
         }
-        if (retained != null) {
+        if (retain && retained != null) {
             for (int i = 0; i < numOutputs; i++) {
                 if (retained[i] != null && grads[i] != null) retained[i].accumulateGrad(grads[i]);
             }

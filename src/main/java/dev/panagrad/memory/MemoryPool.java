@@ -27,6 +27,7 @@ public final class MemoryPool {
     private static final AtomicLong LIVE = new AtomicLong();
     private static final AtomicLong POOLED = new AtomicLong();
     private static final AtomicLong RESERVED = new AtomicLong();
+    private static final AtomicLong PEAK = new AtomicLong();
 
     static {
         for (int i = 0; i < CLASSES; i++) FREE[i] = new ArrayDeque<>();
@@ -61,7 +62,8 @@ public final class MemoryPool {
             block = Arena.ofAuto().allocate(cap, ALIGNMENT);
             RESERVED.addAndGet(cap);
         }
-        LIVE.addAndGet(cap);
+        long live = LIVE.addAndGet(cap);
+        if (live > PEAK.get()) PEAK.accumulateAndGet(live, Math::max);
         return block;
     }
 
@@ -78,6 +80,16 @@ public final class MemoryPool {
     /** Bytes held by live tensors. */
     public static long liveBytes() {
         return LIVE.get();
+    }
+
+    /** The most bytes held by live tensors at any moment since the last {@link #resetPeak()}. */
+    public static long peakLiveBytes() {
+        return PEAK.get();
+    }
+
+    /** Starts a new peak measurement from the bytes live now. */
+    public static void resetPeak() {
+        PEAK.set(LIVE.get());
     }
 
     /** Bytes waiting in the pool for reuse. */
