@@ -83,9 +83,15 @@ public final class Tutorial {
         out.println("== " + title);
     }
 
+    /** Prints {@code name = value} and reports the value as it is now (tensors are copied, since they may change). */
     private void show(String name, Object value) {
-        report.values.put(name, value);
+        report(name, value instanceof Tensor t ? t.detach().clone() : value);
         out.println(name + " = " + value);
+    }
+
+    private void report(String name, Object value) {
+        if (report.values.containsKey(name)) throw new IllegalStateException("Tutorial: '" + name + "' shown twice");
+        report.values.put(name, value);
     }
 
     /** 1. A scalar function of two leaves and its gradients. */
@@ -184,7 +190,7 @@ public final class Tutorial {
         r.relu_();
         r.sum().backward();
         show("r = relu_(x + 1)", r);
-        show("x.grad", x.grad());   // 1 where x + 1 > 0
+        show("x.grad after r.sum().backward()", x.grad());   // 1 where x + 1 > 0
     }
 
     /** 7. A user-defined function with its own backward. */
@@ -194,7 +200,7 @@ public final class Tutorial {
         Tensor y = new MyRelu().applyOne(x);
         show("MyRelu(x)", y);
         y.backward(y.onesLike());
-        show("x.grad", x.grad());
+        show("x.grad after MyRelu backward", x.grad());
     }
 
     /** ReLU with a hand-written backward: d relu(x)/dx = 1 where x > 0, else 0. */
@@ -225,7 +231,7 @@ public final class Tutorial {
         show("h.isLeaf()", h.isLeaf());
         loss.backward(null, true, false);
         show("h.grad (retainGrad)", h.grad());
-        show("x.grad", x.grad());
+        show("x.grad after a first backward", x.grad());
         loss.backward();   // the graph was retained, so a second backward works and accumulates
         show("x.grad after a second backward", x.grad());
         checkpointing();
@@ -277,7 +283,7 @@ public final class Tutorial {
 
     /** Prints a byte count in MiB and reports the count itself. */
     private void showBytes(String name, long bytes) {
-        report.values.put(name, bytes);
+        report(name, bytes);
         out.println(name + " = " + String.format(Locale.ROOT, "%.2f MiB", bytes / (1024.0 * 1024.0)));
     }
 
