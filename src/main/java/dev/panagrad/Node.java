@@ -32,6 +32,7 @@ public abstract class Node {
 
     private static final Node[] NO_NODES = new Node[0];
     private static final int[] NO_SLOTS = new int[0];
+    private static final int[] SLOT_ZERO = new int[1];   // shared by one-input nodes whose input is output 0
 
     /** A node with the given name and number of outputs. */
     protected Node(String name, int numOutputs) {
@@ -66,15 +67,23 @@ public abstract class Node {
         int n = inputs.length;
         nextNodes = new Node[n];
         nextSlots = new int[n];
-        for (int i = 0; i < n; i++) {
-            Tensor t = inputs[i];
-            if (t == null || !t.requiresGrad()) continue;
-            if (t.gradFn() != null) {
-                nextNodes[i] = t.gradFn();
-                nextSlots[i] = t.outputNr;
-            } else {
-                nextNodes[i] = t.accumulator();
-            }
+        for (int i = 0; i < n; i++) link(i, inputs[i]);
+    }
+
+    /** Links the only input of a one-input node. */
+    final void connect(Tensor input) {
+        nextNodes = new Node[1];
+        nextSlots = input.outputNr == 0 ? SLOT_ZERO : new int[1];
+        link(0, input);
+    }
+
+    private void link(int i, Tensor t) {
+        if (t == null || !t.requiresGrad()) return;
+        if (t.gradFn() != null) {
+            nextNodes[i] = t.gradFn();
+            if (t.outputNr != 0) nextSlots[i] = t.outputNr;
+        } else {
+            nextNodes[i] = t.accumulator();
         }
     }
 

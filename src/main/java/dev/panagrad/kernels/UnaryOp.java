@@ -20,7 +20,7 @@ public enum UnaryOp {
             case COS -> Math.cos(x);
             case TANH -> Math.tanh(x);
             case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
-            case RELU -> x > 0 || Double.isNaN(x) ? x : 0.0;   // keeps NaN, maps -x to +0
+            case RELU -> x > 0 || Double.isNaN(x) ? x : 0.0;   // keeps NaN; -x and -inf give +0
             case GELU -> 0.5 * x * (1.0 + Erf.erf(x * INV_SQRT2));
             case SOFTPLUS -> x > 20 ? x : Math.log1p(Math.exp(x));   // PyTorch's threshold 20
             case ERF -> Erf.erf(x);

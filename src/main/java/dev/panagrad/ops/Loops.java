@@ -1,5 +1,6 @@
 package dev.panagrad.ops;
 
+import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Parallel;
 
@@ -22,6 +23,17 @@ final class Loops {
 
     /** Calls {@code run} over all elements of {@code shape}; each operand has that shape (after expand). */
     static void forEach(long[] shape, Tensor[] operands, Run run) {
+        if (smallAndContiguous(shape, operands)) {
+            // One run on the caller's thread: the common case of small tensors, without the dim merging below.
+            int ops = operands.length;
+            long[] offsets = new long[ops], strides = new long[ops];
+            for (int k = 0; k < ops; k++) {
+                offsets[k] = operands[k].offset();
+                strides[k] = 1;
+            }
+            run.apply(offsets, strides, Shape.numel(shape));
+            return;
+        }
         int ops = operands.length, nd = shape.length;
         long[] base = new long[ops];
         long[][] st = new long[ops][];
@@ -78,5 +90,13 @@ final class Loops {
                 run.apply(off, innerStrides, Math.min(chunkLen, inner - start));
             }
         });
+    }
+
+    /** True for a non-empty shape below the threading grain whose operands are all laid out row-major. */
+    private static boolean smallAndContiguous(long[] shape, Tensor[] operands) {
+        long n = Shape.numel(shape);
+        if (n == 0 || n >= GRAIN) return false;
+        for (Tensor t : operands) if (!t.isContiguous()) return false;
+        return true;
     }
 }
