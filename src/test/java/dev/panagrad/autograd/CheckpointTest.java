@@ -83,6 +83,16 @@ class CheckpointTest {
     }
 
     @Test
+    void aParameterUsedInsideAndOutsideTheBlockGetsBothContributions() {
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor w = Tensor.of(new double[] {3, -1}, 2).requiresGrad(true);
+        Tensor y = Checkpoint.checkpoint(in -> in[0].mul(w), x).mul(w);   // y = x w^2
+        y.sum().backward();
+        assertArrayEquals(new double[] {9, 1}, x.grad().toDoubleArray(), 1e-12);      // w^2
+        assertArrayEquals(new double[] {6, -4}, w.grad().toDoubleArray(), 1e-12);     // 2 x w
+    }
+
+    @Test
     void theBlockRunsWithoutRecordingInForward() {
         Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
         boolean[] recorded = new boolean[2];
