@@ -240,6 +240,60 @@ class FunctionTest {
         assertArrayEquals(new double[] {3, 3}, x.grad().toDoubleArray());
     }
 
+    @Test
+    void backwardMayRunABackwardOfItsOwnOnAFreshGraph() {
+        Function cube = new Function() {
+            @Override
+            protected Tensor[] forward(Context ctx, Object... args) {
+                Tensor x = (Tensor) args[0];
+                ctx.saveForBackward(x);
+                return new Tensor[] {x.pow(3)};
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor... g) {
+                // d x^3 / dx computed by an inner backward pass over a graph built here (backward runs with
+                // recording off unless createGraph, so it is switched on, as torch.enable_grad() would)
+                Tensor x = ctx.savedTensors()[0].detach().requiresGrad(true);
+                try (var on = GradMode.enableGrad()) {
+                    Tensor dx = Autograd.grad(new Tensor[] {x.pow(3)}, new Tensor[] {x}, new Tensor[] {g[0]},
+                            false, false, false)[0];
+                    return new Tensor[] {dx};
+                }
+            }
+        };
+        Tensor x = vec(1, -2).requiresGrad(true);
+        cube.applyOne(x).add(x).sum().backward();   // 3x^2 + 1
+        assertArrayEquals(new double[] {4, 13}, x.grad().toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void anInnerBackwardThatReachesTheOuterGraphIsRefused() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        Tensor h = x.mul(2);
+        Function reentrant = new Function() {
+            @Override
+            protected Tensor[] forward(Context ctx, Object... args) {
+                return new Tensor[] {((Tensor) args[0]).mul(3)};
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor... g) {
+                try (var on = GradMode.enableGrad()) {
+                    h.sum().backward();   // h's node is still waiting in the outer pass
+                }
+                return new Tensor[] {g[0].mul(3)};
+            }
+        };
+        Tensor z = reentrant.applyOne(x).add(h).sum();
+        var e = assertThrows(IllegalStateException.class, z::backward);
+        assertTrue(e.getMessage().contains("MulBackward0 belongs to a backward pass that is still running on this "
+                + "thread"), e.getMessage());
+        // the failed passes left no state behind: the graph can be walked again
+        Tensor[] g = Autograd.grad(new Tensor[] {h.sum()}, new Tensor[] {x}, null, false, false, false);
+        assertArrayEquals(new double[] {2, 2}, g[0].toDoubleArray());
+    }
+
     /** A function of (tensor, double) whose forward is 2x and whose backward returns what {@code grads} makes of g. */
     private static Function gradientsOf(java.util.function.Function<Tensor, Tensor[]> grads) {
         return new Function() {
