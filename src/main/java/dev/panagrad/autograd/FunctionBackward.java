@@ -79,8 +79,8 @@ final class FunctionBackward extends Node {
 
     private IllegalStateException countError(int got) {
         return new IllegalStateException("backward: function " + name() + " returned an incorrect number of "
-                + "gradients (expected " + inputShapes.length + ", got " + got + "); expected one per argument of apply,"
-                + " null for arguments without a gradient");
+                + "gradients (expected " + inputShapes.length + ", got " + got + "); expected one per argument of "
+                + "apply, null for arguments without a gradient");
     }
 
     @Override

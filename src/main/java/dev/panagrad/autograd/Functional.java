@@ -12,12 +12,12 @@ import java.util.function.UnaryOperator;
 
 /**
  * Derivatives of whole functions, as {@code torch.autograd.functional}: vector-Jacobian and
- * Jacobian-vector products, full Jacobians and Hessians, and Hessian-vector products. The function is
- * evaluated on fresh leaves, so the given inputs are not recorded against; with {@code createGraph} the
- * results stay differentiable with respect to inputs that require grad.
+ * Jacobian-vector products, full Jacobians and Hessians, and Hessian-vector products. The function runs on
+ * fresh leaves that share the inputs' storage, so the inputs' own graph is left alone and the results are
+ * constants; with {@code createGraph} they stay differentiable with respect to inputs that require grad.
  *
  * <pre>{@code
- * Tensor x = Tensor.of(new double[] {1, 2}, 2);
+ * Tensor x = Tensor.of(new double[] {1, 2}, 2), v = Tensor.of(new double[] {1, 0}, 2);
  * Tensor j = Functional.jacobian(t -> t.pow(2), x);          // diag(2x) = [[2, 0], [0, 4]]
  * Tensor h = Functional.hessian(t -> t.pow(3).sum(), x);     // diag(6x)
  * Tensor jv = Functional.jvp(t -> t.exp(), x, v).value();    // exp(x) * v
@@ -45,7 +45,10 @@ public final class Functional {
         }
     }
 
-    /** {@code v^T J} at {@code inputs}: one tensor per input. {@code v} (one per output) may be null for one-element outputs. */
+    /**
+     * {@code v^T J} at {@code inputs}: one tensor per input. {@code v} (one per output) may be null for
+     * one-element outputs.
+     */
     public static Result vjp(Fn f, Tensor[] inputs, Tensor[] v, boolean createGraph) {
         try (var on = GradMode.enableGrad()) {
             Tensor[] xs = prepare(inputs, createGraph);
@@ -121,7 +124,8 @@ public final class Functional {
     }
 
     /** The Hessian blocks {@code H[i][j] = d^2 f / d inputs[i] d inputs[j]} of a scalar function. */
-    public static Tensor[][] hessian(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, boolean createGraph) {
+    public static Tensor[][] hessian(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs,
+                                     boolean createGraph) {
         return jacobian(xs -> gradOrZeros(new Tensor[] {scalar("hessian", f.apply(xs))}, xs, new Tensor[1], true),
                 inputs, createGraph);
     }
@@ -132,7 +136,8 @@ public final class Functional {
     }
 
     /** {@code H v} of a scalar function (H is symmetric, so this equals {@code v^T H}): one tensor per input. */
-    public static Result hvp(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] v, boolean createGraph) {
+    public static Result hvp(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] v,
+                             boolean createGraph) {
         try (var on = GradMode.enableGrad()) {
             Tensor[] xs = prepare(inputs, createGraph);
             checkVectors("hvp", v, xs, "input");

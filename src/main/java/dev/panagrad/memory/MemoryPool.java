@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Recycles off-heap blocks by size class so that a steady loop allocates nothing after warm-up.
  * Classes are spaced four to a power of two (at most 25% slack). Each allocating thread keeps a small
- * cache of free small blocks (see {@link ThreadCache}), so scoped loops recycle without locks. Blocks come from automatic arenas: the
- * memory is returned to the system only when no block, pool slot or stale tensor refers to it any more,
- * so a use after release can never touch unmapped memory.
+ * cache of free small blocks (see {@link ThreadCache}), so scoped loops recycle without locks. Blocks come
+ * from automatic arenas: the memory is returned to the system only when no block, pool slot or stale
+ * tensor refers to it any more, so a use after release can never touch unmapped memory.
  *
  * <pre>{@code
  * MemoryPool.stats();   // live=..., pooled=..., reserved=...
@@ -51,7 +51,7 @@ public final class MemoryPool {
         return base + quarter * (base >> 2);
     }
 
-    /** A block of at least {@code bytes} bytes, contents undefined: from this thread's cache, the pool, or the system. */
+    /** A block of at least {@code bytes} bytes, contents undefined; from this thread's cache if it can. */
     static MemorySegment acquire(long bytes) {
         int c = sizeClass(bytes);
         long cap = classBytes(c);
