@@ -93,16 +93,20 @@ public final class MemoryPool {
     private static ThreadCache cache() {
         ThreadCache cache = CACHE.get();
         if (cache != null) return cache;
-        for (ThreadCache other : CACHES) {
-            if (other.owner.isAlive()) continue;
-            CACHES.remove(other);
-            other.drain();
-            SHARED_LIVE.addAndGet(other.live());
-        }
+        reapEndedThreads();
         cache = new ThreadCache();
         CACHE.set(cache);
         CACHES.add(cache);
         return cache;
+    }
+
+    /** Moves the cached blocks and live counts of threads that have ended into the shared pool. */
+    private static void reapEndedThreads() {
+        for (ThreadCache other : CACHES) {
+            if (other.owner.isAlive() || !CACHES.remove(other)) continue;   // only one thread wins the removal
+            other.drain();
+            SHARED_LIVE.addAndGet(other.live());
+        }
     }
 
     /** Bytes held by live tensors. */
@@ -137,8 +141,12 @@ public final class MemoryPool {
         return RESERVED.get();
     }
 
-    /** Drops every pooled block, including this thread's cache; the system reclaims them once unreachable. */
+    /**
+     * Drops every pooled block, including those cached by this thread and by ended threads (live threads keep
+     * their small caches); the system reclaims them once unreachable.
+     */
     public static void trim() {
+        reapEndedThreads();
         ThreadCache own = CACHE.get();
         if (own != null) own.drain();
         for (int c = 0; c < CLASSES; c++) {
