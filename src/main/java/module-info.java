@@ -13,6 +13,8 @@ module dev.panagrad {
 
     exports dev.panagrad;
     exports dev.panagrad.blas;
+    exports dev.panagrad.autograd;
+    exports dev.panagrad.cli;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
     exports dev.panagrad.ops;

@@ -11,7 +11,7 @@ final class AccumulateGrad extends Node {
 
     @Override
     protected Tensor[] apply(Tensor[] gradOutputs) {
-        leaf.accumulateGrad(gradOutputs[0]);
+        leaf.receiveLeafGrad(gradOutputs[0]);
         return new Tensor[0];
     }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
  * Tensor y = x.pow(3);
  * Tensor dy = Autograd.grad(y, x, true)[0];        // 12, differentiable again
  * Tensor d2y = Autograd.grad(dy, x, false)[0];     // 12
+ * Autograd.zeroGrad(x);                            // x.grad() == null
  * }</pre>
  */
 public final class Autograd {
@@ -31,6 +32,30 @@ public final class Autograd {
     /** Gradient of a scalar output with respect to inputs; {@code createGraph} also retains the graph. */
     public static Tensor[] grad(Tensor output, Tensor input, boolean createGraph) {
         return grad(new Tensor[] {output}, new Tensor[] {input}, null, createGraph, createGraph, false);
+    }
+
+    /** Clears the gradients of {@code tensors} as an optimizer's {@code zeroGrad} does: sets them to null. */
+    public static void zeroGrad(Tensor... tensors) {
+        zeroGrad(Arrays.asList(tensors), true);
+    }
+
+    /**
+     * Clears the gradients of {@code tensors}: to null ({@code setToNone}, which frees them) or by writing
+     * zeros into the existing gradients, detached from any graph that computed them.
+     */
+    public static void zeroGrad(Iterable<Tensor> tensors, boolean setToNone) {
+        for (Tensor t : tensors) {
+            Tensor g = t.grad();
+            if (g == null) continue;
+            if (setToNone) {
+                t.setGrad(null);
+                continue;
+            }
+            g.detach_();
+            try (var off = GradMode.noGrad()) {
+                g.zero_();
+            }
+        }
     }
 
     private static Tensor[] rootGrads(String op, Tensor[] outputs, Tensor[] grads) {

@@ -4,16 +4,33 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs a backward pass: finds the nodes reachable from the outputs (iteratively, so deep graphs cannot
+ * Runs one backward pass: finds the nodes reachable from the outputs (iteratively, so deep graphs cannot
  * overflow the stack), orders them so that every node runs after all nodes feeding it, sums fan-in, and
- * drops each gradient as soon as its node has consumed it. Leaf gradients are summed per pass and
- * accumulated at the end, once per leaf, under the leaf's lock.
+ * drops each gradient as soon as its node has consumed it.
+ *
+ * <p>Leaves are not part of the ordering: their gradients are summed in this pass's own table and
+ * accumulated at the end, once per leaf, under the leaf's lock. So passes on several threads may share
+ * leaves (parameters), and a backward called from inside a backward (a custom function, a checkpoint)
+ * may reach the leaves of the outer pass. Interior nodes belong to one pass at a time.
  */
 final class Engine {
-    private Engine() {}
+    private final Thread thread = Thread.currentThread();
+    private final boolean retainGraph;
+    private final boolean createGraph;
+    /** Targets of autograd.grad: a node, then pairs (output slot, index in inputs); null for backward. */
+    private final Map<Node, int[]> targets;
+    private final ArrayList<Node> seen = new ArrayList<>();
+    private final Map<AccumulateGrad, Tensor> leafGrads = new LinkedHashMap<>();
+
+    private Engine(boolean retainGraph, boolean createGraph, Map<Node, int[]> targets) {
+        this.retainGraph = retainGraph;
+        this.createGraph = createGraph;
+        this.targets = targets;
+    }
 
     /**
      * Backpropagates {@code grads} from {@code outputs}. With {@code inputs == null} it accumulates into the
@@ -21,7 +38,6 @@ final class Engine {
      */
     static Tensor[] run(Tensor[] outputs, Tensor[] grads, boolean retainGraph, boolean createGraph,
                         Tensor[] inputs, boolean allowUnused) {
-        Object task = new Object();
         Node[] rootNodes = new Node[outputs.length];
         int[] rootSlots = new int[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
@@ -34,129 +50,124 @@ final class Engine {
             rootNodes[i] = out.gradFn() != null ? out.gradFn() : out.accumulator();
             rootSlots[i] = out.gradFn() != null ? out.outputNr : 0;
         }
-        ArrayList<Node> order = topologicalOrder(rootNodes, task);
+        Engine pass = new Engine(retainGraph, createGraph, inputs == null ? null : targets(inputs));
         try {
-            return execute(order, rootNodes, rootSlots, outputs, grads, retainGraph, createGraph, inputs, allowUnused);
+            ArrayList<Node> order = pass.order(rootNodes);
+            Tensor[] results = pass.execute(order, rootNodes, rootSlots, grads, inputs == null ? 0 : inputs.length);
+            if (results != null && !allowUnused) {
+                for (int i = 0; i < results.length; i++) {
+                    if (results[i] == null) {
+                        throw new IllegalStateException("grad: one of the differentiated tensors (input " + i + ", "
+                                + inputs[i].describe() + ") appears to not have been used in the graph; "
+                                + "expected allowUnused=true if this is the desired behavior");
+                    }
+                }
+            }
+            return results;
         } finally {
-            for (Node node : order) {
+            for (Node node : pass.seen) {
                 node.buffer = null;
                 node.task = null;
             }
         }
     }
 
-    private static Tensor[] execute(ArrayList<Node> order, Node[] rootNodes, int[] rootSlots, Tensor[] outputs,
-                                    Tensor[] grads, boolean retainGraph, boolean createGraph, Tensor[] inputs,
-                                    boolean allowUnused) {
-        // Targets of autograd.grad: a leaf's AccumulateGrad, or a (node, output) pair for non-leaves.
-        Map<Node, int[]> targets = null;
-        if (inputs != null) {
-            targets = new IdentityHashMap<>();
-            for (int i = 0; i < inputs.length; i++) {
-                Tensor t = inputs[i];
-                if (!t.requiresGrad()) {
-                    throw new IllegalArgumentException("grad: input " + i + " does not require grad; given "
-                            + t.describe() + ", expected tensors with requiresGrad=true");
-                }
-                Node n = t.gradFn() != null ? t.gradFn() : t.accumulator();
-                int slot = t.gradFn() != null ? t.outputNr : 0;
-                int[] slots = targets.computeIfAbsent(n, k -> new int[0]);
-                int[] grown = Arrays.copyOf(slots, slots.length + 2);
-                grown[slots.length] = slot;
-                grown[slots.length + 1] = i;
-                targets.put(n, grown);
+    private static Map<Node, int[]> targets(Tensor[] inputs) {
+        Map<Node, int[]> targets = new IdentityHashMap<>();
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            if (!t.requiresGrad()) {
+                throw new IllegalArgumentException("grad: input " + i + " does not require grad; given "
+                        + t.describe() + ", expected tensors with requiresGrad=true");
             }
-            markNeeded(order, targets);
+            Node n = t.gradFn() != null ? t.gradFn() : t.accumulator();
+            int slot = t.gradFn() != null ? t.outputNr : 0;
+            int[] slots = targets.getOrDefault(n, new int[0]);
+            int[] grown = Arrays.copyOf(slots, slots.length + 2);
+            grown[slots.length] = slot;
+            grown[slots.length + 1] = i;
+            targets.put(n, grown);
         }
+        return targets;
+    }
 
-        for (int i = 0; i < outputs.length; i++) {
-            Node n = rootNodes[i];
-            if (n.buffer == null) n.buffer = new Tensor[n.numOutputs];
-            n.buffer[rootSlots[i]] = sum(n.buffer[rootSlots[i]], grads[i]);
-        }
-
-        Tensor[] results = inputs == null ? null : new Tensor[inputs.length];
-        Map<AccumulateGrad, Tensor> leafGrads = new IdentityHashMap<>();
+    private Tensor[] execute(ArrayList<Node> order, Node[] rootNodes, int[] rootSlots, Tensor[] grads, int inputs) {
+        Tensor[] results = targets == null ? null : new Tensor[inputs];
         try (var mode = GradMode.setGradEnabled(createGraph)) {
+            for (int i = 0; i < rootNodes.length; i++) send(rootNodes[i], rootSlots[i], grads[i]);
             for (Node node : order) {
                 Tensor[] gs = node.buffer;
                 node.buffer = null;
                 node.task = null;
                 if (gs == null || (targets != null && !node.needed)) continue;
-                if (node instanceof AccumulateGrad acc) {
-                    if (targets == null) leafGrads.merge(acc, gs[0], Engine::sum);
-                    else capture(targets.get(node), gs, results);
-                    continue;
+                node.runPreHooks(gs, targets == null);
+                if (targets != null) {
+                    int[] slots = targets.get(node);
+                    if (slots != null) capture(slots, gs, results);
+                    if (!leadsToTarget(node)) continue;
                 }
-                node.runPreHooks(gs);
-                if (targets != null && targets.containsKey(node)) capture(targets.get(node), gs, results);
                 if (allNull(gs)) continue;
                 node.checkSaved();
                 Tensor[] inGrads = node.apply(gs);
                 if (!retainGraph) node.release();
                 if (Anomaly.isEnabled()) checkFinite(node, inGrads);
-                for (int j = 0; j < node.nextNodes.length; j++) {
-                    Node next = node.nextNodes[j];
-                    if (next == null || j >= inGrads.length || inGrads[j] == null) continue;
-                    if (next.buffer == null) next.buffer = new Tensor[next.numOutputs];
-                    int slot = node.nextSlots[j];
-                    next.buffer[slot] = sum(next.buffer[slot], inGrads[j]);
+                Node[] next = node.nextNodes;
+                int[] nextSlots = node.nextSlots;
+                for (int j = 0, n = Math.min(next.length, inGrads.length); j < n; j++) {
+                    if (next[j] != null && inGrads[j] != null) send(next[j], nextSlots[j], inGrads[j]);
                 }
             }
-        }
-        for (Map.Entry<AccumulateGrad, Tensor> e : leafGrads.entrySet()) e.getKey().leaf.accumulateGrad(e.getValue());
-        if (results != null && !allowUnused) {
-            for (int i = 0; i < results.length; i++) {
-                if (results[i] == null) {
-                    throw new IllegalStateException("grad: one of the differentiated tensors (input " + i + ", "
-                            + inputs[i].describe() + ") appears to not have been used in the graph; "
-                            + "expected allowUnused=true if this is the desired behavior");
-                }
+            for (Map.Entry<AccumulateGrad, Tensor> e : leafGrads.entrySet()) {
+                Tensor leaf = e.getKey().leaf;
+                if (targets == null) leaf.receiveLeafGrad(e.getValue());
+                else capture(targets.get(e.getKey()), new Tensor[] {leaf.applyLeafHooks(e.getValue())}, results);
             }
         }
         return results;
     }
 
-    /** Kahn's algorithm over the reachable nodes: a node comes after every node that sends it a gradient. */
-    private static ArrayList<Node> topologicalOrder(Node[] roots, Object task) {
+    /** Adds a gradient to what {@code node} will receive at output {@code slot}. */
+    private void send(Node node, int slot, Tensor g) {
+        if (node instanceof AccumulateGrad acc) {
+            if (targets == null || targets.containsKey(acc)) leafGrads.merge(acc, g, Engine::sum);
+            return;
+        }
+        if (node.buffer == null) node.buffer = new Tensor[node.numOutputs];
+        node.buffer[slot] = sum(node.buffer[slot], g);
+    }
+
+    /** Kahn's algorithm over the reachable interior nodes: a node comes after every node that sends it a gradient. */
+    private ArrayList<Node> order(Node[] roots) {
         ArrayDeque<Node> stack = new ArrayDeque<>();
-        ArrayList<Node> seen = new ArrayList<>();
-        for (Node r : roots) visit(r, task, stack, seen);
+        for (Node r : roots) if (!(r instanceof AccumulateGrad)) visit(r, stack);
         while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            for (Node next : n.nextNodes) {
-                if (next == null) continue;
-                visit(next, task, stack, seen);
+            for (Node next : stack.pop().nextNodes) {
+                if (next == null || next instanceof AccumulateGrad) continue;
+                visit(next, stack);
                 next.pending++;
             }
         }
         ArrayList<Node> order = new ArrayList<>(seen.size());
         for (Node r : roots) {
-            if (r.pending == 0 && r.task == task) {
-                r.task = ORDERED;
+            if (r.task == this && r.pending == 0) {
+                r.pending = -1;   // queued: a node that is the root of several outputs is queued once
                 order.add(r);
             }
         }
         for (int i = 0; i < order.size(); i++) {
             for (Node next : order.get(i).nextNodes) {
-                if (next != null && --next.pending == 0) {
-                    next.task = ORDERED;
-                    order.add(next);
-                }
+                if (next != null && !(next instanceof AccumulateGrad) && --next.pending == 0) order.add(next);
             }
         }
+        if (targets != null) markNeeded(order);
         return order;
     }
 
-    private static final Object ORDERED = new Object();
-
-    private static void visit(Node n, Object task, ArrayDeque<Node> stack, ArrayList<Node> seen) {
-        if (n.task == task) return;
-        if (n.task != null && n.task != ORDERED) {
-            throw new IllegalStateException("backward: " + n.name() + " is part of a backward pass running on "
-                    + "another thread; expected one backward pass at a time through a graph");
-        }
-        n.task = task;
+    private void visit(Node n, ArrayDeque<Node> stack) {
+        Object owner = n.task;
+        if (owner == this) return;
+        if (owner != null) throw conflict(n, (Engine) owner);
+        n.task = this;
         n.pending = 0;
         n.buffer = null;
         n.needed = false;
@@ -164,14 +175,31 @@ final class Engine {
         stack.push(n);
     }
 
+    private IllegalStateException conflict(Node n, Engine other) {
+        if (other.thread == thread) {
+            return new IllegalStateException("backward: " + n.name() + " belongs to a backward pass that is still "
+                    + "running on this thread (a backward started inside another backward reached the outer graph);"
+                    + " expected the inner backward to run on a graph of its own, sharing only leaves");
+        }
+        return new IllegalStateException("backward: " + n.name() + " is part of a backward pass running on thread '"
+                + other.thread.getName() + "'; expected concurrent backward passes to use separate graphs "
+                + "(they may share leaves)");
+    }
+
     /** In autograd.grad, only nodes with a path to a requested input run. */
-    private static void markNeeded(ArrayList<Node> order, Map<Node, int[]> targets) {
+    private void markNeeded(ArrayList<Node> order) {
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = order.get(i);
-            boolean needed = targets.containsKey(n);
-            for (Node next : n.nextNodes) needed |= next != null && next.needed;
-            n.needed = needed;
+            n.needed = targets.containsKey(n) || leadsToTarget(n);
         }
+    }
+
+    private boolean leadsToTarget(Node n) {
+        for (Node next : n.nextNodes) {
+            if (next == null) continue;
+            if (next instanceof AccumulateGrad ? targets.containsKey(next) : next.needed) return true;
+        }
+        return false;
     }
 
     private static void capture(int[] slots, Tensor[] grads, Tensor[] results) {

@@ -1,20 +1,45 @@
 package dev.panagrad;
 
-/** A node whose derivative is a closure over the tensors it saved, version-checked before use. */
+import dev.panagrad.memory.Storage;
+
+/**
+ * A node whose derivative is a closure over the tensors it saved, version-checked before use. The closure
+ * has one of three forms (exactly one is set), so that the common one-output ops need no adapter.
+ */
 final class FunctionNode extends Node {
     private final Graph.Derivative derivative;
+    private final Graph.UnaryDerivative unary;
+    private final Graph.MultiInputDerivative multiInput;
     private Tensor[] saved;
     private long[] savedVersions;
     private boolean released;
 
-    FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Tensor[] saved) {
+    private FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Graph.UnaryDerivative unary,
+                         Graph.MultiInputDerivative multiInput, Tensor[] saved) {
         super(name, numOutputs);
         this.derivative = derivative;
+        this.unary = unary;
+        this.multiInput = multiInput;
         this.saved = saved;
         if (saved.length > 0) {
             savedVersions = new long[saved.length];
             for (int i = 0; i < saved.length; i++) savedVersions[i] = saved[i] == null ? 0 : saved[i].version();
         }
+    }
+
+    /** A node with several outputs. */
+    FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Tensor[] saved) {
+        this(name, numOutputs, derivative, null, null, saved);
+    }
+
+    /** A node of a one-input, one-output op. */
+    FunctionNode(String name, Graph.UnaryDerivative unary, Tensor[] saved) {
+        this(name, 1, null, unary, null, saved);
+    }
+
+    /** A node of a one-output op with several inputs. */
+    FunctionNode(String name, Graph.MultiInputDerivative multiInput, Tensor[] saved) {
+        this(name, 1, null, null, multiInput, saved);
     }
 
     @Override
@@ -36,8 +61,23 @@ final class FunctionNode extends Node {
         }
     }
 
+    /**
+     * Replaces saved tensors that live in {@code storage} by recorded copies of their current value, so that
+     * an in-place op may overwrite the storage after this node (its own out-of-place form) saved its input.
+     */
+    void keepSavedApartFrom(Storage storage) {
+        for (int i = 0; i < saved.length; i++) {
+            if (saved[i] != null && saved[i].storage() == storage) {
+                saved[i] = saved[i].clone();
+                savedVersions[i] = saved[i].version();
+            }
+        }
+    }
+
     @Override
     protected Tensor[] apply(Tensor[] gradOutputs) {
+        if (unary != null) return new Tensor[] {unary.apply(gradOutputs[0], saved)};
+        if (multiInput != null) return multiInput.apply(gradOutputs[0], saved);
         return derivative.apply(gradOutputs, saved);
     }
 

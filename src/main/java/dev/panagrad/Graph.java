@@ -49,16 +49,18 @@ public final class Graph {
 
     /** Records a one-input op: {@code out} gets a node that maps its gradient through {@code d}. */
     public static Tensor record(String name, Tensor out, Tensor input, UnaryDerivative d, Tensor... saved) {
-        if (!GradMode.isEnabled() || !input.requiresGrad()) return out;
-        return attach(new FunctionNode(name, 1, (g, s) -> new Tensor[] {d.apply(g[0], s)}, saved),
-                new Tensor[] {out}, new Tensor[] {input});
+        if (!input.requiresGrad() || !GradMode.isEnabled()) return out;
+        Node node = new FunctionNode(name, d, saved);
+        node.connect(input);
+        return attachOutput(node, out);
     }
 
     /** Records a one-output op with several inputs. */
     public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, MultiInputDerivative d) {
         if (!needsGrad(inputs)) return out;
-        return attach(new FunctionNode(name, 1, (g, s) -> d.apply(g[0], s), saved == null ? NONE : saved),
-                new Tensor[] {out}, inputs);
+        Node node = new FunctionNode(name, d, saved == null ? NONE : saved);
+        node.connect(inputs);
+        return attachOutput(node, out);
     }
 
     /** Records an op with several outputs; the derivative gets null for outputs that received no gradient. */
@@ -66,6 +68,13 @@ public final class Graph {
         if (!needsGrad(inputs)) return outs;
         attach(new FunctionNode(name, outs.length, d, saved == null ? NONE : saved), outs, inputs);
         return outs;
+    }
+
+    /** Makes {@code node} (already connected to its inputs) the producer of its only output. */
+    private static Tensor attachOutput(Node node, Tensor out) {
+        if (Anomaly.isEnabled()) node.creationTrace = new Throwable().getStackTrace();
+        if (out.dtype().isFloating()) out.setGradFn(node, 0);
+        return out;
     }
 
     /** Links a custom node to its inputs and makes it the producer of {@code outs}. */

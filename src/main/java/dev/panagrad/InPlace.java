@@ -19,7 +19,7 @@ final class InPlace {
     static Tensor apply(String op, Tensor self, UnaryOperator<Tensor> outOfPlace, BinaryOp kernel, Tensor other) {
         self.checkInPlace(op);
         checkNoInternalOverlap(op, self);
-        if (Graph.needsGrad(self, other)) return assign(op, self, outOfPlace.apply(self));
+        if (Graph.needsGrad(self, other)) return assign(op, self, keepOriginal(self, outOfPlace.apply(self)));
         long[] shape = self.shape();
         if (!Arrays.equals(Shape.broadcast(op, shape, other.shape()), shape)) {
             throw new IllegalArgumentException(op + ": output with shape " + Shape.str(shape) + " doesn't match the "
@@ -38,9 +38,17 @@ final class InPlace {
     static Tensor apply(String op, Tensor self, UnaryOperator<Tensor> outOfPlace, UnaryOp kernel) {
         self.checkInPlace(op);
         checkNoInternalOverlap(op, self);
-        if (Graph.needsGrad(self)) return assign(op, self, outOfPlace.apply(self));
+        if (Graph.needsGrad(self)) return assign(op, self, keepOriginal(self, outOfPlace.apply(self)));
         checkCast(op, self, Pointwise.mapRaw(kernel, Tensor.scalar(self.dtype(), 0)).dtype());
         return write(op, self, () -> Pointwise.mapInto(kernel, self, self));
+    }
+
+    /** Replaces {@code self} by {@code outOfPlace(self)}, as one in-place op. */
+    static Tensor replace(String op, Tensor self, UnaryOperator<Tensor> outOfPlace) {
+        self.checkInPlace(op);
+        if (Graph.needsGrad(self)) return assign(op, self, keepOriginal(self, outOfPlace.apply(self)));
+        Tensor result = outOfPlace.apply(self);
+        return write(op, self, () -> Pointwise.copyRaw(self, result));
     }
 
     /** Copies {@code src} into {@code self}, recording the copy when src requires grad. */
@@ -59,6 +67,15 @@ final class InPlace {
         self.checkInPlace("fill_");
         if (Graph.needsGrad(self)) return assign("fill_", self, self.mul(0).add(value));
         return write("fill_", self, () -> Pointwise.fillRaw(self, value));
+    }
+
+    /**
+     * The out-of-place op may have saved {@code self} for its derivative (mul saves its other operand, log its
+     * input); the node gets its own copy of that value, since the write into self is about to change it.
+     */
+    private static Tensor keepOriginal(Tensor self, Tensor result) {
+        if (result.gradFn() instanceof FunctionNode node) node.keepSavedApartFrom(self.storage());
+        return result;
     }
 
     private static Tensor assign(String op, Tensor self, Tensor result) {

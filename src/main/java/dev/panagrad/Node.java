@@ -32,6 +32,7 @@ public abstract class Node {
 
     private static final Node[] NO_NODES = new Node[0];
     private static final int[] NO_SLOTS = new int[0];
+    private static final int[] SLOT_ZERO = new int[1];   // shared by one-input nodes whose input is output 0
 
     /** A node with the given name and number of outputs. */
     protected Node(String name, int numOutputs) {
@@ -66,15 +67,23 @@ public abstract class Node {
         int n = inputs.length;
         nextNodes = new Node[n];
         nextSlots = new int[n];
-        for (int i = 0; i < n; i++) {
-            Tensor t = inputs[i];
-            if (t == null || !t.requiresGrad()) continue;
-            if (t.gradFn() != null) {
-                nextNodes[i] = t.gradFn();
-                nextSlots[i] = t.outputNr;
-            } else {
-                nextNodes[i] = t.accumulator();
-            }
+        for (int i = 0; i < n; i++) link(i, inputs[i]);
+    }
+
+    /** Links the only input of a one-input node. */
+    final void connect(Tensor input) {
+        nextNodes = new Node[1];
+        nextSlots = input.outputNr == 0 ? SLOT_ZERO : new int[1];
+        link(0, input);
+    }
+
+    private void link(int i, Tensor t) {
+        if (t == null || !t.requiresGrad()) return;
+        if (t.gradFn() != null) {
+            nextNodes[i] = t.gradFn();
+            if (t.outputNr != 0) nextSlots[i] = t.outputNr;
+        } else {
+            nextNodes[i] = t.accumulator();
         }
     }
 
@@ -92,8 +101,11 @@ public abstract class Node {
         retained[output] = t;
     }
 
-    /** Runs the gradient hooks of each output, then stores gradients of retained non-leaf outputs. */
-    final void runPreHooks(Tensor[] grads) {
+    /**
+     * Runs the gradient hooks of each output, then (when {@code retain}, that is in backward rather than
+     * autograd.grad) stores the gradients of retained non-leaf outputs.
+     */
+    final void runPreHooks(Tensor[] grads, boolean retain) {
         if (preHooks != null) {
             for (int i = 0; i < numOutputs; i++) {
                 if (preHooks[i] == null || grads[i] == null) continue;
@@ -103,7 +115,7 @@ public abstract class Node {
                 }
             }
         }
-        if (retained != null) {
+        if (retain && retained != null) {
             for (int i = 0; i < numOutputs; i++) {
                 if (retained[i] != null && grads[i] != null) retained[i].accumulateGrad(grads[i]);
             }

@@ -445,8 +445,12 @@ public final class Tensor {
         return requiresGrad;
     }
 
-    /** Switches gradient tracking on or off for a leaf; returns this. */
+    /**
+     * Switches gradient tracking on or off for a leaf; returns this. Switching it off on a computed tensor
+     * fails, as in PyTorch (use {@link #detach()}); switching it on there changes nothing.
+     */
     public Tensor requiresGrad(boolean value) {
+        if (gradFn != null && value) return this;   // a computed tensor requires grad already
         if (gradFn != null) {
             throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf variables; "
                     + "this tensor was computed by " + gradFn.name() + ". If you want to use a computed variable in a "
@@ -578,14 +582,19 @@ public final class Tensor {
 
     /** Leaf path of backward: hooks, accumulation, post-accumulate hooks. */
     void receiveLeafGrad(Tensor g) {
+        accumulateGrad(applyLeafHooks(g));
+        if (postAccumulateHooks != null) for (Consumer<Tensor> h : postAccumulateHooks) h.accept(this);
+    }
+
+    /** The gradient after this leaf's hooks, each of which may replace it. */
+    Tensor applyLeafHooks(Tensor g) {
         if (leafHooks != null) {
             for (UnaryOperator<Tensor> h : leafHooks) {
                 Tensor r = h.apply(g);
                 if (r != null) g = r;
             }
         }
-        accumulateGrad(g);
-        if (postAccumulateHooks != null) for (Consumer<Tensor> h : postAccumulateHooks) h.accept(this);
+        return g;
     }
 
     /** Adds {@code g} into {@link #grad()}; the gradient lives as long as this tensor's storage does. */
@@ -723,7 +732,7 @@ public final class Tensor {
     public Tensor tanh_() { return InPlace.apply("tanh_", this, Tensor::tanh, UnaryOp.TANH); }
     public Tensor sigmoid_() { return InPlace.apply("sigmoid_", this, Tensor::sigmoid, UnaryOp.SIGMOID); }
     public Tensor relu_() { return InPlace.apply("relu_", this, Tensor::relu, UnaryOp.RELU); }
-    public Tensor clamp_(double min, double max) { return InPlace.copy("clamp_", this, clamp(min, max)); }
+    public Tensor clamp_(double min, double max) { return InPlace.replace("clamp_", this, t -> t.clamp(min, max)); }
     /** Sets every element to {@code value}. */
     public Tensor fill_(double value) { return InPlace.fill(this, value); }
     /** Sets every element to zero. */

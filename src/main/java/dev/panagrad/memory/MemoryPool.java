@@ -3,13 +3,15 @@ package dev.panagrad.memory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recycles off-heap blocks by size class so that a steady loop allocates nothing after warm-up.
- * Classes are spaced four to a power of two (at most 25% slack). Blocks come from automatic arenas: the
- * memory is returned to the system only when no block, pool slot or stale tensor refers to it any more,
- * so a use after release can never touch unmapped memory.
+ * Classes are spaced four to a power of two (at most 25% slack). Each allocating thread keeps a small
+ * cache of free small blocks (see {@link ThreadCache}), so scoped loops recycle without locks. Blocks come
+ * from automatic arenas: the memory is returned to the system only when no block, pool slot or stale
+ * tensor refers to it any more, so a use after release can never touch unmapped memory.
  *
  * <pre>{@code
  * MemoryPool.stats();   // live=..., pooled=..., reserved=...
@@ -20,13 +22,15 @@ public final class MemoryPool {
 
     /** Blocks are aligned for 512-bit vectors and cache lines. */
     static final long ALIGNMENT = 64;
-    private static final int CLASSES = 4 * 64;
+    static final int CLASSES = 4 * 64;
 
     @SuppressWarnings("unchecked")
     private static final ArrayDeque<MemorySegment>[] FREE = new ArrayDeque[CLASSES];
-    private static final AtomicLong LIVE = new AtomicLong();
-    private static final AtomicLong POOLED = new AtomicLong();
     private static final AtomicLong RESERVED = new AtomicLong();
+    /** Live bytes counted outside the thread caches: releases by threads that never allocate, and ended threads. */
+    private static final AtomicLong SHARED_LIVE = new AtomicLong();
+    private static final ThreadLocal<ThreadCache> CACHE = new ThreadLocal<>();
+    private static final CopyOnWriteArrayList<ThreadCache> CACHES = new CopyOnWriteArrayList<>();
 
     static {
         for (int i = 0; i < CLASSES; i++) FREE[i] = new ArrayDeque<>();
@@ -47,21 +51,22 @@ public final class MemoryPool {
         return base + quarter * (base >> 2);
     }
 
-    /** A block of at least {@code bytes} bytes, contents undefined. */
+    /** A block of at least {@code bytes} bytes, contents undefined; from this thread's cache if it can. */
     static MemorySegment acquire(long bytes) {
         int c = sizeClass(bytes);
         long cap = classBytes(c);
-        MemorySegment block;
-        synchronized (FREE[c]) {
-            block = FREE[c].pollLast();
+        ThreadCache cache = cache();
+        MemorySegment block = cache.poll(c);
+        if (block == null) {
+            synchronized (FREE[c]) {
+                block = FREE[c].pollLast();
+            }
+            if (block == null) {
+                block = allocateFresh(bytes, cap);
+                RESERVED.addAndGet(cap);
+            }
         }
-        if (block != null) {
-            POOLED.addAndGet(-cap);
-        } else {
-            block = allocateFresh(bytes, cap);
-            RESERVED.addAndGet(cap);
-        }
-        LIVE.addAndGet(cap);
+        cache.addLive(cap);
         return block;
     }
 
@@ -86,24 +91,70 @@ public final class MemoryPool {
         }
     }
 
-    /** Returns a block obtained from {@link #acquire}. */
+    /** Returns a block obtained from {@link #acquire}, to this thread's cache when it has one and room. */
     static void release(MemorySegment block) {
         int c = sizeClass(block.byteSize());
-        LIVE.addAndGet(-block.byteSize());
-        POOLED.addAndGet(block.byteSize());
+        ThreadCache cache = CACHE.get();
+        if (cache == null) {
+            SHARED_LIVE.addAndGet(-block.byteSize());
+            releaseShared(c, block);
+            return;
+        }
+        cache.addLive(-block.byteSize());
+        if (!cache.offer(c, block)) releaseShared(c, block);
+    }
+
+    static void releaseShared(int c, MemorySegment block) {
         synchronized (FREE[c]) {
             FREE[c].addLast(block);
         }
     }
 
-    /** Bytes held by live tensors. */
-    public static long liveBytes() {
-        return LIVE.get();
+    /** This thread's cache, created on its first allocation; registering it folds in the caches of ended threads. */
+    private static ThreadCache cache() {
+        ThreadCache cache = CACHE.get();
+        if (cache != null) return cache;
+        reapEndedThreads();
+        cache = new ThreadCache();
+        CACHE.set(cache);
+        CACHES.add(cache);
+        return cache;
     }
 
-    /** Bytes waiting in the pool for reuse. */
+    /** Moves the cached blocks and live counts of threads that have ended into the shared pool. */
+    private static void reapEndedThreads() {
+        for (ThreadCache other : CACHES) {
+            if (other.owner.isAlive() || !CACHES.remove(other)) continue;   // only one thread wins the removal
+            other.drain();
+            SHARED_LIVE.addAndGet(other.live());
+        }
+    }
+
+    /** Bytes held by live tensors. */
+    public static long liveBytes() {
+        long live = SHARED_LIVE.get();
+        for (ThreadCache c : CACHES) live += c.live();
+        return live;
+    }
+
+    /**
+     * The most bytes held by live tensors since the last {@link #resetPeak()}: exact while one thread allocates,
+     * an upper bound when several do.
+     */
+    public static long peakLiveBytes() {
+        long peak = SHARED_LIVE.get();
+        for (ThreadCache c : CACHES) peak += c.peak();
+        return peak;
+    }
+
+    /** Starts a new peak measurement from the bytes live now. */
+    public static void resetPeak() {
+        for (ThreadCache c : CACHES) c.resetPeak();
+    }
+
+    /** Bytes waiting for reuse, in the pool or in threads' caches. */
     public static long pooledBytes() {
-        return POOLED.get();
+        return RESERVED.get() - liveBytes();
     }
 
     /** Bytes ever obtained from the system and not trimmed: what a steady loop must keep flat. */
@@ -111,13 +162,18 @@ public final class MemoryPool {
         return RESERVED.get();
     }
 
-    /** Drops every pooled block; the system reclaims them once unreachable. */
+    /**
+     * Drops every pooled block, including those cached by this thread and by ended threads (live threads keep
+     * their small caches); the system reclaims them once unreachable.
+     */
     public static void trim() {
+        reapEndedThreads();
+        ThreadCache own = CACHE.get();
+        if (own != null) own.drain();
         for (int c = 0; c < CLASSES; c++) {
             synchronized (FREE[c]) {
                 long bytes = FREE[c].size() * classBytes(c);
                 FREE[c].clear();
-                POOLED.addAndGet(-bytes);
                 RESERVED.addAndGet(-bytes);
             }
         }

@@ -1,5 +1,6 @@
 package dev.panagrad.ops;
 
+import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Parallel;
 import dev.panagrad.memory.Storage;
@@ -63,6 +64,13 @@ final class Loops {
             st[k] = operands[k].strides();
             segs[k] = operands[k].segment();
         }
+        if (smallAndContiguous(shape, operands)) {
+            // One run on the caller's thread: the common case of small tensors, without the dim merging below.
+            long[] unit = new long[ops];
+            java.util.Arrays.fill(unit, 1);
+            run.apply(segs, base, unit, Shape.numel(shape));
+            return;
+        }
         // Merge dims: drop size-1 dims, fuse d into the previous kept dim when every operand is contiguous across them.
         long[] sizes = new long[nd];
         long[][] strides = new long[ops][nd];
@@ -112,5 +120,12 @@ final class Loops {
                 run.apply(segs, off, innerStrides, Math.min(chunkLen, inner - start));
             }
         });
+    }
+
+    private static boolean smallAndContiguous(long[] shape, Tensor[] operands) {
+        long n = Shape.numel(shape);
+        if (n == 0 || n >= GRAIN) return false;
+        for (Tensor t : operands) if (!t.isContiguous()) return false;
+        return true;
     }
 }

@@ -26,6 +26,11 @@ public final class Pointwise {
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    /** Lower-case op names for messages, computed once rather than on every call. */
+    private static final String[] BINARY_NAMES = java.util.Arrays.stream(BinaryOp.values())
+            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+    private static final String[] COMPARE_NAMES = java.util.Arrays.stream(CompareOp.values())
+            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     // ------------------------------------------------------------ unary
 
@@ -82,8 +87,7 @@ public final class Pointwise {
 
     /** {@code op(a, b)} with broadcasting and type promotion, recording its derivative. */
     public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-        String name = op.name().toLowerCase();
-        long[] shape = Shape.broadcast(name, a.shape(), b.shape());
+        long[] shape = Shape.broadcast(BINARY_NAMES[op.ordinal()], a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         if (op == BinaryOp.DIV && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
         Tensor x = a.to(dt).expand(shape), y = b.to(dt).expand(shape);
@@ -136,7 +140,7 @@ public final class Pointwise {
 
     /** {@code op(a, b)} with broadcasting, computed in the promoted dtype, without autograd. */
     public static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
-        long[] shape = Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape());
+        long[] shape = Shape.broadcast(BINARY_NAMES[op.ordinal()], a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         Tensor out = Tensor.empty(dt, shape);
         binaryInto(op, convertRaw(a, dt).expand(shape), convertRaw(b, dt).expand(shape), out);
@@ -152,7 +156,7 @@ public final class Pointwise {
 
     /** {@code a op b} as a bool mask (never requires grad). */
     public static Tensor compare(CompareOp op, Tensor a, Tensor b) {
-        long[] shape = Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape());
+        long[] shape = Shape.broadcast(COMPARE_NAMES[op.ordinal()], a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         Tensor x = convertRaw(a, dt).expand(shape), y = convertRaw(b, dt).expand(shape);
         Tensor out = Tensor.empty(DType.BOOL, shape);

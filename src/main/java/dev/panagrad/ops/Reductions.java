@@ -57,13 +57,17 @@ public final class Reductions {
         int[] reduced = maskToDims(mask);
         return Graph.record("ProdBackward0", out, x, (g, s) -> {
             Tensor xv = s[0], isZero = xv.eq(0);
-            Tensor zeros = isZero.to(xv.dtype()).sum(reduced, true);
-            Tensor others = prodKeep(Tensor.where(isZero, 1, xv), reduced);   // product without the zeros
             Tensor ge = expandBack(g, in, mask, keepdim);
-            Tensor noZero = others.div(Tensor.where(isZero, 1, xv));
-            Tensor oneZero = Tensor.where(isZero, others.expand(in), 0);
-            return ge.mul(Tensor.where(zeros.eq(0), noZero, Tensor.where(zeros.eq(1), oneZero, 0)));
-        }, x);
+            // d prod / dx_i = prod / x_i at non-zero x_i; written with the product itself, it stays
+            // differentiable (and 0) where another element is zero
+            Tensor atNonZero = expandBack(s[1], in, mask, keepdim).div(Tensor.where(isZero, 1, xv));
+            if (!isZero.any()) return ge.mul(atNonZero);
+            // at the only zero of a group: the product of the others; at one of several zeros: 0
+            Tensor zeros = isZero.to(xv.dtype()).sum(reduced, true);
+            Tensor others = prodKeep(Tensor.where(isZero, 1, xv), reduced);
+            Tensor atZero = Tensor.where(zeros.eq(1), others, 0).expand(in);
+            return ge.mul(Tensor.where(isZero, atZero, atNonZero));
+        }, x, out);
     }
 
     private static Tensor prodKeep(Tensor x, int[] dims) {

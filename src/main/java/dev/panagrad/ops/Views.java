@@ -109,8 +109,9 @@ public final class Views {
 
     /** Broadcasts to a larger shape without copying (stride 0 along repeated dims). */
     public static Tensor expand(Tensor x, long... newShape) {
-        long[] shape = x.shape(), strides = x.strides();
+        long[] shape = x.shape();
         if (Arrays.equals(shape, newShape)) return x;
+        long[] strides = x.strides();
         int n = newShape.length, lead = n - shape.length;
         if (lead < 0) {
             throw new IllegalArgumentException("expand: the number of sizes provided (" + n + ") must be greater or "
