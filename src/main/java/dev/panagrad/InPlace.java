@@ -28,7 +28,7 @@ final class InPlace {
         }
         DType promoted = DType.promote(self.dtype(), other.dtype());
         checkCast(op, self, kernel == BinaryOp.DIV && !promoted.isFloating() ? DType.FLOAT32 : promoted);   // true division
-        Tensor c = other.dtype() == self.dtype() ? other.detach() : Pointwise.convertRaw(other, self.dtype());   // strides are fine
+        Tensor c = other.dtype() == self.dtype() ? other : Pointwise.convertRaw(other, self.dtype());   // any strides will do
         // An operand that overlaps self without being self would be read after some of its elements were written.
         if (c.storage() == self.storage() && !Pointwise.sameView(c, self)) c = c.detach().clone();
         Tensor o = c.expand(shape);
@@ -39,7 +39,7 @@ final class InPlace {
         self.checkInPlace(op);
         checkNoInternalOverlap(op, self);
         if (Graph.needsGrad(self)) return assign(op, self, keepOriginal(self, outOfPlace.apply(self)));
-        checkCast(op, self, Pointwise.mapRaw(kernel, Tensor.scalar(self.dtype(), 0)).dtype());
+        checkCast(op, self, Pointwise.resultType(kernel, self.dtype()));
         return write(op, self, () -> Pointwise.mapInto(kernel, self, self));
     }
 
@@ -111,13 +111,13 @@ final class InPlace {
     private static Tensor write(String op, Tensor self, Runnable body) {
         Storage st = self.storage();
         if (st.isReleased()) throw st.releasedError(op, self.describe());
-        st.beginWrite(op, self.describe());
+        st.beginWrite(op, self::describe);
         try {
             body.run();
+            st.bumpVersion();
         } finally {
             st.endWrite();
         }
-        st.bumpVersion();
         return self;
     }
 }

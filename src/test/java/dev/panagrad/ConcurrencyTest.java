@@ -68,7 +68,7 @@ class ConcurrencyTest {
         Tensor x = Tensor.ones(4, 5);
         CountDownLatch writing = new CountDownLatch(1), done = new CountDownLatch(1);
         Thread writer = new Thread(() -> {
-            x.storage().beginWrite("mul_", x.describe());          // as an in-place op does for its whole run
+            x.storage().beginWrite("mul_", x::describe);          // as an in-place op does for its whole run
             writing.countDown();
             try {
                 done.await();
@@ -112,8 +112,8 @@ class ConcurrencyTest {
     @Test
     void nestedWritesOnOneThreadAreAllowed() throws Exception {
         Tensor x = Tensor.ones(2);
-        x.storage().beginWrite("outer", x.describe());
-        x.storage().beginWrite("inner", x.describe());
+        x.storage().beginWrite("outer", x::describe);
+        x.storage().beginWrite("inner", x::describe);
         x.add_(1);                                                       // the writing thread may use it
         x.storage().endWrite();
         assertTrue(onThread("other", x::exp) instanceof IllegalStateException, "still written after the inner end");

@@ -136,14 +136,11 @@ class MemoryTest {
             try (Scope s = Scope.open()) {
                 Tensor wi = w.clone().requiresGrad(true);  // a leaf of this scope: its gradient is the scope's too
                 Tensor h = x.matmul(wi).tanh();
-                Tensor loss = h.softmax(-1).mul(h.t().t()).sum().add(h.pow(2).mean());
-                loss.backward();
-                Tensor view = x.narrow(0, 1, 4).t();
-                view.contiguous().mul_(2).add_(1).exp().max();
-                assertTrue(Double.isFinite(wi.grad().sum().item()));
+                h.softmax(-1).mul(h).sum().backward();      // graph nodes and saved tensors are temporaries too
+                x.narrow(0, 1, 4).t().contiguous().mul_(2).exp().max();
             }
         };
-        for (int i = 0; i < 2000; i++) step.run();         // warm-up: the pool fills with every size the step uses
+        for (int i = 0; i < 1000; i++) step.run();         // warm-up: the pool fills with every size the step uses
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(50);

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The bytes behind one or more tensors (a base and its views), with the version counter they share.
@@ -146,8 +147,8 @@ public final class Storage {
         return version;
     }
 
-    /** Records one in-place modification. */
-    public synchronized void bumpVersion() {
+    /** Records one in-place modification (by the thread that holds the write, see {@link #beginWrite}). */
+    public void bumpVersion() {
         version++;
     }
 
@@ -156,17 +157,17 @@ public final class Storage {
      * kernel on another thread is reading this storage. {@code tensor} describes the written tensor for the
      * message. Paired with {@link #endWrite()}; nested calls on the writing thread are allowed.
      */
-    public void beginWrite(String op, String tensor) {
+    public void beginWrite(String op, Supplier<String> tensor) {
         Thread me = Thread.currentThread();
         if (writer.get() == me) {
             writeDepth++;
             return;
         }
-        if (!writer.compareAndSet(null, me)) throw concurrentWrite(op, tensor, writer.get());
+        if (!writer.compareAndSet(null, me)) throw concurrentWrite(op, tensor.get(), writer.get());
         // A reader pins before it checks for a writer; a writer claims before it checks for readers: one sees the other.
         if ((state.get() >> 1) > 0) {
             writer.set(null);
-            throw new IllegalStateException(op + ": tensor " + tensor + " is being read by another thread while thread '"
+            throw new IllegalStateException(op + ": tensor " + tensor.get() + " is being read by another thread while thread '"
                     + me.getName() + "' modifies it in place; expected one thread at a time to use a tensor that is "
                     + "being written");
         }

@@ -15,6 +15,21 @@ import java.lang.foreign.MemorySegment;
 final class Loops {
     private Loops() {}
 
+    private static final ClassValue<String[]> NAMES = new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+            Object[] constants = type.getEnumConstants();
+            String[] names = new String[constants.length];
+            for (int i = 0; i < names.length; i++) names[i] = ((Enum<?>) constants[i]).name().toLowerCase();
+            return names;
+        }
+    };
+
+    /** The op's name as messages show it ({@code ADD} is "add"), without allocating per call. */
+    static String name(Enum<?> op) {
+        return NAMES.get(op.getDeclaringClass())[op.ordinal()];
+    }
+
     /** Elements per thread below which work stays on the caller's thread. */
     static final long GRAIN = 1 << 15;
 

@@ -26,11 +26,6 @@ public final class Pointwise {
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
-    /** Lower-case op names for messages, computed once rather than on every call. */
-    private static final String[] BINARY_NAMES = java.util.Arrays.stream(BinaryOp.values())
-            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
-    private static final String[] COMPARE_NAMES = java.util.Arrays.stream(CompareOp.values())
-            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     // ------------------------------------------------------------ unary
 
@@ -67,19 +62,24 @@ public final class Pointwise {
 
     /** {@code op(x)} without autograd; integer inputs of real-valued functions are computed in float32. */
     public static Tensor mapRaw(UnaryOp op, Tensor x) {
-        DType dt = x.dtype();
-        boolean keepsType = op == UnaryOp.NEG || op == UnaryOp.ABS || op == UnaryOp.SIGN || op == UnaryOp.RELU
-                || op == UnaryOp.LOGICAL_NOT;
-        if (!dt.isFloating() && !keepsType) x = convertRaw(x, DType.FLOAT32);
-        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        DType dt = resultType(op, x.dtype());
+        if (dt != x.dtype()) x = convertRaw(x, dt);
+        Tensor out = Tensor.empty(dt, x.shape());
         mapInto(op, x, out);
         return out;
+    }
+
+    /** The dtype of {@code op} applied to {@code dt}: real-valued functions of integers and masks give float32. */
+    public static DType resultType(UnaryOp op, DType dt) {
+        boolean keepsType = op == UnaryOp.NEG || op == UnaryOp.ABS || op == UnaryOp.SIGN || op == UnaryOp.RELU
+                || op == UnaryOp.LOGICAL_NOT;
+        return dt.isFloating() || keepsType ? dt : DType.FLOAT32;
     }
 
     /** Writes {@code op(x)} into {@code out} of the same shape and dtype (out may be x itself). */
     public static void mapInto(UnaryOp op, Tensor x, Tensor out) {
         DType dt = out.dtype();
-        Loops.forEach(op.name().toLowerCase(), out.shape(), new Tensor[] {out, x},
+        Loops.forEach(Loops.name(op), out.shape(), new Tensor[] {out, x},
                 (seg, off, st, n) -> K.unary(op, dt, seg[1], off[1], st[1], seg[0], off[0], st[0], n));
     }
 
@@ -87,7 +87,8 @@ public final class Pointwise {
 
     /** {@code op(a, b)} with broadcasting and type promotion, recording its derivative. */
     public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-        long[] shape = Shape.broadcast(BINARY_NAMES[op.ordinal()], a.shape(), b.shape());
+        String name = Loops.name(op);
+        long[] shape = Shape.broadcast(name, a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         if (op == BinaryOp.DIV && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
         Tensor x = a.to(dt).expand(shape), y = b.to(dt).expand(shape);
@@ -140,7 +141,7 @@ public final class Pointwise {
 
     /** {@code op(a, b)} with broadcasting, computed in the promoted dtype, without autograd. */
     public static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
-        long[] shape = Shape.broadcast(BINARY_NAMES[op.ordinal()], a.shape(), b.shape());
+        long[] shape = Shape.broadcast(Loops.name(op), a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         Tensor out = Tensor.empty(dt, shape);
         binaryInto(op, convertRaw(a, dt).expand(shape), convertRaw(b, dt).expand(shape), out);
@@ -150,17 +151,17 @@ public final class Pointwise {
     /** Writes {@code op(a, b)} into {@code out}; a and b have out's shape and dtype (out may alias a). */
     public static void binaryInto(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         DType dt = out.dtype();
-        Loops.forEach(op.name().toLowerCase(), out.shape(), new Tensor[] {out, a, b}, (seg, off, st, n) ->
+        Loops.forEach(Loops.name(op), out.shape(), new Tensor[] {out, a, b}, (seg, off, st, n) ->
                 K.binary(op, dt, seg[1], off[1], st[1], seg[2], off[2], st[2], seg[0], off[0], st[0], n));
     }
 
     /** {@code a op b} as a bool mask (never requires grad). */
     public static Tensor compare(CompareOp op, Tensor a, Tensor b) {
-        long[] shape = Shape.broadcast(COMPARE_NAMES[op.ordinal()], a.shape(), b.shape());
+        long[] shape = Shape.broadcast(Loops.name(op), a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         Tensor x = convertRaw(a, dt).expand(shape), y = convertRaw(b, dt).expand(shape);
         Tensor out = Tensor.empty(DType.BOOL, shape);
-        Loops.forEach(op.name().toLowerCase(), shape, new Tensor[] {out, x, y}, (seg, off, st, n) ->
+        Loops.forEach(Loops.name(op), shape, new Tensor[] {out, x, y}, (seg, off, st, n) ->
                 K.compare(op, dt, seg[1], off[1], st[1], seg[2], off[2], st[2], seg[0], off[0], st[0], n));
         return out;
     }

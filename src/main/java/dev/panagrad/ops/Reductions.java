@@ -262,7 +262,7 @@ public final class Reductions {
         // One long reduction is split: partial results per thread, then a reduction of the partials.
         Tensor partial = outer * inner == 1 && size >= 2 * Loops.GRAIN && threads > 1 ? Tensor.empty(c.dtype(), threads) : null;
         Tensor[] operands = partial == null ? new Tensor[] {c, out} : new Tensor[] {c, out, partial};
-        Loops.using(op.name().toLowerCase(), operands, () -> {
+        Loops.using(Loops.name(op), operands, () -> {
             MemorySegment xs = c.segment(), os = out.segment();
             long xo = c.offset();
             DType dt = c.dtype();
