@@ -14,5 +14,8 @@ module dev.panagrad {
     exports dev.panagrad;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
+    exports dev.panagrad.nn;
+    exports dev.panagrad.nn.models;
     exports dev.panagrad.ops;
+    exports dev.panagrad.optim;
 }
