@@ -15,4 +15,6 @@ module dev.panagrad {
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
     exports dev.panagrad.ops;
+    exports dev.panagrad.data;
+    exports dev.panagrad.io;
 }
