@@ -54,6 +54,12 @@ public final class Batch {
         return fields.length;
     }
 
+    /** Hands every field to the enclosing scope (or the garbage collector), as {@link Tensor#keep()}; returns this. */
+    public Batch keep() {
+        for (Tensor f : fields) f.keep();
+        return this;
+    }
+
     /** The number of examples. */
     public long size() {
         return fields[0].size(0);

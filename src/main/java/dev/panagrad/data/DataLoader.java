@@ -4,12 +4,13 @@ import dev.panagrad.GradMode;
 import dev.panagrad.memory.Scope;
 
 import java.lang.ref.Cleaner;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * is reproducible and can resume at any epoch ({@link #setEpoch}).
  *
  * <p>By default a background thread prepares the next batches while the caller trains on the current one
- * ({@link #prefetch(int)}; 0 prepares them on the caller's thread). Batches prepared in the background
- * are allocated outside every scope, so the garbage collector owns them: they stay valid inside the
- * caller's training-step scopes and return to the memory pool once unreachable.
+ * ({@link #prefetch(int)}; 0 prepares them on the caller's thread). Ownership: each batch lives in a scope of
+ * its own that the iterator closes when it advances (the next {@code hasNext()} or {@code next()}), so the
+ * memory of a batch is reused a few batches later and a steady loop allocates nothing. Using a batch after
+ * that throws {@code IllegalStateException}; call {@link Batch#keep()} to keep one for longer (it then belongs
+ * to the garbage collector). One thread consumes an epoch; it is the thread that closes the batches.
  *
  * <pre>{@code
  * DataLoader loader = new DataLoader(train, 128).shuffle(42).dropLast(true);
@@ -33,7 +36,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final Object END = new Object();
 
     private final Dataset dataset;
     private final int batchSize;
@@ -42,7 +44,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private boolean dropLast;
     private int prefetch = 2;
     private long nextEpoch;
-    private Producer running;
+    private Epoch running;
 
     /** Batches of {@code batchSize} examples in dataset order, the last one possibly smaller. */
     public DataLoader(Dataset dataset, int batchSize) {
@@ -116,24 +118,28 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         return order;
     }
 
-    /** Starts the next epoch; an epoch still running in the background is cancelled first. */
+    /** Starts the next epoch; an epoch still running is stopped first ({@link #close()}). */
     @Override
     public Iterator<Batch> iterator() {
         close();
-        long[] order = order(nextEpoch++);
-        long batches = batchCount();
-        if (prefetch == 0) return new Direct(dataset, order, batchSize, batches);
-        running = new Producer(dataset, order, batchSize, batches, prefetch);
-        BackgroundIterator it = new BackgroundIterator(running);
+        running = new Epoch(dataset, order(nextEpoch++), batchSize, batchCount(), prefetch);
+        if (prefetch > 0) {
+            Epoch e = running;
+            Thread t = Thread.ofPlatform().daemon().name("panagrad-data-loader").start(e::produce);
+            e.thread = t;
+        }
+        EpochIterator it = new EpochIterator(running);
         CLEANER.register(it, running::cancel);   // an abandoned epoch stops its thread
-        running.start();
         return it;
     }
 
-    /** Stops the background thread of the current epoch, if any. */
+    /**
+     * Stops the current epoch: its thread ends, batches it prepared but nobody took are freed, and the batch the
+     * caller holds is handed to the garbage collector. Call from the thread that consumes the epoch.
+     */
     @Override
     public void close() {
-        if (running != null) running.cancel();
+        if (running != null) running.stop();
         running = null;
     }
 
@@ -144,128 +150,162 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    /** The examples of batch {@code b}: order[b * size, min((b + 1) * size, n)). */
-    private static Batch prepare(Dataset dataset, long[] order, int size, long b) {
-        int from = Math.toIntExact(b * size), to = Math.min(order.length, from + size);
-        long[] indices = java.util.Arrays.copyOfRange(order, from, to);
-        return Scope.unscoped(() -> {
-            try (var off = GradMode.noGrad()) {
-                return dataset.batch(indices);
-            }
-        });
-    }
+    /** A batch and the scope that owns its memory; {@code failure} instead of a batch when preparing it threw. */
+    private record Lease(Scope scope, Batch batch, Throwable failure) {}
 
-    /** Prepares each batch on the caller's thread when asked for. */
-    private static final class Direct implements Iterator<Batch> {
+    /**
+     * One pass over the data. The consumer opens one scope per batch and hands it to the producer as a
+     * token; the producer allocates the batch inside it; the consumer closes it when it moves on. The number
+     * of tokens in flight bounds the batches prepared ahead.
+     */
+    private static final class Epoch {
         private final Dataset dataset;
         private final long[] order;
         private final int size;
         private final long batches;
-        private long next;
-
-        Direct(Dataset dataset, long[] order, int size, long batches) {
-            this.dataset = dataset;
-            this.order = order;
-            this.size = size;
-            this.batches = batches;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < batches;
-        }
-
-        @Override
-        public Batch next() {
-            if (!hasNext()) throw new NoSuchElementException("DataLoader: the epoch has no more batches");
-            return prepare(dataset, order, size, next++);
-        }
-    }
-
-    /** A daemon thread that fills a bounded queue with the epoch's batches, then END or the failure. */
-    private static final class Producer extends Thread {
-        private final Dataset dataset;
-        private final long[] order;
-        private final int size;
-        private final long batches;
-        final BlockingQueue<Object> queue;
+        private final int ahead;
+        private final BlockingQueue<Scope> tokens = new LinkedBlockingQueue<>();
+        private final BlockingQueue<Lease> ready = new LinkedBlockingQueue<>();
+        private long issued, produced, taken;
+        private Lease current;
+        private Throwable failure;
         private volatile boolean cancelled;
+        Thread thread;
 
-        Producer(Dataset dataset, long[] order, int size, long batches, int prefetch) {
-            super("panagrad-data-loader");
-            setDaemon(true);
+        Epoch(Dataset dataset, long[] order, int size, long batches, int ahead) {
             this.dataset = dataset;
             this.order = order;
             this.size = size;
             this.batches = batches;
-            this.queue = new ArrayBlockingQueue<>(prefetch);
+            this.ahead = ahead;
         }
 
         void cancel() {
             cancelled = true;
         }
 
-        @Override
-        public void run() {
+        /** The batch {@code b} of the epoch: order[b * size, min((b + 1) * size, n)), allocated in {@code scope}. */
+        private Lease prepare(Scope scope, long b) {
+            int from = Math.toIntExact(b * size), to = Math.min(order.length, from + size);
+            long[] indices = Arrays.copyOfRange(order, from, to);
             try {
-                for (long b = 0; b < batches; b++) {
-                    if (!offer(prepare(dataset, order, size, b))) return;
-                }
-                offer(END);
+                return Scope.within(scope, () -> {
+                    try (var off = GradMode.noGrad()) {
+                        return new Lease(scope, dataset.batch(indices), null);
+                    }
+                });
             } catch (Throwable e) {
-                offer(new Failure(e));
+                return new Lease(scope, null, e);
             }
         }
 
-        /** Waits for room in the queue; false once cancelled. */
-        private boolean offer(Object item) {
+        /** The producer thread: one batch per token, in order, until done or cancelled. */
+        void produce() {
             try {
-                while (!cancelled) {
-                    if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) return true;
+                while (produced < batches && !cancelled) {
+                    Scope token = tokens.poll(50, TimeUnit.MILLISECONDS);
+                    if (token == null) continue;
+                    Lease lease = prepare(token, produced++);
+                    ready.add(lease);
+                    if (lease.failure != null) return;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return false;
-        }
-    }
-
-    private record Failure(Throwable cause) {}
-
-    /** Takes batches from the producer's queue, rethrowing a failure on the caller's thread. */
-    private static final class BackgroundIterator implements Iterator<Batch> {
-        private final Producer producer;
-        private Object head;
-
-        BackgroundIterator(Producer producer) {
-            this.producer = producer;
         }
 
-        @Override
-        public boolean hasNext() {
+        /** Consumer side: closes the batch handed out last, then tops up the tokens. */
+        private void advance() {
+            if (current != null) {
+                current.scope.close();
+                current = null;
+            }
+            if (ahead == 0) return;
+            while (issued < batches && issued - taken < ahead + 1) {
+                tokens.add(Scope.unscoped(Scope::open));
+                issued++;
+            }
+        }
+
+        /** Consumer side: the next batch, or null at the end of the epoch. */
+        Lease take() {
+            if (cancelled) throw stopped();
+            if (failure != null) throw failed(failure);
+            advance();
+            if (taken == batches) return null;
+            Lease lease = ahead == 0 ? prepare(Scope.unscoped(Scope::open), taken) : await();
+            taken++;
+            current = lease;
+            if (lease.failure != null) {
+                failure = lease.failure;
+                throw failed(failure);
+            }
+            return lease;
+        }
+
+        private IllegalStateException failed(Throwable e) {
+            return new IllegalStateException("DataLoader: preparing a batch failed: " + e, e);
+        }
+
+        private static CancellationException stopped() {
+            return new CancellationException("DataLoader: this epoch was stopped (a new epoch started or the loader "
+                    + "was closed); expected its batches to be taken before that");
+        }
+
+        private Lease await() {
             try {
-                while (head == null) {
-                    head = producer.queue.poll(50, TimeUnit.MILLISECONDS);
-                    if (head == null && producer.cancelled) {
-                        throw new CancellationException("DataLoader: this epoch was cancelled (a new epoch started or "
-                                + "the loader was closed); expected batches to be taken before the next iterator()");
-                    }
+                while (true) {
+                    Lease lease = ready.poll(50, TimeUnit.MILLISECONDS);
+                    if (lease != null) return lease;
+                    if (cancelled) throw stopped();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("DataLoader: interrupted while waiting for the next batch");
             }
-            if (head instanceof Failure f) {
-                throw new IllegalStateException("DataLoader: preparing a batch failed on the loader thread: "
-                        + f.cause(), f.cause());
+        }
+
+        /** Consumer side: ends the thread, frees untaken batches, hands the current one to the GC. */
+        void stop() {
+            cancelled = true;
+            if (thread != null) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            return head != END;
+            for (Lease l; (l = ready.poll()) != null; ) l.scope.close();
+            for (Scope s; (s = tokens.poll()) != null; ) s.close();
+            if (current != null && current.batch != null) current.batch.keep();
+            if (current != null) current.scope.close();
+            current = null;
+        }
+    }
+
+    /** The consumer's view of an epoch. */
+    private static final class EpochIterator implements Iterator<Batch> {
+        private final Epoch epoch;
+        private Lease head;
+        private boolean done;
+
+        EpochIterator(Epoch epoch) {
+            this.epoch = epoch;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (head == null && !done) {
+                head = epoch.take();
+                done = head == null;
+            }
+            return head != null;
         }
 
         @Override
         public Batch next() {
             if (!hasNext()) throw new NoSuchElementException("DataLoader: the epoch has no more batches");
-            Batch b = (Batch) head;
+            Batch b = head.batch;
             head = null;
             return b;
         }

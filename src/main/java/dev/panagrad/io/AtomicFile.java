@@ -1,6 +1,7 @@
 package dev.panagrad.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * or the complete new one, never a partial write; a failed write leaves no temporary file behind.
  *
  * <pre>{@code
- * AtomicFile.write(Path.of("metrics.json"), ch -> ch.write(ByteBuffer.wrap(bytes)));
+ * AtomicFile.write(Path.of("metrics.json"), json.getBytes(StandardCharsets.UTF_8));
+ * AtomicFile.write(Path.of("model.bin"), channel -> channel.write(buffer));
  * }</pre>
  */
 public final class AtomicFile {
@@ -26,6 +28,14 @@ public final class AtomicFile {
     @FunctionalInterface
     public interface Content {
         void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** Writes {@code target} atomically with the given bytes. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        });
     }
 
     /** Writes {@code target} atomically with what {@code content} writes to the channel. */

@@ -2,6 +2,7 @@ package dev.panagrad.data;
 
 import dev.panagrad.DType;
 import dev.panagrad.Tensor;
+import dev.panagrad.memory.MemoryPool;
 import dev.panagrad.memory.Scope;
 import org.junit.jupiter.api.Test;
 
@@ -114,17 +115,41 @@ class DataLoaderTest {
     }
 
     @Test
-    void backgroundBatchesOutliveTheCallersScope() {
-        DataLoader loader = new DataLoader(numbered(20), 5);
-        Batch kept = null;
-        for (Batch b : loader) {
-            try (Scope step = Scope.open()) {
-                b.inputs().sum();   // the batch is used inside the step
-                kept = b;
+    void batchesAreFreedWhenTheIteratorAdvancesUnlessKept() {
+        for (int prefetch : new int[] {0, 2}) {
+            DataLoader loader = new DataLoader(numbered(20), 5).prefetch(prefetch);
+            List<Batch> seen = new ArrayList<>();
+            Batch kept = null;
+            for (Batch b : loader) {
+                try (Scope step = Scope.open()) {
+                    b.inputs().sum();   // the step scope does not own the batch
+                }
+                assertEquals(5, b.inputs().select(1, 0).toFloatArray().length, "valid until the iterator advances");
+                seen.add(b);
+                if (b.targets().toLongArray()[0] == 5) kept = b.keep();
+            }
+            // rows 5..9 were kept: column 0 sums to 5 + 6 + 7 + 8 + 9
+            assertEquals(35, kept.inputs().select(1, 0).sum().item());
+            for (Batch b : seen) {
+                if (b == kept) continue;
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.inputs().sum());
+                assertTrue(e.getMessage().contains("released"), e.getMessage());
             }
         }
-        // the step scopes did not own the batch, so it is still readable
-        assertEquals(15 + 16 + 17 + 18 + 19, kept.inputs().select(1, 0).sum().item());
+    }
+
+    @Test
+    void steadyLoopReusesBatchMemory() {
+        // 40 batches of 100 rows: float32 [100, 2] and int64 [100], 800 bytes each
+        for (int prefetch : new int[] {0, 2}) {
+            DataLoader loader = new DataLoader(numbered(4000), 100).shuffle(1).prefetch(prefetch);
+            for (Batch b : loader) b.size();
+            long reserved = MemoryPool.reservedBytes();
+            for (int epoch = 0; epoch < 3; epoch++) for (Batch b : loader) b.size();
+            // without reuse, 3 epochs would take 120 batches of fresh memory; at most prefetch + 2 are ever live
+            assertTrue(MemoryPool.reservedBytes() - reserved <= (prefetch + 2) * 2 * 1024,
+                    "reserved grew by " + (MemoryPool.reservedBytes() - reserved) + " bytes");
+        }
     }
 
     @Test

@@ -24,7 +24,7 @@ class AtomicFileTest {
         Path f = dir.resolve("out.txt");
         AtomicFile.write(f, text("first"));
         assertEquals("first", Files.readString(f));
-        AtomicFile.write(f, text("second, longer"));
+        AtomicFile.write(f, "second, longer".getBytes(StandardCharsets.UTF_8));
         assertEquals("second, longer", Files.readString(f));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count());   // no temporary file left
