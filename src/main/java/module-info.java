@@ -14,7 +14,10 @@ module dev.panagrad {
     exports dev.panagrad;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
+    exports dev.panagrad.nn;
+    exports dev.panagrad.nn.models;
     exports dev.panagrad.ops;
+    exports dev.panagrad.optim;
     exports dev.panagrad.data;
     exports dev.panagrad.io;
 }

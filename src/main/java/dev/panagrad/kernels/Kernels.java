@@ -95,4 +95,45 @@ public interface Kernels {
     /** {@code y[o, idx[j], :] += src[o, j, :]}: the adjoint of {@link #indexSelect}. */
     void indexAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
                   MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff);
+
+    // ---------------------------------------------------------------- sliding windows (convolution, pooling)
+
+    /**
+     * im2col for images {@code b} in [0, batch) of a contiguous {@code [batch, channels, H, W]} block at
+     * {@code x[xOff]}: writes {@code cols[colOff + row*ldc + b*L + oh*OW + ow] = x[b, c, ih, iw]} for
+     * {@code row = (c*kernelH + i)*kernelW + j}, {@code L = OH*OW} and the input position of tap (i, j) at
+     * output (oh, ow); taps in the padding read 0.
+     */
+    void im2col(DType dt, Window2d w, long channels, MemorySegment x, long xOff, long batch,
+                MemorySegment cols, long colOff, long ldc);
+
+    /**
+     * col2im, the adjoint of {@link #im2col}: adds every column entry into the input position it was read
+     * from, {@code y[b, c, ih, iw] += cols[colOff + row*rowStride + (b*L + oh*OW + ow)*colStride]}, skipping
+     * padding. y is a contiguous {@code [batch, channels, H, W]} block at {@code y[yOff]}.
+     */
+    void col2im(DType dt, Window2d w, long channels, MemorySegment cols, long colOff, long rowStride,
+                long colStride, long batch, MemorySegment y, long yOff);
+
+    /**
+     * Max pooling of contiguous planes {@code [planes, H, W]} into {@code [planes, OH, OW]}, also writing the
+     * int64 index {@code ih*W + iw} of each maximum within its plane (the first one; NaN wins; padding never
+     * wins).
+     */
+    void maxPool2d(DType dt, Window2d w, MemorySegment x, long xOff, long planes,
+                   MemorySegment y, long yOff, MemorySegment indices, long iOff);
+
+    /**
+     * Average pooling of contiguous planes {@code [planes, H, W]} into {@code [planes, OH, OW]}: the window sum
+     * divided by {@code kernelH*kernelW} when {@code countPadding}, else by the number of taps inside the input.
+     */
+    void avgPool2d(DType dt, Window2d w, boolean countPadding, MemorySegment x, long xOff, long planes,
+                   MemorySegment y, long yOff);
+
+    /**
+     * The adjoint of {@link #avgPool2d}: {@code gx[p, ih, iw] += g[p, oh, ow] / divisor} for every window
+     * (oh, ow) containing (ih, iw); gx is accumulated into, not overwritten.
+     */
+    void avgPool2dAdjoint(DType dt, Window2d w, boolean countPadding, MemorySegment g, long gOff, long planes,
+                          MemorySegment gx, long gxOff);
 }

@@ -191,4 +191,154 @@ public class ScalarKernels implements Kernels {
             }
         }
     }
+
+    // ---------------------------------------------------------------- sliding windows
+
+    @Override
+    public void im2col(DType dt, Window2d w, long channels, MemorySegment x, long xOff, long batch,
+                       MemorySegment cols, long colOff, long ldc) {
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
+        for (long b = 0; b < batch; b++) {
+            for (long c = 0; c < channels; c++) {
+                long plane = xOff + (b * channels + c) * h * wd;
+                for (long i = 0; i < w.kernelH(); i++) {
+                    for (long j = 0; j < w.kernelW(); j++) {
+                        long row = (c * w.kernelH() + i) * w.kernelW() + j;
+                        long lo = w.firstInsideW(j), hi = Math.max(lo, w.endInsideW(j));
+                        for (long y = 0; y < oh; y++) {
+                            long dst = colOff + row * ldc + b * l + y * ow;
+                            long ih = y * w.strideH() - w.padH() + i * w.dilationH();
+                            if (ih < 0 || ih >= h) {
+                                fill(dt, cols, dst, 1, ow, 0);
+                                continue;
+                            }
+                            // columns [lo, hi) read the input row with stride strideW; the rest read padding
+                            fill(dt, cols, dst, 1, lo, 0);
+                            if (hi > lo) {
+                                long src = plane + ih * wd + lo * w.strideW() - w.padW() + j * w.dilationW();
+                                convert(dt, x, src, w.strideW(), dt, cols, dst + lo, 1, hi - lo);
+                            }
+                            fill(dt, cols, dst + hi, 1, ow - hi, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2im(DType dt, Window2d w, long channels, MemorySegment cols, long colOff, long rowStride,
+                       long colStride, long batch, MemorySegment y, long yOff) {
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
+        for (long b = 0; b < batch; b++) {
+            for (long c = 0; c < channels; c++) {
+                long plane = yOff + (b * channels + c) * h * wd;
+                for (long i = 0; i < w.kernelH(); i++) {
+                    for (long j = 0; j < w.kernelW(); j++) {
+                        long row = (c * w.kernelH() + i) * w.kernelW() + j;
+                        long lo = w.firstInsideW(j), hi = w.endInsideW(j);
+                        if (hi <= lo) continue;
+                        for (long r = 0; r < oh; r++) {
+                            long ih = r * w.strideH() - w.padH() + i * w.dilationH();
+                            if (ih < 0 || ih >= h) continue;
+                            long src = colOff + row * rowStride + (b * l + r * ow + lo) * colStride;
+                            long dst = plane + ih * wd + lo * w.strideW() - w.padW() + j * w.dilationW();
+                            binary(BinaryOp.ADD, dt, y, dst, w.strideW(), cols, src, colStride, y, dst, w.strideW(),
+                                    hi - lo);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void maxPool2d(DType dt, Window2d w, MemorySegment x, long xOff, long planes,
+                          MemorySegment y, long yOff, MemorySegment indices, long iOff) {
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
+        for (long p = 0; p < planes; p++) {
+            long in = xOff + p * h * wd, out = p * oh * ow;
+            for (long r = 0; r < oh; r++) {
+                for (long c = 0; c < ow; c++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    long bestIndex = -1;
+                    for (long i = 0; i < w.kernelH(); i++) {
+                        long ih = r * w.strideH() - w.padH() + i * w.dilationH();
+                        if (ih < 0 || ih >= h) continue;
+                        for (long j = 0; j < w.kernelW(); j++) {
+                            long iw = c * w.strideW() - w.padW() + j * w.dilationW();
+                            if (iw < 0 || iw >= wd) continue;
+                            double v = Access.load(dt, x, in + ih * wd + iw);
+                            if (bestIndex < 0 || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
+                                best = v;
+                                bestIndex = ih * wd + iw;
+                            }
+                        }
+                    }
+                    Access.store(dt, y, yOff + out + r * ow + c, best);
+                    Access.store(DType.INT64, indices, iOff + out + r * ow + c, bestIndex);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void avgPool2d(DType dt, Window2d w, boolean countPadding, MemorySegment x, long xOff, long planes,
+                          MemorySegment y, long yOff) {
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
+        for (long p = 0; p < planes; p++) {
+            long in = xOff + p * h * wd, out = yOff + p * oh * ow;
+            for (long r = 0; r < oh; r++) {
+                for (long c = 0; c < ow; c++) {
+                    double sum = 0;
+                    long inside = 0;
+                    for (long i = 0; i < w.kernelH(); i++) {
+                        long ih = r * w.strideH() - w.padH() + i * w.dilationH();
+                        if (ih < 0 || ih >= h) continue;
+                        for (long j = 0; j < w.kernelW(); j++) {
+                            long iw = c * w.strideW() - w.padW() + j * w.dilationW();
+                            if (iw < 0 || iw >= wd) continue;
+                            sum += Access.load(dt, x, in + ih * wd + iw);
+                            inside++;
+                        }
+                    }
+                    Access.store(dt, y, out + r * ow + c, sum / (countPadding ? w.kernelH() * w.kernelW() : inside));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void avgPool2dAdjoint(DType dt, Window2d w, boolean countPadding, MemorySegment g, long gOff, long planes,
+                                 MemorySegment gx, long gxOff) {
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
+        for (long p = 0; p < planes; p++) {
+            long in = gxOff + p * h * wd, out = gOff + p * oh * ow;
+            for (long r = 0; r < oh; r++) {
+                for (long c = 0; c < ow; c++) {
+                    long rows = 0, cols = 0;   // taps inside the input along each axis
+                    for (long i = 0; i < w.kernelH(); i++) {
+                        long ih = r * w.strideH() - w.padH() + i * w.dilationH();
+                        if (ih >= 0 && ih < h) rows++;
+                    }
+                    for (long j = 0; j < w.kernelW(); j++) {
+                        long iw = c * w.strideW() - w.padW() + j * w.dilationW();
+                        if (iw >= 0 && iw < wd) cols++;
+                    }
+                    double share = Access.load(dt, g, out + r * ow + c)
+                            / (countPadding ? w.kernelH() * w.kernelW() : rows * cols);
+                    for (long i = 0; i < w.kernelH(); i++) {
+                        long ih = r * w.strideH() - w.padH() + i * w.dilationH();
+                        if (ih < 0 || ih >= h) continue;
+                        for (long j = 0; j < w.kernelW(); j++) {
+                            long iw = c * w.strideW() - w.padW() + j * w.dilationW();
+                            if (iw < 0 || iw >= wd) continue;
+                            long t = in + ih * wd + iw;
+                            Access.store(dt, gx, t, Access.load(dt, gx, t) + share);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

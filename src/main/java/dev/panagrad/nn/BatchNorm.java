@@ -1,0 +1,176 @@
+package dev.panagrad.nn;
+
+import dev.panagrad.DType;
+import dev.panagrad.Graph;
+import dev.panagrad.GradMode;
+import dev.panagrad.Tensor;
+
+/**
+ * Batch normalisation over dim 1 (the channels): {@code y = (x - mean) / sqrt(var + eps) * weight + bias}.
+ * In training mode mean and (biased) var come from the batch, over every dim but 1, and the running
+ * estimates move towards them: {@code running = (1 - momentum) * running + momentum * batch}, with the
+ * unbiased batch variance for {@code running_var}. In evaluation mode the running estimates are used.
+ * {@link BatchNorm1d} and {@link BatchNorm2d} fix the expected input rank.
+ *
+ * <pre>{@code
+ * BatchNorm2d bn = new BatchNorm2d(32);
+ * Tensor y = bn.forward(x);      // x [N, 32, H, W]; each channel of y has mean 0, variance 1
+ * bn.stateDict().keySet();       // [weight, bias, running_mean, running_var, num_batches_tracked]
+ * }</pre>
+ */
+public abstract class BatchNorm extends Module {
+    private final long numFeatures;
+    private final double eps, momentum;
+
+    /** Affine, tracking running statistics, with the given dtype. */
+    protected BatchNorm(long numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats,
+                        DType dtype) {
+        if (numFeatures < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected numFeatures >= 1, eps > 0 "
+                    + "and momentum in [0, 1]; given " + numFeatures + ", " + eps + ", " + momentum);
+        }
+        this.numFeatures = numFeatures;
+        this.eps = eps;
+        this.momentum = momentum;
+        if (affine) {
+            registerParameter("weight", Tensor.ones(dtype, numFeatures));
+            registerParameter("bias", Tensor.zeros(dtype, numFeatures));
+        }
+        if (trackRunningStats) {
+            registerBuffer("running_mean", Tensor.zeros(dtype, numFeatures));
+            registerBuffer("running_var", Tensor.ones(dtype, numFeatures));
+            registerBuffer("num_batches_tracked", Tensor.scalar(DType.INT64, 0));
+        }
+    }
+
+    /** Throws unless x has the rank this variant accepts. */
+    protected abstract void checkRank(Tensor x);
+
+    /** The scale {@code [numFeatures]}, or null when not affine. */
+    public Tensor weight() {
+        return parameter("weight");
+    }
+
+    /** The shift {@code [numFeatures]}, or null when not affine. */
+    public Tensor bias() {
+        return parameter("bias");
+    }
+
+    /** The running mean, or null when running statistics are not tracked. */
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    /** The running (unbiased) variance, or null when running statistics are not tracked. */
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        checkRank(input);
+        if (input.size(1) != numFeatures) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected " + numFeatures
+                    + " channels in dim 1; given " + input.describe());
+        }
+        Tensor rm = runningMean();
+        if (isTraining() && rm != null) {
+            try (var off = GradMode.noGrad()) {
+                buffer("num_batches_tracked").add_(1);
+            }
+        }
+        // without running statistics the batch statistics are used in both modes
+        return batchNorm(input, rm, runningVar(), weight(), bias(), isTraining() || rm == null, momentum, eps);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + (weight() != null ? "True" : "False")
+                + ", track_running_stats=" + (runningMean() != null ? "True" : "False");
+    }
+
+    /**
+     * Functional batch norm of x {@code [N, C, ...]}. With {@code training} it normalises by the batch
+     * statistics and updates {@code runningMean}/{@code runningVar} when given; otherwise it uses them.
+     * Training mode records one node whose derivative, written with tensor ops, is (means over every dim but
+     * 1, xhat the normalised input) {@code dx = w / sqrt(var + eps) * (g - mean(g) - xhat * mean(g * xhat))},
+     * {@code dw = sum(g * xhat)}, {@code db = sum(g)}.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        if (x.dim() < 2 || !x.dtype().isFloating()) {
+            throw new IllegalArgumentException("batchNorm: expected a floating input [N, C, ...] with at least 2 dims; "
+                    + "given " + x.describe());
+        }
+        long n = x.size(0), c = x.size(1), l = x.numel() / Math.max(1, n * c), count = n * l;
+        long[] shape = x.shape();
+        checkChannels(c, x.dtype(), runningMean, runningVar, weight, bias);
+        if (!training) {
+            if (runningMean == null || runningVar == null) {
+                throw new IllegalArgumentException("batchNorm: evaluation needs running_mean and running_var; given "
+                        + "null; expected tensors [" + c + "] or training=true");
+            }
+            // y = x * scale + shift, scale = w / sqrt(running_var + eps), shift = b - running_mean * scale
+            long[] channelShape = new long[x.dim() - 1];
+            java.util.Arrays.fill(channelShape, 1);
+            channelShape[0] = c;
+            Tensor scale = runningVar.add(eps).rsqrt();
+            if (weight != null) scale = scale.mul(weight);
+            Tensor shift = runningMean.mul(scale).neg();
+            if (bias != null) shift = shift.add(bias);
+            return x.mul(scale.view(channelShape)).add(shift.view(channelShape));
+        }
+        if (count <= 1) {
+            throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got "
+                    + "input " + x.describe());
+        }
+        Tensor mean, invstd, y;
+        try (var off = GradMode.noGrad()) {
+            Tensor x3 = x.detach().reshape(n, c, l);
+            mean = channelSum(x3).div(count);
+            Tensor xc = x3.sub(mean.view(c, 1));
+            Tensor var = channelSum(xc.mul(xc)).div(count);
+            invstd = var.add(eps).rsqrt();
+            y = xc.mul_((weight == null ? invstd : invstd.mul(weight.detach())).view(c, 1));
+            if (bias != null) y.add_(bias.detach().view(c, 1));
+            y = y.view(shape);
+            if (runningMean != null) runningMean.mul_(1 - momentum).add_(mean.mul(momentum));
+            if (runningVar != null) runningVar.mul_(1 - momentum).add_(var.mul(momentum * count / (count - 1)));
+        }
+        Tensor batchMean = mean, batchInvstd = invstd;
+        return Graph.record("NativeBatchNormBackward0", y, Graph.of(x, weight, bias), Graph.of(x, weight), (g, s) -> {
+            Tensor x3 = s[0].reshape(n, c, l), g3 = g.reshape(n, c, l);
+            Tensor mu = batchMean, is = batchInvstd;
+            if (GradMode.isEnabled()) {
+                // createGraph: the statistics as recorded functions of x, so the result is differentiable again
+                mu = channelSum(x3).div(count);
+                Tensor xc = x3.sub(mu.view(c, 1));
+                is = channelSum(xc.mul(xc)).div(count).add(eps).rsqrt();
+            }
+            Tensor xhat = x3.sub(mu.view(c, 1)).mul(is.view(c, 1));
+            Tensor gb = channelSum(g3), gw = channelSum(g3.mul(xhat));
+            Tensor gx = null;
+            if (s[0].requiresGrad()) {
+                Tensor k = s[1] == null ? is : is.mul(s[1]);
+                gx = g3.sub(gb.div(count).view(c, 1)).sub(xhat.mul(gw.div(count).view(c, 1))).mul(k.view(c, 1))
+                        .reshape(shape);
+            }
+            return Graph.of(gx, weight != null && weight.requiresGrad() ? gw : null,
+                    bias != null && bias.requiresGrad() ? gb : null);
+        });
+    }
+
+    /** Sum of t {@code [N, C, L]} over N and L, as two contiguous reductions: {@code [C]}. */
+    private static Tensor channelSum(Tensor t) {
+        return t.sum(2, false).sum(0, false);
+    }
+
+    private static void checkChannels(long c, DType dt, Tensor... perChannel) {
+        for (Tensor t : perChannel) {
+            if (t != null && (t.dim() != 1 || t.size(0) != c || t.dtype() != dt)) {
+                throw new IllegalArgumentException("batchNorm: running statistics, weight and bias must be [" + c + "] "
+                        + dt + " like the input's channels; given " + t.describe());
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.panagrad.nn;
+
+import dev.panagrad.DType;
+import dev.panagrad.Graph;
+import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Kernels;
+import dev.panagrad.kernels.Parallel;
+import dev.panagrad.kernels.Window2d;
+import dev.panagrad.ops.Pointwise;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The linear map from images to the column matrix a convolution multiplies (im2col) and its adjoint
+ * (col2im), each recorded with the other as its derivative, so convolution built on them is differentiable
+ * to any order. Columns are laid out {@code [C*kh*kw, N*OH*OW]}: one GEMM covers the whole batch.
+ */
+final class Im2col {
+    private Im2col() {}
+
+    private static final Kernels K = Kernels.active();
+
+    /** The columns of x {@code [N, C, H, W]}: {@code cols[(c*kh + i)*kw + j, n*L + oh*OW + ow]}. */
+    static Tensor columns(Tensor x, Window2d w) {
+        DType dt = x.dtype();
+        long n = x.size(0), c = x.size(1), plane = w.height() * w.width(), l = w.outH() * w.outW();
+        long rows = c * w.kernelH() * w.kernelW();
+        Tensor xc = Pointwise.convertRaw(x.detach(), dt);
+        Tensor cols = Tensor.empty(dt, rows, n * l);
+        MemorySegment xs = xc.segment(), cs = cols.segment();
+        long xo = xc.offset();
+        Parallel.forRange(n, Math.max(1, Windows.GRAIN / Math.max(1, rows * l)),
+                (lo, hi) -> K.im2col(dt, w, c, xs, xo + lo * c * plane, hi - lo, cs, lo * l, n * l));
+        long[] shape = x.shape();
+        return Graph.record("Im2ColBackward0", cols, x, (g, s) -> image(g, w, shape));
+    }
+
+    /** The adjoint of {@link #columns}: every column entry added back into the image position it came from. */
+    static Tensor image(Tensor cols, Window2d w, long[] shape) {
+        DType dt = cols.dtype();
+        long n = shape[0], c = shape[1], plane = w.height() * w.width(), l = w.outH() * w.outW();
+        Tensor y = Tensor.zeros(dt, shape);
+        long[] st = cols.strides();
+        MemorySegment cs = cols.segment(), ys = y.segment();
+        long co = cols.offset();
+        Parallel.forRange(n, Math.max(1, Windows.GRAIN / Math.max(1, cols.size(0) * l)),
+                (lo, hi) -> K.col2im(dt, w, c, cs, co + lo * l * st[1], st[0], st[1], hi - lo, ys, lo * c * plane));
+        return Graph.record("Col2ImBackward0", y, cols, (g, s) -> columns(g, w));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.panagrad.nn;
+
+import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Window2d;
+
+/** Argument checks shared by the 2-D convolution and pooling layers. */
+final class Windows {
+    private Windows() {}
+
+    /** Elements of work per thread below which window ops stay on the caller's thread. */
+    static final long GRAIN = 1 << 15;
+
+    /** {@code {v, v}}. */
+    static int[] pair(int v) {
+        return new int[] {v, v};
+    }
+
+    /** Checks that {@code v} is an {height, width} pair with both values at least {@code min}. */
+    static int[] checkPair(String op, String what, int[] v, int min) {
+        if (v == null || v.length != 2 || v[0] < min || v[1] < min) {
+            throw new IllegalArgumentException(op + ": " + what + " must be two values >= " + min + " (height, width); "
+                    + "given " + (v == null ? "null" : java.util.Arrays.toString(v)));
+        }
+        return v.clone();
+    }
+
+    /** Checks a 3-D {@code [C, H, W]} or 4-D {@code [N, C, H, W]} input. */
+    static void checkImage(String op, Tensor x) {
+        if (x.dim() != 3 && x.dim() != 4) {
+            throw new IllegalArgumentException(op + ": expected a 3-D [C, H, W] or 4-D [N, C, H, W] input; given "
+                    + x.describe());
+        }
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": expected a floating input; given " + x.describe());
+        }
+    }
+
+    /** The window over the last two dims of x; throws when the output would be empty. */
+    static Window2d window(String op, Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        Window2d w = new Window2d(x.size(-2), x.size(-1), kernel[0], kernel[1], stride[0], stride[1],
+                padding[0], padding[1], dilation[0], dilation[1]);
+        if (w.outH() <= 0 || w.outW() <= 0) {
+            throw new IllegalArgumentException(op + ": kernel size can't be greater than actual input size: input "
+                    + x.describe() + " padded by " + str(padding) + " is smaller than the dilated kernel "
+                    + str(kernel) + " with dilation " + str(dilation) + "; expected an output of at least 1x1");
+        }
+        return w;
+    }
+
+    /** {@code (a, b)} as PyTorch prints tuples. */
+    static String str(int[] v) {
+        return "(" + v[0] + ", " + v[1] + ")";
+    }
+}
