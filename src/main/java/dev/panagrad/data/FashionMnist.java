@@ -97,7 +97,7 @@ public final class FashionMnist {
             Path p = dir.resolve(name);
             if (Files.isRegularFile(p)) return p;
         }
-        throw new NoSuchFileException(dir.toString(), null, "mnist: none of " + names + " in " + dir
-                + "; expected a folder of MNIST-format files");
+        throw new NoSuchFileException(dir.toString(), null, "mnist: none of " + names
+                + " found; expected a folder of MNIST-format files");
     }
 }

@@ -1,6 +1,7 @@
 package dev.panagrad.io;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ public final class Json {
                 }
                 out.append(']');
             }
-            case Object[] array -> write(List.of(array), out);
+            case Object[] array -> write(Arrays.asList(array), out);
             default -> throw new IllegalArgumentException("Json.write: cannot write a " + v.getClass().getName()
                     + "; expected a map, list, string, number, boolean or null");
         }

@@ -40,10 +40,10 @@ class JsonTest {
         m.put("values", List.of(1, 2.5, -3L));
         m.put("ok", true);
         m.put("none", null);
-        m.put("array", new Object[] {"x", 1});
+        m.put("array", new Object[] {"x", 1, null});
         String text = Json.write(m);
         assertEquals("{\"name\":\"tab\\there \\\"quoted\\\" \\u0001\",\"values\":[1,2.5,-3],\"ok\":true,\"none\":null,"
-                + "\"array\":[\"x\",1]}", text);
+                + "\"array\":[\"x\",1,null]}", text);
         Map<?, ?> back = (Map<?, ?>) Json.parse(text);
         assertEquals(m.get("name"), back.get("name"));
         assertEquals(List.of(1L, 2.5, -3L), back.get("values"));
