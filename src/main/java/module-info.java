@@ -11,15 +11,17 @@
 module dev.panagrad {
     requires jdk.incubator.vector;
 
+    exports dev.panagrad;
     exports dev.panagrad.autograd;
     exports dev.panagrad.blas;
     exports dev.panagrad.cli;
+    exports dev.panagrad.data;
+    exports dev.panagrad.io;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
-    exports dev.panagrad.nn.models;
     exports dev.panagrad.nn;
+    exports dev.panagrad.nn.models;
     exports dev.panagrad.ops;
     exports dev.panagrad.optim;
-    exports dev.panagrad;
     // dev.panagrad.blas.cblas (jextract output) stays internal: only dev.panagrad.blas calls it.
 }
