@@ -33,7 +33,7 @@ final class LoadLog {
         public boolean disturbed;
         public String why;
 
-        private double sumOther, sumSelf;
+        private transient double sumOther, sumSelf;
 
         void add(JsonObject o) {
             double other = o.get("otherCores").getAsDouble();

@@ -26,7 +26,9 @@ final class Markdown {
         md.append("Generated ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
                 .append(" from ").append(inputs.stream().map(p -> "`" + p.getFileName() + "`")
                         .collect(Collectors.joining(", ")))
-                .append(". Times are JMH averages per call; ± is JMH's 99.9% confidence half-width.\n\n");
+                .append(". Times are JMH averages per call; ± is JMH's 99.9% confidence half-width, as a share of the "
+                        + "average; best iteration is the fastest measurement iteration (less sensitive to other load, "
+                        + "but not what the ratios and fractions use).\n\n");
 
         machine(md, machine, limits);
         headline(md, sorted);
@@ -159,8 +161,9 @@ final class Markdown {
         md.append("\n|---|");
         threads.forEach(t -> md.append("---:|---:|---:|"));
         md.append('\n');
-        for (String c : Report.distinct(sorted.stream().filter(r -> r.implementation.equals(Naming.PYTORCH)
-                || Naming.isPanagrad(r.implementation)).toList(), r -> r.caseKey)) {
+        for (String c : Report.distinct(sorted.stream().filter(r -> (r.implementation.equals(Naming.PYTORCH)
+                || Naming.isPanagrad(r.implementation)) && !Naming.UNPAIRED_FAMILIES.contains(r.family)).toList(),
+                r -> r.caseKey)) {
             md.append("| ").append(c).append(" |");
             for (int t : threads) {
                 Optional<Result> tr = torch.stream().filter(r -> r.caseKey.equals(c) && r.threads == t).findFirst();
@@ -192,13 +195,15 @@ final class Markdown {
             if (!r.family.equals(family)) {
                 family = r.family;
                 md.append("\n### ").append(family).append("\n\n");
-                md.append("| case | implementation | threads | time/call | ± | figure | limit | fraction | load |\n");
-                md.append("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+                md.append("| case | implementation | threads | time/call | ± | best iteration | figure | limit | fraction | load |\n");
+                md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
             }
             md.append("| ").append(r.caseKey).append(" | ").append(r.implementation).append(" | ").append(r.threads)
                     .append(" | ").append(time(r.secondsPerCall))
                     .append(" | ").append(r.scoreError == null ? "" : pct(r.scoreError / r.score))
+                    .append(" | ").append(r.bestSecondsPerCall == null ? "" : time(r.bestSecondsPerCall))
                     .append(" | ").append(r.derived == null ? "" : f3(r.derived) + " " + r.derivedUnit)
+                    .append(r.nsPerElement == null ? "" : " (" + f3(r.nsPerElement) + " ns/elem)")
                     .append(" | ").append(r.limit == null ? "" : f3(r.limit) + " " + r.limitUnit)
                     .append(" | ").append(r.fractionOfLimit == null ? "" : pct(r.fractionOfLimit))
                     .append(" | ").append(loadText(r)).append(" |\n");

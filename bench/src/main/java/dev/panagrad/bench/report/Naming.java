@@ -34,6 +34,9 @@ public final class Naming {
     public static final String MACHINE = "machine";
     public static final String PANAGRAD = "panagrad";
 
+    /** Families measured for one implementation only by design (left out of the headline). */
+    public static final Set<String> UNPAIRED_FAMILIES = Set.of("DjlOverhead");
+
     /** Params that say how a case is run rather than what it computes. */
     public static final Set<String> RUN_PARAMS = Set.of("threads", "kernels");
 

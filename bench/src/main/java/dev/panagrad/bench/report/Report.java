@@ -124,6 +124,7 @@ public final class Report {
         r.scoreError = number(pm.get("scoreError"));
         r.scoreUnit = pm.get("scoreUnit").getAsString();
         r.secondsPerCall = secondsPerCall(r.score, r.scoreUnit);
+        r.bestSecondsPerCall = best(pm, r.scoreUnit);
         r.work = Workloads.of(r.family, r.method, params);
         r.sizeValue = r.work.elements() > 0 ? r.work.elements()
                 : r.size != null ? parseLeadingNumber(r.size) : 0;
@@ -131,6 +132,26 @@ public final class Report {
             r.sizeValue = Double.parseDouble(r.size);
         }
         return r;
+    }
+
+    /** The fastest iteration in primaryMetric.rawData (all forks), in seconds per call. */
+    private static Double best(JsonObject pm, String unit) {
+        if (!pm.has("rawData")) {
+            return null;
+        }
+        double best = Double.NaN;
+        for (JsonElement fork : pm.getAsJsonArray("rawData")) {
+            for (JsonElement it : fork.getAsJsonArray()) {
+                Double v = number(it);
+                if (v != null) {
+                    double s = secondsPerCall(v, unit);
+                    if (Double.isNaN(best) || s < best) {
+                        best = s;
+                    }
+                }
+            }
+        }
+        return Double.isNaN(best) ? null : best;
     }
 
     private static Double number(JsonElement e) {
@@ -218,6 +239,9 @@ public final class Report {
                 r.gbps = w.bytes() / s / 1e9;
                 r.derived = r.gbps;
                 r.derivedUnit = "GB/s";
+                if (w.elements() > 0) {
+                    r.nsPerElement = s * 1e9 / w.elements();
+                }
                 Limits.Point lim = limits.stream(w.limitKernel(), r.threads, w.elements());
                 if (lim != null) {
                     r.limit = lim.value();

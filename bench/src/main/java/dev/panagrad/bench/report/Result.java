@@ -27,12 +27,16 @@ final class Result {
     public Double scoreError;
     public String scoreUnit;
     public double secondsPerCall;
+    /** the fastest measurement iteration, seconds per call: less sensitive to other load than the mean */
+    public Double bestSecondsPerCall;
 
     public String bound;
     /** GFLOP/s for compute-bound work (matmul, conv, training steps, the FMA peak) */
     public Double gflops;
     /** GB/s for memory-bound work (elementwise, reductions, softmax, stream kernels) */
     public Double gbps;
+    /** nanoseconds per element of the main operand, for elementwise ops, reductions and softmax */
+    public Double nsPerElement;
     /** the figure a reader looks at: GFLOP/s, GB/s, samples/s (training) or ns per op (overheads) */
     public Double derived;
     public String derivedUnit;
