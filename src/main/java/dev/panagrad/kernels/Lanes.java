@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 
 /**
  * The vector shapes the Vector API kernels use (the widest the CPU runs well, in native byte order), and
- * the loads, stores and tail buffers they share. Offsets here are in bytes.
+ * the one-vector buffers that carry the last partial vector of a run through the same loop as the rest.
  */
 final class Lanes {
     private Lanes() {}
@@ -25,28 +25,14 @@ final class Lanes {
 
     static final int FL = F.length();
     static final int DL = D.length();
+    /** Bytes per float and per double vector. */
+    static final int VF = F.vectorByteSize(), VD = D.vectorByteSize();
 
     private static <E> VectorSpecies<E> speciesOrNull(Class<E> type, int bits) {
         for (VectorShape shape : VectorShape.values()) {
             if (shape.vectorBitSize() == bits && shape != VectorShape.S_Max_BIT) return VectorSpecies.of(type, shape);
         }
         return null;
-    }
-
-    static FloatVector loadF(MemorySegment s, long byteOffset) {
-        return FloatVector.fromMemorySegment(F, s, byteOffset, ORDER);
-    }
-
-    static DoubleVector loadD(MemorySegment s, long byteOffset) {
-        return DoubleVector.fromMemorySegment(D, s, byteOffset, ORDER);
-    }
-
-    static void put(MemorySegment s, long byteOffset, FloatVector v) {
-        v.intoMemorySegment(s, byteOffset, ORDER);
-    }
-
-    static void put(MemorySegment s, long byteOffset, DoubleVector v) {
-        v.intoMemorySegment(s, byteOffset, ORDER);
     }
 
     /** A one-vector float buffer holding x[off, off + count) (count < lanes) and zeros after it. */
