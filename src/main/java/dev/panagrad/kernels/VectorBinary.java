@@ -9,7 +9,6 @@ import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 import static dev.panagrad.kernels.Lanes.BYTES_PER_FLOAT;
 import static dev.panagrad.kernels.Lanes.D;
@@ -37,9 +36,9 @@ import static jdk.incubator.vector.VectorOperators.POW;
 /**
  * Two-operand kernels over contiguous output runs: {@code out[i] = op(a[i], b[i])}, comparisons into bool
  * bytes, and {@code where}. Each input is contiguous or a single value broadcast over the run; a broadcast
- * value is spread over a one-vector buffer that every iteration reads again (its step is 0), so the loops
+ * value is spread over a scratch vector that every iteration reads again (its step is 0), so the loops
  * have no branches. As in {@link VectorUnary}, each op has its own loop method, and the last partial vector
- * is computed in one-vector buffers.
+ * is computed in scratch vectors.
  *
  * <p>Lanewise MAX and MIN follow Math.max and Math.min (NaN wins, max(-0, +0) = +0). POW computes |a|^b
  * with the vector math library and restores the sign and the special cases of Math.pow itself: the library
@@ -54,55 +53,64 @@ final class VectorBinary {
         return outStride == 1 && (aStride == 1 || aStride == 0) && (bStride == 1 || bStride == 0);
     }
 
+    /** Scratch slots (see {@link Lanes#scratch}): broadcast inputs, then the tails of a, b, out and the mask. */
+    private static final int A_SPREAD = 0, B_SPREAD = 1, A_TAIL = 2, B_TAIL = 3, OUT_TAIL = 4, MASK_TAIL = 5;
+
     /**
      * An input run as the loops read it: element e is at byte {@code offset + e * step}, where step is the
-     * element size for a contiguous run and 0 for a broadcast one.
+     * element size for a contiguous run and 0 for a broadcast one, whose value is spread over a scratch vector.
      */
     private record Run(MemorySegment segment, long offset, long step) {
-        static Run floats(MemorySegment s, long off, long stride) {
+        static Run floats(MemorySegment s, long off, long stride, int spreadSlot) {
             if (stride != 0) return new Run(s, off * Float.BYTES, Float.BYTES);
-            float[] spread = new float[FL];
-            Arrays.fill(spread, s.getAtIndex(ValueLayout.JAVA_FLOAT, off));
-            return new Run(MemorySegment.ofArray(spread), 0, 0);
+            MemorySegment spread = Lanes.scratch(spreadSlot, 1);
+            float v = s.getAtIndex(ValueLayout.JAVA_FLOAT, off);
+            for (int i = 0; i < FL; i++) spread.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+            return new Run(spread, 0, 0);
         }
 
-        static Run doubles(MemorySegment s, long off, long stride) {
+        static Run doubles(MemorySegment s, long off, long stride, int spreadSlot) {
             if (stride != 0) return new Run(s, off * Double.BYTES, Double.BYTES);
-            double[] spread = new double[DL];
-            Arrays.fill(spread, s.getAtIndex(ValueLayout.JAVA_DOUBLE, off));
-            return new Run(MemorySegment.ofArray(spread), 0, 0);
+            MemorySegment spread = Lanes.scratch(spreadSlot, 1);
+            double v = s.getAtIndex(ValueLayout.JAVA_DOUBLE, off);
+            for (int i = 0; i < DL; i++) spread.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
+            return new Run(spread, 0, 0);
         }
 
-        /** Elements [start, start + count) of this float run (count < lanes) in a one-vector buffer. */
-        Run floatTail(long start, long count) {
-            return step == 0 ? this : new Run(Lanes.floatTail(segment, offset / Float.BYTES + start, count), 0, Float.BYTES);
-        }
-
-        Run doubleTail(long start, long count) {
-            return step == 0 ? this : new Run(Lanes.doubleTail(segment, offset / Double.BYTES + start, count), 0, Double.BYTES);
+        /** Elements [start, start + count) of this run (count < lanes) at the start of a scratch vector. */
+        Run tail(long start, long count, int slot) {
+            return step == 0 ? this : new Run(Lanes.tail(segment, offset + start * step, count * step, slot), 0, step);
         }
     }
 
     static void floats(BinaryOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff, long bStride,
                        MemorySegment out, long outOff, long n) {
-        Run x = Run.floats(a, aOff, aStride), y = Run.floats(b, bOff, bStride);
+        Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
+        if (op == BinaryOp.POW && bStride == 0 && b.getAtIndex(ValueLayout.JAVA_FLOAT, bOff) == 2) {
+            op = BinaryOp.MUL;   // a^2 = a * a, exactly as Math.pow rounds it, and far faster than the vector pow
+            y = x;
+        }
         long full = F.loopBound(n);
         floatVectors(op, x, y, out, outOff * Float.BYTES, full);
         if (full < n) {
-            MemorySegment t = MemorySegment.ofArray(new float[FL]);
-            floatVectors(op, x.floatTail(full, n - full), y.floatTail(full, n - full), t, 0, FL);
+            MemorySegment t = Lanes.scratch(OUT_TAIL, 1);
+            floatVectors(op, x.tail(full, n - full, A_TAIL), y.tail(full, n - full, B_TAIL), t, 0, FL);
             MemorySegment.copy(t, 0, out, (outOff + full) * Float.BYTES, (n - full) * Float.BYTES);
         }
     }
 
     static void doubles(BinaryOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff, long bStride,
                         MemorySegment out, long outOff, long n) {
-        Run x = Run.doubles(a, aOff, aStride), y = Run.doubles(b, bOff, bStride);
+        Run x = Run.doubles(a, aOff, aStride, A_SPREAD), y = Run.doubles(b, bOff, bStride, B_SPREAD);
+        if (op == BinaryOp.POW && bStride == 0 && b.getAtIndex(ValueLayout.JAVA_DOUBLE, bOff) == 2) {
+            op = BinaryOp.MUL;   // a^2 = a * a, exactly as Math.pow rounds it
+            y = x;
+        }
         long full = D.loopBound(n);
         doubleVectors(op, x, y, out, outOff * Double.BYTES, full);
         if (full < n) {
-            MemorySegment t = MemorySegment.ofArray(new double[DL]);
-            doubleVectors(op, x.doubleTail(full, n - full), y.doubleTail(full, n - full), t, 0, DL);
+            MemorySegment t = Lanes.scratch(OUT_TAIL, 1);
+            doubleVectors(op, x.tail(full, n - full, A_TAIL), y.tail(full, n - full, B_TAIL), t, 0, DL);
             MemorySegment.copy(t, 0, out, (outOff + full) * Double.BYTES, (n - full) * Double.BYTES);
         }
     }
@@ -111,12 +119,12 @@ final class VectorBinary {
     static boolean compareFloats(CompareOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff,
                                  long bStride, MemorySegment out, long outOff, long n) {
         if (BYTES_PER_FLOAT == null) return false;
-        Run x = Run.floats(a, aOff, aStride), y = Run.floats(b, bOff, bStride);
+        Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
         long full = F.loopBound(n);
         compareVectors(op, x, y, out, outOff, full);
         if (full < n) {
-            MemorySegment t = MemorySegment.ofArray(new byte[FL]);
-            compareVectors(op, x.floatTail(full, n - full), y.floatTail(full, n - full), t, 0, FL);
+            MemorySegment t = Lanes.scratch(OUT_TAIL, 1);
+            compareVectors(op, x.tail(full, n - full, A_TAIL), y.tail(full, n - full, B_TAIL), t, 0, FL);
             MemorySegment.copy(t, 0, out, outOff + full, n - full);
         }
         return true;
@@ -126,13 +134,12 @@ final class VectorBinary {
     static boolean whereFloats(MemorySegment mask, long mOff, MemorySegment a, long aOff, long aStride,
                                MemorySegment b, long bOff, long bStride, MemorySegment out, long outOff, long n) {
         if (BYTES_PER_FLOAT == null) return false;
-        Run x = Run.floats(a, aOff, aStride), y = Run.floats(b, bOff, bStride);
+        Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
         long full = F.loopBound(n);
         whereVectors(mask, mOff, x.segment, x.offset, x.step, y.segment, y.offset, y.step, out, outOff * Float.BYTES, full);
         if (full < n) {
-            MemorySegment m = MemorySegment.ofArray(new byte[FL]), t = MemorySegment.ofArray(new float[FL]);
-            MemorySegment.copy(mask, mOff + full, m, 0, n - full);
-            Run xt = x.floatTail(full, n - full), yt = y.floatTail(full, n - full);
+            MemorySegment m = Lanes.tail(mask, mOff + full, n - full, MASK_TAIL), t = Lanes.scratch(OUT_TAIL, 1);
+            Run xt = x.tail(full, n - full, A_TAIL), yt = y.tail(full, n - full, B_TAIL);
             whereVectors(m, 0, xt.segment, xt.offset, xt.step, yt.segment, yt.offset, yt.step, t, 0, FL);
             MemorySegment.copy(t, 0, out, (outOff + full) * Float.BYTES, (n - full) * Float.BYTES);
         }

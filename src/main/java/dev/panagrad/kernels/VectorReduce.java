@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 import static dev.panagrad.kernels.Lanes.D;
 import static dev.panagrad.kernels.Lanes.DL;
@@ -25,7 +24,7 @@ import static jdk.incubator.vector.VectorOperators.MIN;
  *
  * <p>Rows ({@code inner == 1}) are folded by four vector accumulators, {@link #BLOCK} elements at a time;
  * block results are combined in double, so a float32 row sum carries the rounding of a short float sum per
- * block rather than of the whole row. The last partial group of four vectors is copied into a buffer padded
+ * block rather than of the whole row. The last partial group of four vectors is copied into scratch vectors padded
  * with the identity and folded by the same loop. With {@code inner >= lanes}, each vector of outputs
  * accumulates down the axis; the last one is shifted left to end at the last column (recomputing a few
  * columns) instead of being masked. Smaller {@code inner} and PROD are left to the reference. Each op has
@@ -90,7 +89,7 @@ final class VectorReduce {
             }
             if (full < cols) {
                 // padding with -inf adds exp(-inf) = 0 to the sum
-                MemorySegment t = padded(x, xb + full, cols - full, FL, Float.NEGATIVE_INFINITY);
+                MemorySegment t = padded(x, xb + full, cols - full, 1, Float.NEGATIVE_INFINITY);
                 sum += expSum(t, 0, max, t, 0, VF);
                 if (!log) MemorySegment.copy(t, 0, y, (yb + full) * Float.BYTES, (cols - full) * Float.BYTES);
             }
@@ -110,7 +109,7 @@ final class VectorReduce {
             acc = op.combine(acc, foldFloats(op, x, (off + s) * Float.BYTES, Math.min(BLOCK, full - s) * Float.BYTES));
         }
         if (full < n) {
-            MemorySegment t = padded(x, off + full, n - full, 4 * FL, (float) op.identity());
+            MemorySegment t = padded(x, off + full, n - full, 4, (float) op.identity());
             acc = op.combine(acc, foldFloats(op, t, 0, t.byteSize()));
         }
         return acc;
@@ -123,7 +122,7 @@ final class VectorReduce {
             acc = op.combine(acc, foldDoubles(op, x, (off + s) * Double.BYTES, Math.min(BLOCK, full - s) * Double.BYTES));
         }
         if (full < n) {
-            MemorySegment t = paddedDoubles(x, off + full, n - full, 4 * DL, op.identity());
+            MemorySegment t = paddedDoubles(x, off + full, n - full, 4, op.identity());
             acc = op.combine(acc, foldDoubles(op, t, 0, t.byteSize()));
         }
         return acc;
@@ -319,20 +318,18 @@ final class VectorReduce {
         for (long i = full; i < n; i++) y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, y.getAtIndex(ValueLayout.JAVA_FLOAT, yOff + i) * scale);
     }
 
-    /** A heap buffer of {@code length} floats: x[off, off + count) followed by {@code pad}. */
-    private static MemorySegment padded(MemorySegment x, long off, long count, int length, float pad) {
-        float[] t = new float[length];
-        Arrays.fill(t, pad);
-        MemorySegment s = MemorySegment.ofArray(t);
-        MemorySegment.copy(x, off * Float.BYTES, s, 0, count * Float.BYTES);
-        return s;
+    /** Scratch vectors 0.. holding x[off, off + count) followed by {@code pad}, {@code vectors} vectors in all. */
+    private static MemorySegment padded(MemorySegment x, long off, long count, int vectors, float pad) {
+        MemorySegment t = Lanes.scratch(0, vectors);
+        for (long i = count; i < vectors * FL; i++) t.setAtIndex(ValueLayout.JAVA_FLOAT, i, pad);
+        MemorySegment.copy(x, off * Float.BYTES, t, 0, count * Float.BYTES);
+        return t;
     }
 
-    private static MemorySegment paddedDoubles(MemorySegment x, long off, long count, int length, double pad) {
-        double[] t = new double[length];
-        Arrays.fill(t, pad);
-        MemorySegment s = MemorySegment.ofArray(t);
-        MemorySegment.copy(x, off * Double.BYTES, s, 0, count * Double.BYTES);
-        return s;
+    private static MemorySegment paddedDoubles(MemorySegment x, long off, long count, int vectors, double pad) {
+        MemorySegment t = Lanes.scratch(0, vectors);
+        for (long i = count; i < vectors * DL; i++) t.setAtIndex(ValueLayout.JAVA_DOUBLE, i, pad);
+        MemorySegment.copy(x, off * Double.BYTES, t, 0, count * Double.BYTES);
+        return t;
     }
 }

@@ -22,8 +22,8 @@ import static jdk.incubator.vector.VectorOperators.TANH;
 
 /**
  * {@code y[i] = op(x[i])} over contiguous float32 and float64 runs. Whole vectors go through the loop of
- * {@code op}; the last partial vector is copied into a one-vector buffer, computed by the same loop and
- * copied back, so every element gets the same result wherever it sits.
+ * {@code op}; the last partial vector is copied into a scratch vector, computed by the same loop and copied
+ * back, so every element gets the same result wherever it sits.
  *
  * <p>Every op and dtype has its own small loop method, with the Vector API calls written in the loop body.
  * This is what lets the JIT compile them to SIMD code: the Vector API only becomes vector instructions when
@@ -43,7 +43,7 @@ final class VectorUnary {
         long full = F.loopBound(n);
         floatVectors(op, x, xOff * Float.BYTES, y, yOff * Float.BYTES, full * Float.BYTES);
         if (full < n) {
-            MemorySegment t = Lanes.floatTail(x, xOff + full, n - full);
+            MemorySegment t = Lanes.tail(x, (xOff + full) * Float.BYTES, (n - full) * Float.BYTES, 0);
             floatVectors(op, t, 0, t, 0, t.byteSize());
             MemorySegment.copy(t, 0, y, (yOff + full) * Float.BYTES, (n - full) * Float.BYTES);
         }
@@ -56,7 +56,7 @@ final class VectorUnary {
         long full = D.loopBound(n);
         doubleVectors(op, x, xOff * Double.BYTES, y, yOff * Double.BYTES, full * Double.BYTES);
         if (full < n) {
-            MemorySegment t = Lanes.doubleTail(x, xOff + full, n - full);
+            MemorySegment t = Lanes.tail(x, (xOff + full) * Double.BYTES, (n - full) * Double.BYTES, 0);
             doubleVectors(op, t, 0, t, 0, t.byteSize());
             MemorySegment.copy(t, 0, y, (yOff + full) * Double.BYTES, (n - full) * Double.BYTES);
         }

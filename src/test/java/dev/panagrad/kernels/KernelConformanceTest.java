@@ -172,6 +172,13 @@ class KernelConformanceTest {
                 REF.binary(BinaryOp.POW, dt, x.seg, x.off, 1, y.seg, y.off, 1, want.seg, want.off, 1, n);
                 for (int r = 0; r < 300; r++) k.binary(BinaryOp.POW, dt, x.seg, x.off, 1, y.seg, y.off, 1, got.seg, got.off, 1, n);
                 assertRunsClose(k.name() + " pow " + dt, want, got, binaryTol(BinaryOp.POW, dt));
+                for (double e : exps) {   // one exponent for the whole run, as x.pow(2) passes it
+                    Run base = Run.of(dt, bases, 1), exp = Run.of(dt, new double[] {e}, 0);
+                    Run w = Run.empty(dt, bases.length, 1), g = Run.empty(dt, bases.length, 1);
+                    REF.binary(BinaryOp.POW, dt, base.seg, base.off, 1, exp.seg, exp.off, 0, w.seg, w.off, 1, bases.length);
+                    k.binary(BinaryOp.POW, dt, base.seg, base.off, 1, exp.seg, exp.off, 0, g.seg, g.off, 1, bases.length);
+                    assertRunsClose(k.name() + " pow " + dt + " exponent " + e, w, g, binaryTol(BinaryOp.POW, dt));
+                }
             }
         }
     }
