@@ -19,7 +19,7 @@ import static dev.panagrad.kernels.Lanes.ORDER;
  */
 final class DoubleGemm extends GemmBlocks {
     static final int MR = 8, NR = 2 * DL;
-    /** Depth block: one B panel, KC x NR doubles, stays in L1; the MC x KC A block in L2. */
+    /** Blocks: a KC x NR B panel (doubles) stays in L1, the MC x KC A block in L2, the KC x NC B block in L3. */
     private static final int KC = 256, MC = 128, NC = 1024;
 
     private final double[] ap, bp, tile = new double[MR * NR], line;

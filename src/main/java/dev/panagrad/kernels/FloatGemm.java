@@ -21,7 +21,7 @@ import static dev.panagrad.kernels.Lanes.ORDER;
  */
 final class FloatGemm extends GemmBlocks {
     static final int MR = 8, NR = 2 * FL;
-    /** Depth block: one B panel, KC x NR floats, stays in L1; the MC x KC A block in L2. */
+    /** Blocks: a KC x NR B panel (floats) stays in L1, the MC x KC A block in L2, the KC x NC B block in L3. */
     private static final int KC = 256, MC = 128, NC = 1024;
 
     private final float[] ap, bp, tile = new float[MR * NR], line;

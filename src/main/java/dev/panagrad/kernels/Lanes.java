@@ -5,12 +5,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
  * The vector shapes the Vector API kernels use (the widest the CPU runs well, in native byte order), and
- * the loads, stores and tail buffers they share. Offsets here are in bytes.
+ * the per-thread scratch vectors that carry the last partial vector of a run through the same loop as the
+ * rest.
  */
 final class Lanes {
     private Lanes() {}
@@ -25,6 +27,8 @@ final class Lanes {
 
     static final int FL = F.length();
     static final int DL = D.length();
+    /** Bytes per float and per double vector. */
+    static final int VF = F.vectorByteSize(), VD = D.vectorByteSize();
 
     private static <E> VectorSpecies<E> speciesOrNull(Class<E> type, int bits) {
         for (VectorShape shape : VectorShape.values()) {
@@ -33,33 +37,24 @@ final class Lanes {
         return null;
     }
 
-    static FloatVector loadF(MemorySegment s, long byteOffset) {
-        return FloatVector.fromMemorySegment(F, s, byteOffset, ORDER);
+    /** Bytes in one slot of the per-thread scratch: one vector of the preferred shape. */
+    private static final int SLOT = Math.max(VF, VD), SLOTS = 8;
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate((long) SLOT * SLOTS, SLOT));
+
+    /**
+     * {@code vectors} one-vector slots of this thread's off-heap scratch, from slot {@code first}. The
+     * contents are left from earlier use. It is native memory on purpose: the vector loops are compiled for
+     * the segment types they have seen, and a heap segment among them makes them slower for every caller.
+     */
+    static MemorySegment scratch(int first, int vectors) {
+        return SCRATCH.get().asSlice((long) first * SLOT, (long) vectors * SLOT);
     }
 
-    static DoubleVector loadD(MemorySegment s, long byteOffset) {
-        return DoubleVector.fromMemorySegment(D, s, byteOffset, ORDER);
-    }
-
-    static void put(MemorySegment s, long byteOffset, FloatVector v) {
-        v.intoMemorySegment(s, byteOffset, ORDER);
-    }
-
-    static void put(MemorySegment s, long byteOffset, DoubleVector v) {
-        v.intoMemorySegment(s, byteOffset, ORDER);
-    }
-
-    /** A one-vector float buffer holding x[off, off + count) (count < lanes) and zeros after it. */
-    static MemorySegment floatTail(MemorySegment x, long off, long count) {
-        MemorySegment t = MemorySegment.ofArray(new float[FL]);
-        MemorySegment.copy(x, off * Float.BYTES, t, 0, count * Float.BYTES);
-        return t;
-    }
-
-    /** A one-vector double buffer holding x[off, off + count) and zeros after it. */
-    static MemorySegment doubleTail(MemorySegment x, long off, long count) {
-        MemorySegment t = MemorySegment.ofArray(new double[DL]);
-        MemorySegment.copy(x, off * Double.BYTES, t, 0, count * Double.BYTES);
+    /** Scratch slot {@code slot} holding x's bytes [byteOffset, byteOffset + bytes) at its start (less than one vector). */
+    static MemorySegment tail(MemorySegment x, long byteOffset, long bytes, int slot) {
+        MemorySegment t = scratch(slot, 1);
+        MemorySegment.copy(x, byteOffset, t, 0, bytes);
         return t;
     }
 }

@@ -3,11 +3,12 @@ package dev.panagrad.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 import static dev.panagrad.kernels.Lanes.BYTES_PER_FLOAT;
 import static dev.panagrad.kernels.Lanes.D;
@@ -15,14 +16,16 @@ import static dev.panagrad.kernels.Lanes.DL;
 import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.FL;
 import static dev.panagrad.kernels.Lanes.ORDER;
-import static dev.panagrad.kernels.Lanes.loadD;
-import static dev.panagrad.kernels.Lanes.loadF;
-import static dev.panagrad.kernels.Lanes.put;
+import static jdk.incubator.vector.VectorOperators.D2L;
 import static jdk.incubator.vector.VectorOperators.EQ;
+import static jdk.incubator.vector.VectorOperators.F2I;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.IS_FINITE;
 import static jdk.incubator.vector.VectorOperators.IS_INFINITE;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
+import static jdk.incubator.vector.VectorOperators.L2D;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
@@ -33,9 +36,14 @@ import static jdk.incubator.vector.VectorOperators.POW;
 /**
  * Two-operand kernels over contiguous output runs: {@code out[i] = op(a[i], b[i])}, comparisons into bool
  * bytes, and {@code where}. Each input is contiguous or a single value broadcast over the run; a broadcast
- * value is spread over a one-vector buffer that every iteration reads again (its step is 0), so the loops
- * have no branches. As in {@link VectorUnary}, each op has its own loop, and the last partial vector is
- * computed in one-vector buffers.
+ * value is spread over a scratch vector that every iteration reads again (its step is 0), so the loops
+ * have no branches. As in {@link VectorUnary}, each op has its own loop method, and the last partial vector
+ * is computed in scratch vectors.
+ *
+ * <p>Lanewise MAX and MIN follow Math.max and Math.min (NaN wins, max(-0, +0) = +0). POW computes |a|^b
+ * with the vector math library and restores the sign and the special cases of Math.pow itself: the library
+ * follows C (pow(1, NaN) = 1, pow(-1, +-inf) = 1) and takes a scalar path, 20 to 100 times slower, for bases
+ * that are zero or negative, which squares of signed data hit all the time.
  */
 final class VectorBinary {
     private VectorBinary() {}
@@ -45,55 +53,64 @@ final class VectorBinary {
         return outStride == 1 && (aStride == 1 || aStride == 0) && (bStride == 1 || bStride == 0);
     }
 
+    /** Scratch slots (see {@link Lanes#scratch}): broadcast inputs, then the tails of a, b, out and the mask. */
+    private static final int A_SPREAD = 0, B_SPREAD = 1, A_TAIL = 2, B_TAIL = 3, OUT_TAIL = 4, MASK_TAIL = 5;
+
     /**
      * An input run as the loops read it: element e is at byte {@code offset + e * step}, where step is the
-     * element size for a contiguous run and 0 for a broadcast one.
+     * element size for a contiguous run and 0 for a broadcast one, whose value is spread over a scratch vector.
      */
     private record Run(MemorySegment segment, long offset, long step) {
-        static Run floats(MemorySegment s, long off, long stride) {
+        static Run floats(MemorySegment s, long off, long stride, int spreadSlot) {
             if (stride != 0) return new Run(s, off * Float.BYTES, Float.BYTES);
-            float[] spread = new float[FL];
-            Arrays.fill(spread, s.getAtIndex(ValueLayout.JAVA_FLOAT, off));
-            return new Run(MemorySegment.ofArray(spread), 0, 0);
+            MemorySegment spread = Lanes.scratch(spreadSlot, 1);
+            float v = s.getAtIndex(ValueLayout.JAVA_FLOAT, off);
+            for (int i = 0; i < FL; i++) spread.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+            return new Run(spread, 0, 0);
         }
 
-        static Run doubles(MemorySegment s, long off, long stride) {
+        static Run doubles(MemorySegment s, long off, long stride, int spreadSlot) {
             if (stride != 0) return new Run(s, off * Double.BYTES, Double.BYTES);
-            double[] spread = new double[DL];
-            Arrays.fill(spread, s.getAtIndex(ValueLayout.JAVA_DOUBLE, off));
-            return new Run(MemorySegment.ofArray(spread), 0, 0);
+            MemorySegment spread = Lanes.scratch(spreadSlot, 1);
+            double v = s.getAtIndex(ValueLayout.JAVA_DOUBLE, off);
+            for (int i = 0; i < DL; i++) spread.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
+            return new Run(spread, 0, 0);
         }
 
-        /** Elements [start, start + count) of this float run (count < lanes) in a one-vector buffer. */
-        Run floatTail(long start, long count) {
-            return step == 0 ? this : new Run(Lanes.floatTail(segment, offset / Float.BYTES + start, count), 0, Float.BYTES);
-        }
-
-        Run doubleTail(long start, long count) {
-            return step == 0 ? this : new Run(Lanes.doubleTail(segment, offset / Double.BYTES + start, count), 0, Double.BYTES);
+        /** Elements [start, start + count) of this run (count < lanes) at the start of a scratch vector. */
+        Run tail(long start, long count, int slot) {
+            return step == 0 ? this : new Run(Lanes.tail(segment, offset + start * step, count * step, slot), 0, step);
         }
     }
 
     static void floats(BinaryOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff, long bStride,
                        MemorySegment out, long outOff, long n) {
-        Run x = Run.floats(a, aOff, aStride), y = Run.floats(b, bOff, bStride);
+        Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
+        if (op == BinaryOp.POW && bStride == 0 && b.getAtIndex(ValueLayout.JAVA_FLOAT, bOff) == 2) {
+            op = BinaryOp.MUL;   // a^2 = a * a, exactly as Math.pow rounds it, and far faster than the vector pow
+            y = x;
+        }
         long full = F.loopBound(n);
         floatVectors(op, x, y, out, outOff * Float.BYTES, full);
         if (full < n) {
-            MemorySegment t = MemorySegment.ofArray(new float[FL]);
-            floatVectors(op, x.floatTail(full, n - full), y.floatTail(full, n - full), t, 0, FL);
+            MemorySegment t = Lanes.scratch(OUT_TAIL, 1);
+            floatVectors(op, x.tail(full, n - full, A_TAIL), y.tail(full, n - full, B_TAIL), t, 0, FL);
             MemorySegment.copy(t, 0, out, (outOff + full) * Float.BYTES, (n - full) * Float.BYTES);
         }
     }
 
     static void doubles(BinaryOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff, long bStride,
                         MemorySegment out, long outOff, long n) {
-        Run x = Run.doubles(a, aOff, aStride), y = Run.doubles(b, bOff, bStride);
+        Run x = Run.doubles(a, aOff, aStride, A_SPREAD), y = Run.doubles(b, bOff, bStride, B_SPREAD);
+        if (op == BinaryOp.POW && bStride == 0 && b.getAtIndex(ValueLayout.JAVA_DOUBLE, bOff) == 2) {
+            op = BinaryOp.MUL;   // a^2 = a * a, exactly as Math.pow rounds it
+            y = x;
+        }
         long full = D.loopBound(n);
         doubleVectors(op, x, y, out, outOff * Double.BYTES, full);
         if (full < n) {
-            MemorySegment t = MemorySegment.ofArray(new double[DL]);
-            doubleVectors(op, x.doubleTail(full, n - full), y.doubleTail(full, n - full), t, 0, DL);
+            MemorySegment t = Lanes.scratch(OUT_TAIL, 1);
+            doubleVectors(op, x.tail(full, n - full, A_TAIL), y.tail(full, n - full, B_TAIL), t, 0, DL);
             MemorySegment.copy(t, 0, out, (outOff + full) * Double.BYTES, (n - full) * Double.BYTES);
         }
     }
@@ -102,12 +119,12 @@ final class VectorBinary {
     static boolean compareFloats(CompareOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff,
                                  long bStride, MemorySegment out, long outOff, long n) {
         if (BYTES_PER_FLOAT == null) return false;
-        Run x = Run.floats(a, aOff, aStride), y = Run.floats(b, bOff, bStride);
+        Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
         long full = F.loopBound(n);
         compareVectors(op, x, y, out, outOff, full);
         if (full < n) {
-            MemorySegment t = MemorySegment.ofArray(new byte[FL]);
-            compareVectors(op, x.floatTail(full, n - full), y.floatTail(full, n - full), t, 0, FL);
+            MemorySegment t = Lanes.scratch(OUT_TAIL, 1);
+            compareVectors(op, x.tail(full, n - full, A_TAIL), y.tail(full, n - full, B_TAIL), t, 0, FL);
             MemorySegment.copy(t, 0, out, outOff + full, n - full);
         }
         return true;
@@ -117,31 +134,30 @@ final class VectorBinary {
     static boolean whereFloats(MemorySegment mask, long mOff, MemorySegment a, long aOff, long aStride,
                                MemorySegment b, long bOff, long bStride, MemorySegment out, long outOff, long n) {
         if (BYTES_PER_FLOAT == null) return false;
-        Run x = Run.floats(a, aOff, aStride), y = Run.floats(b, bOff, bStride);
+        Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
         long full = F.loopBound(n);
-        whereVectors(mask, mOff, x, y, out, outOff * Float.BYTES, full);
+        whereVectors(mask, mOff, x.segment, x.offset, x.step, y.segment, y.offset, y.step, out, outOff * Float.BYTES, full);
         if (full < n) {
-            MemorySegment m = MemorySegment.ofArray(new byte[FL]), t = MemorySegment.ofArray(new float[FL]);
-            MemorySegment.copy(mask, mOff + full, m, 0, n - full);
-            whereVectors(m, 0, x.floatTail(full, n - full), y.floatTail(full, n - full), t, 0, FL);
+            MemorySegment m = Lanes.tail(mask, mOff + full, n - full, MASK_TAIL), t = Lanes.scratch(OUT_TAIL, 1);
+            Run xt = x.tail(full, n - full, A_TAIL), yt = y.tail(full, n - full, B_TAIL);
+            whereVectors(m, 0, xt.segment, xt.offset, xt.step, yt.segment, yt.offset, yt.step, t, 0, FL);
             MemorySegment.copy(t, 0, out, (outOff + full) * Float.BYTES, (n - full) * Float.BYTES);
         }
         return true;
     }
 
-    /** The loops over n elements, a multiple of the lane count. */
+    /** n elements, a multiple of the lane count. */
     private static void floatVectors(BinaryOp op, Run x, Run y, MemorySegment o, long ob, long n) {
         MemorySegment a = x.segment, b = y.segment;
         long ab = x.offset, as = x.step, bb = y.offset, bs = y.step;
         switch (op) {
-            case ADD -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, loadF(a, ab + e * as).add(loadF(b, bb + e * bs))); }
-            case SUB -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, loadF(a, ab + e * as).sub(loadF(b, bb + e * bs))); }
-            case MUL -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, loadF(a, ab + e * as).mul(loadF(b, bb + e * bs))); }
-            case DIV -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, loadF(a, ab + e * as).div(loadF(b, bb + e * bs))); }
-            case POW -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, pow(loadF(a, ab + e * as), loadF(b, bb + e * bs))); }
-            // lanewise MAX/MIN follow Math.max/min: NaN wins, and max(-0, +0) = +0
-            case MAX -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, loadF(a, ab + e * as).lanewise(MAX, loadF(b, bb + e * bs))); }
-            case MIN -> { for (long e = 0; e < n; e += FL) put(o, ob + e * Float.BYTES, loadF(a, ab + e * as).lanewise(MIN, loadF(b, bb + e * bs))); }
+            case ADD -> addFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case SUB -> subFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case MUL -> mulFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case DIV -> divFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case POW -> powFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case MAX -> maxFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case MIN -> minFloats(a, ab, as, b, bb, bs, o, ob, n);
         }
     }
 
@@ -149,55 +165,249 @@ final class VectorBinary {
         MemorySegment a = x.segment, b = y.segment;
         long ab = x.offset, as = x.step, bb = y.offset, bs = y.step;
         switch (op) {
-            case ADD -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, loadD(a, ab + e * as).add(loadD(b, bb + e * bs))); }
-            case SUB -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, loadD(a, ab + e * as).sub(loadD(b, bb + e * bs))); }
-            case MUL -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, loadD(a, ab + e * as).mul(loadD(b, bb + e * bs))); }
-            case DIV -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, loadD(a, ab + e * as).div(loadD(b, bb + e * bs))); }
-            case POW -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, pow(loadD(a, ab + e * as), loadD(b, bb + e * bs))); }
-            case MAX -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, loadD(a, ab + e * as).lanewise(MAX, loadD(b, bb + e * bs))); }
-            case MIN -> { for (long e = 0; e < n; e += DL) put(o, ob + e * Double.BYTES, loadD(a, ab + e * as).lanewise(MIN, loadD(b, bb + e * bs))); }
+            case ADD -> addDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case SUB -> subDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case MUL -> mulDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case DIV -> divDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case POW -> powDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case MAX -> maxDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case MIN -> minDoubles(a, ab, as, b, bb, bs, o, ob, n);
         }
     }
 
-    /** Comparison loops writing one byte per element at o[ob + e]. */
+    /** Comparisons writing one byte per element at o[ob + e]. */
     private static void compareVectors(CompareOp op, Run x, Run y, MemorySegment o, long ob, long n) {
         MemorySegment a = x.segment, b = y.segment;
         long ab = x.offset, as = x.step, bb = y.offset, bs = y.step;
         switch (op) {
-            case EQ -> { for (long e = 0; e < n; e += FL) putBool(o, ob + e, loadF(a, ab + e * as).compare(EQ, loadF(b, bb + e * bs))); }
-            case NE -> { for (long e = 0; e < n; e += FL) putBool(o, ob + e, loadF(a, ab + e * as).compare(NE, loadF(b, bb + e * bs))); }
-            case LT -> { for (long e = 0; e < n; e += FL) putBool(o, ob + e, loadF(a, ab + e * as).compare(LT, loadF(b, bb + e * bs))); }
-            case LE -> { for (long e = 0; e < n; e += FL) putBool(o, ob + e, loadF(a, ab + e * as).compare(LE, loadF(b, bb + e * bs))); }
-            case GT -> { for (long e = 0; e < n; e += FL) putBool(o, ob + e, loadF(a, ab + e * as).compare(GT, loadF(b, bb + e * bs))); }
-            case GE -> { for (long e = 0; e < n; e += FL) putBool(o, ob + e, loadF(a, ab + e * as).compare(GE, loadF(b, bb + e * bs))); }
+            case EQ -> eqFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case NE -> neFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case LT -> ltFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case LE -> leFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case GT -> gtFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case GE -> geFloats(a, ab, as, b, bb, bs, o, ob, n);
         }
     }
 
-    private static void whereVectors(MemorySegment mask, long mb, Run x, Run y, MemorySegment o, long ob, long n) {
-        MemorySegment a = x.segment, b = y.segment;
-        long ab = x.offset, as = x.step, bb = y.offset, bs = y.step;
+    private static void whereVectors(MemorySegment mask, long mb, MemorySegment a, long ab, long as,
+                                     MemorySegment b, long bb, long bs, MemorySegment o, long ob, long n) {
         for (long e = 0; e < n; e += FL) {
             VectorMask<Float> m = ByteVector.fromMemorySegment(BYTES_PER_FLOAT, mask, mb + e, ORDER).compare(NE, 0).cast(F);
-            put(o, ob + e * Float.BYTES, loadF(b, bb + e * bs).blend(loadF(a, ab + e * as), m));
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            w.blend(u, m).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
         }
     }
 
-    /** Writes a float mask as bytes 1 (true) and 0 (false). */
-    private static void putBool(MemorySegment o, long byteOffset, VectorMask<Float> m) {
-        ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, m.cast(BYTES_PER_FLOAT)).intoMemorySegment(o, byteOffset, ORDER);
+    private static void addFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            u.add(w).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
     }
 
-    /**
-     * a^b with Java's special cases: the vector pow follows C, where pow(1, NaN) = 1 and pow(-1, +-inf) = 1;
-     * Math.pow gives NaN for a NaN exponent and for |a| = 1 with an infinite exponent.
-     */
-    private static FloatVector pow(FloatVector a, FloatVector b) {
-        VectorMask<Float> nan = b.test(IS_NAN).or(a.abs().compare(EQ, 1f).and(b.test(IS_INFINITE)));
-        return a.lanewise(POW, b).blend(Float.NaN, nan);
+    private static void subFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            u.sub(w).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
     }
 
-    private static DoubleVector pow(DoubleVector a, DoubleVector b) {
-        VectorMask<Double> nan = b.test(IS_NAN).or(a.abs().compare(EQ, 1).and(b.test(IS_INFINITE)));
-        return a.lanewise(POW, b).blend(Double.NaN, nan);
+    private static void mulFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            u.mul(w).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
+    }
+
+    private static void divFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            u.div(w).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
+    }
+
+    private static void powFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            // |u|^w, with zero bases kept away from the vector pow: it is slow on bases <= 0
+            FloatVector base = u.abs();
+            VectorMask<Float> zero = base.compare(EQ, 0f);
+            FloatVector r = base.blend(1f, zero).lanewise(POW, w);
+            r = r.blend(0f, zero.and(w.compare(GT, 0f))).blend(Float.POSITIVE_INFINITY, zero.and(w.compare(LT, 0f)));
+            // a base with the sign bit set and an odd integer exponent give a negative power
+            IntVector wi = (IntVector) w.convert(F2I, 0);
+            VectorMask<Float> integral = w.abs().compare(GE, 0x1p23f).or(((FloatVector) wi.convert(I2F, 0)).compare(EQ, w));
+            VectorMask<Float> odd = wi.and(1).compare(EQ, 1).cast(F).and(integral).and(w.abs().compare(LT, 0x1p24f));
+            r = r.blend(r.neg(), u.viewAsIntegralLanes().compare(LT, 0).cast(F).and(odd));
+            // Math.pow gives NaN for a NaN exponent, |u| = 1 with an infinite one, and u < 0 with a fraction
+            VectorMask<Float> nan = w.test(IS_NAN).or(base.compare(EQ, 1f).and(w.test(IS_INFINITE)))
+                    .or(u.compare(LT, 0f).and(u.test(IS_FINITE)).and(w.test(IS_FINITE)).and(integral.not()));
+            r.blend(Float.NaN, nan).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
+    }
+
+    private static void maxFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            u.lanewise(MAX, w).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
+    }
+
+    private static void minFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                  MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            u.lanewise(MIN, w).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
+    }
+
+    private static void addDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            u.add(w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void subDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            u.sub(w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void mulDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            u.mul(w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void divDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            u.div(w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void powDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            // |u|^w, with zero bases kept away from the vector pow: it is slow on bases <= 0
+            DoubleVector base = u.abs();
+            VectorMask<Double> zero = base.compare(EQ, 0);
+            DoubleVector r = base.blend(1, zero).lanewise(POW, w);
+            r = r.blend(0, zero.and(w.compare(GT, 0))).blend(Double.POSITIVE_INFINITY, zero.and(w.compare(LT, 0)));
+            // a base with the sign bit set and an odd integer exponent give a negative power
+            LongVector wi = (LongVector) w.convert(D2L, 0);
+            VectorMask<Double> integral = w.abs().compare(GE, 0x1p52).or(((DoubleVector) wi.convert(L2D, 0)).compare(EQ, w));
+            VectorMask<Double> odd = wi.and(1L).compare(EQ, 1L).cast(D).and(integral).and(w.abs().compare(LT, 0x1p53));
+            r = r.blend(r.neg(), u.viewAsIntegralLanes().compare(LT, 0).cast(D).and(odd));
+            // Math.pow gives NaN for a NaN exponent, |u| = 1 with an infinite one, and u < 0 with a fraction
+            VectorMask<Double> nan = w.test(IS_NAN).or(base.compare(EQ, 1).and(w.test(IS_INFINITE)))
+                    .or(u.compare(LT, 0).and(u.test(IS_FINITE)).and(w.test(IS_FINITE)).and(integral.not()));
+            r.blend(Double.NaN, nan).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void maxDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            u.lanewise(MAX, w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void minDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                   MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            u.lanewise(MIN, w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void eqFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                 MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            VectorMask<Byte> r = u.compare(EQ, w).cast(BYTES_PER_FLOAT);
+            ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, r).intoMemorySegment(o, ob + e, ORDER);
+        }
+    }
+
+    private static void neFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                 MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            VectorMask<Byte> r = u.compare(NE, w).cast(BYTES_PER_FLOAT);
+            ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, r).intoMemorySegment(o, ob + e, ORDER);
+        }
+    }
+
+    private static void ltFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                 MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            VectorMask<Byte> r = u.compare(LT, w).cast(BYTES_PER_FLOAT);
+            ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, r).intoMemorySegment(o, ob + e, ORDER);
+        }
+    }
+
+    private static void leFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                 MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            VectorMask<Byte> r = u.compare(LE, w).cast(BYTES_PER_FLOAT);
+            ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, r).intoMemorySegment(o, ob + e, ORDER);
+        }
+    }
+
+    private static void gtFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                 MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            VectorMask<Byte> r = u.compare(GT, w).cast(BYTES_PER_FLOAT);
+            ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, r).intoMemorySegment(o, ob + e, ORDER);
+        }
+    }
+
+    private static void geFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                 MemorySegment o, long ob, long n) {
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            VectorMask<Byte> r = u.compare(GE, w).cast(BYTES_PER_FLOAT);
+            ByteVector.zero(BYTES_PER_FLOAT).blend((byte) 1, r).intoMemorySegment(o, ob + e, ORDER);
+        }
     }
 }

@@ -1,78 +1,83 @@
 package dev.panagrad.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
+import java.lang.foreign.MemorySegment;
+
+import static dev.panagrad.kernels.Lanes.F;
+import static dev.panagrad.kernels.Lanes.ORDER;
+import static dev.panagrad.kernels.Lanes.VF;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
 /**
- * erf and GELU on float vectors, built from lanewise operations (the Vector API has no erf), accurate to a
- * few float ulps.
+ * erf and GELU over float32 runs, built from lanewise operations (the Vector API has no erf), within a few
+ * float ulps of the exact values.
  *
- * <p>The complementary error function uses the Chebyshev fit of Numerical Recipes (relative error below
- * 1.2e-7 for every z >= 0): {@code erfc(z) = t exp(-z^2 + P(t))} with {@code t = 1/(1 + z/2)}. The square
- * is carried exactly as {@code hi + lo} (from an FMA) and {@code exp(-z^2)} is taken apart from
- * {@code exp(P(t))}, so neither loses digits to the other when z is large. Near 0, erf is the Taylor series.
+ * <p>With z = s|x| (s = 1 for erf, 1/sqrt2 for GELU), the complementary error function uses the Chebyshev fit
+ * of Numerical Recipes (relative error below 1.2e-7 for every z >= 0): {@code erfc(z) = t exp(-z^2 + P(t))}
+ * with {@code t = 1/(1 + z/2)}. The square is carried exactly, {@code x^2 = hi + lo} by an FMA and s^2 = 1
+ * or 1/2, and {@code exp(-s^2 hi)} is taken apart from {@code exp(P(t))} with {@code exp(-s^2 lo) ~ 1 - s^2 lo},
+ * so large z lose no digits. Then erf(x) = sign(x) (1 - erfc(z)) and gelu(x) = x (1 - erfc(z)/2) for
+ * x >= 0, x erfc(z)/2 for x < 0 (accurate where gelu is tiny). Below z = 1/2 both use the Taylor series of erf.
  */
 final class VectorErf {
     private VectorErf() {}
 
     private static final float INV_SQRT2 = 0.70710678f;
-    /** erf(x) rounds to +-1 and erfc(z) to 0 in float far below these arguments; clamping keeps z^2 finite. */
-    private static final float ERF_CLAMP = 13f, GELU_CLAMP = 18f;
-    /** Below this |x| the series is more accurate than 1 - erfc(|x|). */
+    /** erfc(z) is 0 in float well before this z; clamping keeps z^2 finite. */
+    private static final float Z_MAX = 12.5f;
+    /** Below this z the series is more accurate than 1 - erfc(z). */
     private static final float SERIES_LIMIT = 0.5f;
 
-    /** erf(x) = sign(x) (1 - erfc(|x|)), or the series near 0. */
-    static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs().lanewise(MIN, ERF_CLAMP);   // MIN keeps NaN
-        FloatVector hi = a.mul(a), lo = a.fma(a, hi.neg());   // a^2 = hi + lo exactly
-        FloatVector big = erfc(a, hi, lo).neg().add(1f);
-        return big.blend(big.neg(), x.compare(LT, 0f)).blend(series(x), a.compare(LT, SERIES_LIMIT));
+    static void erfFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        erfOrGelu(false, x, xb, y, yb, bytes);
     }
 
-    /**
-     * gelu(x) = x/2 (1 + erf(x/sqrt2)) = x (1 - erfc(z)/2) for x >= 0 and x erfc(z)/2 for x < 0, z = |x|/sqrt2,
-     * so large negative x keep their relative accuracy.
-     */
-    static FloatVector gelu(FloatVector x) {
-        FloatVector a = x.abs().lanewise(MIN, GELU_CLAMP);
-        FloatVector hi = a.mul(a), lo = a.fma(a, hi.neg());   // a^2 = hi + lo exactly, z^2 = a^2 / 2
-        FloatVector halfErfc = erfc(a.mul(INV_SQRT2), hi.mul(0.5f), lo.mul(0.5f)).mul(0.5f);
-        return x.mul(halfErfc.neg().add(1f).blend(halfErfc, x.compare(LT, 0f)));
+    static void geluFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        erfOrGelu(true, x, xb, y, yb, bytes);
     }
 
-    /** erfc(z) for z >= 0 given z^2 = sqHi + sqLo: t exp(-sqHi) exp(P(t)) (1 - sqLo), as exp(-sqLo) ~ 1 - sqLo. */
-    private static FloatVector erfc(FloatVector z, FloatVector sqHi, FloatVector sqLo) {
-        FloatVector t = z.broadcast(1f).div(z.fma(0.5f, 1f));
-        FloatVector p = t.fma(0.17087277f, -0.82215223f);
-        p = step(p, t, 1.48851587f);
-        p = step(p, t, -1.13520398f);
-        p = step(p, t, 0.27886807f);
-        p = step(p, t, -0.18628806f);
-        p = step(p, t, 0.09678418f);
-        p = step(p, t, 0.37409196f);
-        p = step(p, t, 1.00002368f);
-        p = step(p, t, -1.26551223f);
-        return t.mul(sqHi.neg().lanewise(EXP)).mul(p.lanewise(EXP)).mul(sqLo.neg().add(1f));
-    }
-
-    /** erf(x) = 2/sqrt(pi) sum_n (-1)^n x^(2n+1) / (n! (2n+1)); coefficient n is 2/sqrt(pi) (-1)^n / (n! (2n+1)). */
-    private static FloatVector series(FloatVector x) {
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(-1.4925650e-5f, 1.2055333e-4f);
-        p = step(p, x2, -8.5483270e-4f);
-        p = step(p, x2, 5.2239776e-3f);
-        p = step(p, x2, -2.6866171e-2f);
-        p = step(p, x2, 1.1283792e-1f);
-        p = step(p, x2, -3.7612639e-1f);
-        p = step(p, x2, 1.1283792f);
-        return x.mul(p);
-    }
-
-    /** One Horner step: p t + c. */
-    private static FloatVector step(FloatVector p, FloatVector t, float c) {
-        return p.fma(t, t.broadcast(c));
+    private static void erfOrGelu(boolean gelu, MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        float s = gelu ? INV_SQRT2 : 1f, s2 = gelu ? 0.5f : 1f, aMax = gelu ? Z_MAX / INV_SQRT2 : Z_MAX;
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            FloatVector a = v.abs().lanewise(MIN, aMax);   // MIN keeps NaN
+            FloatVector hi = a.mul(a), lo = a.fma(a, hi.neg());
+            FloatVector z = a.mul(s);
+            // erfc(z) = t exp(-s^2 hi) exp(P(t)) (1 - s^2 lo)
+            FloatVector t = z.broadcast(1f).div(z.fma(0.5f, 1f));
+            FloatVector p = t.fma(0.17087277f, -0.82215223f);
+            p = p.fma(t, t.broadcast(1.48851587f));
+            p = p.fma(t, t.broadcast(-1.13520398f));
+            p = p.fma(t, t.broadcast(0.27886807f));
+            p = p.fma(t, t.broadcast(-0.18628806f));
+            p = p.fma(t, t.broadcast(0.09678418f));
+            p = p.fma(t, t.broadcast(0.37409196f));
+            p = p.fma(t, t.broadcast(1.00002368f));
+            p = p.fma(t, t.broadcast(-1.26551223f));
+            FloatVector erfc = t.mul(hi.mul(-s2).lanewise(EXP)).mul(p.lanewise(EXP)).mul(lo.fma(-s2, 1f));
+            // erf(w) = w sum_n c_n w^2n, c_n = 2/sqrt(pi) (-1)^n / (n! (2n+1)), for w = s x
+            FloatVector w = v.mul(s), w2 = w.mul(w);
+            FloatVector q = w2.fma(-1.4925650e-5f, 1.2055333e-4f);
+            q = q.fma(w2, w2.broadcast(-8.5483270e-4f));
+            q = q.fma(w2, w2.broadcast(5.2239776e-3f));
+            q = q.fma(w2, w2.broadcast(-2.6866171e-2f));
+            q = q.fma(w2, w2.broadcast(1.1283792e-1f));
+            q = q.fma(w2, w2.broadcast(-3.7612639e-1f));
+            q = q.fma(w2, w2.broadcast(1.1283792f));
+            FloatVector series = w.mul(q);
+            VectorMask<Float> negative = v.compare(LT, 0f), small = z.compare(LT, SERIES_LIMIT);
+            if (gelu) {
+                FloatVector half = erfc.mul(0.5f);
+                FloatVector factor = half.neg().add(1f).blend(half, negative).blend(series.fma(0.5f, 0.5f), small);
+                v.mul(factor).intoMemorySegment(y, yb + i, ORDER);
+            } else {
+                FloatVector big = erfc.neg().add(1f);
+                big.blend(big.neg(), negative).blend(series, small).intoMemorySegment(y, yb + i, ORDER);
+            }
+        }
     }
 }

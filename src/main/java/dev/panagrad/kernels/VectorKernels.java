@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Vector API kernels for the hot loops of float32 and float64 tensors: elementwise functions, binary ops,
  * comparisons, {@code where}, fills, conversions, reductions, softmax and GEMM. Each method takes the
- * vector path for contiguous runs (a stride of 0 broadcasts one input of a binary op) and leaves every
- * other case, and other dtypes, to {@link ScalarKernels}.
+ * vector path for contiguous runs of off-heap segments (a stride of 0 broadcasts one input of a binary op)
+ * and leaves every other case, and other dtypes, to {@link ScalarKernels}.
  *
  * <p>Results agree with the reference to float rounding: exactly for add, sub, mul, div, max, min,
  * comparisons and copies; to a few ulps for the transcendental functions, which use the CPU's vector
@@ -29,7 +29,7 @@ public class VectorKernels extends ScalarKernels {
     @Override
     public void unary(UnaryOp op, DType dt, MemorySegment x, long xOff, long xStride,
                       MemorySegment y, long yOff, long yStride, long n) {
-        boolean done = xStride == 1 && yStride == 1 && switch (dt) {
+        boolean done = xStride == 1 && yStride == 1 && offHeap(x, y) && switch (dt) {
             case FLOAT32 -> VectorUnary.floats(op, x, xOff, y, yOff, n);
             case FLOAT64 -> VectorUnary.doubles(op, x, xOff, y, yOff, n);
             default -> false;
@@ -41,7 +41,7 @@ public class VectorKernels extends ScalarKernels {
     public void binary(BinaryOp op, DType dt, MemorySegment a, long aOff, long aStride,
                        MemorySegment b, long bOff, long bStride,
                        MemorySegment out, long outOff, long outStride, long n) {
-        boolean vector = n > 0 && VectorBinary.handles(aStride, bStride, outStride);
+        boolean vector = n > 0 && VectorBinary.handles(aStride, bStride, outStride) && offHeap(a, b, out);
         if (vector && dt == DType.FLOAT32) {
             VectorBinary.floats(op, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
         } else if (vector && dt == DType.FLOAT64) {
@@ -56,7 +56,7 @@ public class VectorKernels extends ScalarKernels {
                         MemorySegment b, long bOff, long bStride,
                         MemorySegment out, long outOff, long outStride, long n) {
         boolean done = n > 0 && dt == DType.FLOAT32 && VectorBinary.handles(aStride, bStride, outStride)
-                && VectorBinary.compareFloats(op, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+                && offHeap(a, b, out) && VectorBinary.compareFloats(op, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
         if (!done) super.compare(op, dt, a, aOff, aStride, b, bOff, bStride, out, outOff, outStride, n);
     }
 
@@ -66,14 +66,14 @@ public class VectorKernels extends ScalarKernels {
                       MemorySegment b, long bOff, long bStride,
                       MemorySegment out, long outOff, long outStride, long n) {
         boolean done = n > 0 && dt == DType.FLOAT32 && mStride == 1 && VectorBinary.handles(aStride, bStride, outStride)
-                && VectorBinary.whereFloats(mask, mOff, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+                && offHeap(mask, a, b, out) && VectorBinary.whereFloats(mask, mOff, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
         if (!done) super.where(dt, mask, mOff, mStride, a, aOff, aStride, b, bOff, bStride, out, outOff, outStride, n);
     }
 
     @Override
     public void convert(DType from, MemorySegment x, long xOff, long xStride,
                         DType to, MemorySegment y, long yOff, long yStride, long n) {
-        if (xStride != 1 || yStride != 1 || n <= 0) {
+        if (xStride != 1 || yStride != 1 || n <= 0 || !offHeap(x, y)) {
             super.convert(from, x, xOff, xStride, to, y, yOff, yStride, n);
         } else if (from == to) {
             long size = from.byteSize();
@@ -89,7 +89,7 @@ public class VectorKernels extends ScalarKernels {
 
     @Override
     public void fill(DType dt, MemorySegment y, long yOff, long yStride, long n, double value) {
-        if (yStride != 1 || n <= 0) {
+        if (yStride != 1 || n <= 0 || !offHeap(y)) {
             super.fill(dt, y, yOff, yStride, n, value);
         } else if (dt == DType.FLOAT32) {
             VectorMoves.fillFloats(y, yOff, n, (float) value);
@@ -103,7 +103,7 @@ public class VectorKernels extends ScalarKernels {
     @Override
     public void reduce(ReduceOp op, DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
                        MemorySegment y, long yOff) {
-        boolean done = switch (dt) {
+        boolean done = offHeap(x, y) && switch (dt) {
             case FLOAT32 -> VectorReduce.floats(op, x, xOff, outer, size, inner, y, yOff);
             case FLOAT64 -> VectorReduce.doubles(op, x, xOff, outer, size, inner, y, yOff);
             default -> false;
@@ -114,7 +114,7 @@ public class VectorKernels extends ScalarKernels {
     @Override
     public void softmax(boolean log, DType dt, MemorySegment x, long xOff, long rows, long cols,
                         MemorySegment y, long yOff) {
-        if (dt == DType.FLOAT32) {
+        if (dt == DType.FLOAT32 && offHeap(x, y)) {
             VectorReduce.softmaxFloats(log, x, xOff, rows, cols, y, yOff);
         } else {
             super.softmax(log, dt, x, xOff, rows, cols, y, yOff);
@@ -129,7 +129,7 @@ public class VectorKernels extends ScalarKernels {
     public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
                      MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                      double beta, MemorySegment c, long cOff, long ldc) {
-        if (m <= 0 || n <= 0 || k <= 0 || (dt != DType.FLOAT32 && dt != DType.FLOAT64)) {
+        if (m <= 0 || n <= 0 || k <= 0 || (dt != DType.FLOAT32 && dt != DType.FLOAT64) || !offHeap(a, b, c)) {
             super.gemm(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
@@ -139,5 +139,17 @@ public class VectorKernels extends ScalarKernels {
         } else {
             GemmBlocks.run(p, DoubleGemm::new, DoubleGemm.MR, DoubleGemm.NR);
         }
+    }
+
+    /**
+     * The vector loops take only off-heap segments (tensor storage): the JIT compiles them for the segment
+     * types they have seen, and one heap segment makes them slower for everyone. Heap segments take the
+     * reference path.
+     */
+    private static boolean offHeap(MemorySegment... segments) {
+        for (MemorySegment s : segments) {
+            if (!s.isNative()) return false;
+        }
+        return true;
     }
 }

@@ -5,15 +5,14 @@ import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 import static dev.panagrad.kernels.Lanes.D;
 import static dev.panagrad.kernels.Lanes.DL;
 import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.FL;
-import static dev.panagrad.kernels.Lanes.loadD;
-import static dev.panagrad.kernels.Lanes.loadF;
-import static dev.panagrad.kernels.Lanes.put;
+import static dev.panagrad.kernels.Lanes.ORDER;
+import static dev.panagrad.kernels.Lanes.VD;
+import static dev.panagrad.kernels.Lanes.VF;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
@@ -24,12 +23,12 @@ import static jdk.incubator.vector.VectorOperators.MIN;
  * float32 softmax.
  *
  * <p>Rows ({@code inner == 1}) are folded by four vector accumulators, {@link #BLOCK} elements at a time;
- * block results are combined in double, so a float32 row sum carries the rounding of a
- * {@code BLOCK / (4 lanes)}-term float sum rather than of the whole row. The last partial group of four
- * vectors is copied into a buffer padded with the identity and folded by the same loop. With
- * {@code inner >= lanes}, each vector of outputs accumulates down the axis; the last vector is shifted left
- * to end at the last column (recomputing a few columns) instead of being masked. Smaller {@code inner} and
- * PROD are left to the reference. Each op has its own loop, as explained in {@link VectorUnary}.
+ * block results are combined in double, so a float32 row sum carries the rounding of a short float sum per
+ * block rather than of the whole row. The last partial group of four vectors is copied into scratch vectors padded
+ * with the identity and folded by the same loop. With {@code inner >= lanes}, each vector of outputs
+ * accumulates down the axis; the last one is shifted left to end at the last column (recomputing a few
+ * columns) instead of being masked. Smaller {@code inner} and PROD are left to the reference. Each op has
+ * its own loop method, for the reasons given in {@link VectorUnary}.
  */
 final class VectorReduce {
     private VectorReduce() {}
@@ -45,11 +44,11 @@ final class VectorReduce {
             long base = xOff + o * size * inner;
             if (inner == 1) {
                 y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + o, (float) rowFloats(op, x, base, size));
-            } else {
-                for (long i = 0; i < inner; i += FL) {
-                    long c = Math.min(i, inner - FL);
-                    columnFloats(op, x, (base + c) * Float.BYTES, inner * Float.BYTES, size, y, (yOff + o * inner + c) * Float.BYTES);
-                }
+                continue;
+            }
+            for (long i = 0; i < inner; i += FL) {
+                long c = Math.min(i, inner - FL);
+                columnFloats(op, x, (base + c) * Float.BYTES, inner * Float.BYTES, size, y, (yOff + o * inner + c) * Float.BYTES);
             }
         }
         return true;
@@ -63,11 +62,11 @@ final class VectorReduce {
             long base = xOff + o * size * inner;
             if (inner == 1) {
                 y.setAtIndex(ValueLayout.JAVA_DOUBLE, yOff + o, rowDoubles(op, x, base, size));
-            } else {
-                for (long i = 0; i < inner; i += DL) {
-                    long c = Math.min(i, inner - DL);
-                    columnDoubles(op, x, (base + c) * Double.BYTES, inner * Double.BYTES, size, y, (yOff + o * inner + c) * Double.BYTES);
-                }
+                continue;
+            }
+            for (long i = 0; i < inner; i += DL) {
+                long c = Math.min(i, inner - DL);
+                columnDoubles(op, x, (base + c) * Double.BYTES, inner * Double.BYTES, size, y, (yOff + o * inner + c) * Double.BYTES);
             }
         }
         return true;
@@ -85,12 +84,13 @@ final class VectorReduce {
             if (max == Float.NEGATIVE_INFINITY) max = 0;
             double sum = 0;
             for (long s = 0; s < full; s += BLOCK) {
-                sum += expSum(x, (xb + s) * Float.BYTES, max, log ? null : y, (yb + s) * Float.BYTES, Math.min(BLOCK, full - s));
+                long n = Math.min(BLOCK, full - s);
+                sum += expSum(x, (xb + s) * Float.BYTES, max, log ? null : y, (yb + s) * Float.BYTES, n * Float.BYTES);
             }
             if (full < cols) {
                 // padding with -inf adds exp(-inf) = 0 to the sum
-                MemorySegment t = tail(x, xb + full, cols - full, FL, Float.NEGATIVE_INFINITY);
-                sum += expSum(t, 0, max, t, 0, FL);
+                MemorySegment t = padded(x, xb + full, cols - full, 1, Float.NEGATIVE_INFINITY);
+                sum += expSum(t, 0, max, t, 0, VF);
                 if (!log) MemorySegment.copy(t, 0, y, (yb + full) * Float.BYTES, (cols - full) * Float.BYTES);
             }
             if (log) {
@@ -106,9 +106,12 @@ final class VectorReduce {
         double acc = op.identity();
         long full = n - n % (4 * FL);
         for (long s = 0; s < full; s += BLOCK) {
-            acc = op.combine(acc, foldFloats(op, x, (off + s) * Float.BYTES, Math.min(BLOCK, full - s)));
+            acc = op.combine(acc, foldFloats(op, x, (off + s) * Float.BYTES, Math.min(BLOCK, full - s) * Float.BYTES));
         }
-        if (full < n) acc = op.combine(acc, foldFloats(op, tail(x, off + full, n - full, 4 * FL, (float) op.identity()), 0, 4 * FL));
+        if (full < n) {
+            MemorySegment t = padded(x, off + full, n - full, 4, (float) op.identity());
+            acc = op.combine(acc, foldFloats(op, t, 0, t.byteSize()));
+        }
         return acc;
     }
 
@@ -116,101 +119,179 @@ final class VectorReduce {
         double acc = op.identity();
         long full = n - n % (4 * DL);
         for (long s = 0; s < full; s += BLOCK) {
-            acc = op.combine(acc, foldDoubles(op, x, (off + s) * Double.BYTES, Math.min(BLOCK, full - s)));
+            acc = op.combine(acc, foldDoubles(op, x, (off + s) * Double.BYTES, Math.min(BLOCK, full - s) * Double.BYTES));
         }
-        if (full < n) acc = op.combine(acc, foldDoubles(op, tailDoubles(x, off + full, n - full, op.identity()), 0, 4 * DL));
+        if (full < n) {
+            MemorySegment t = paddedDoubles(x, off + full, n - full, 4, op.identity());
+            acc = op.combine(acc, foldDoubles(op, t, 0, t.byteSize()));
+        }
         return acc;
     }
 
-    /** op over n elements from byte xb, n a multiple of four vectors, with four independent accumulators. */
-    private static float foldFloats(ReduceOp op, MemorySegment x, long xb, long n) {
-        FloatVector a0 = FloatVector.broadcast(F, (float) op.identity()), a1 = a0, a2 = a0, a3 = a0;
-        long v = F.vectorByteSize(), end = xb + n * Float.BYTES;
-        switch (op) {
-            case SUM -> {
-                for (long p = xb; p < end; p += 4 * v) {
-                    a0 = a0.add(loadF(x, p)); a1 = a1.add(loadF(x, p + v)); a2 = a2.add(loadF(x, p + 2 * v)); a3 = a3.add(loadF(x, p + 3 * v));
-                }
-                return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
-            }
-            case MAX -> {
-                for (long p = xb; p < end; p += 4 * v) {
-                    a0 = a0.lanewise(MAX, loadF(x, p)); a1 = a1.lanewise(MAX, loadF(x, p + v));
-                    a2 = a2.lanewise(MAX, loadF(x, p + 2 * v)); a3 = a3.lanewise(MAX, loadF(x, p + 3 * v));
-                }
-                return a0.lanewise(MAX, a1).lanewise(MAX, a2.lanewise(MAX, a3)).reduceLanes(MAX);
-            }
-            case MIN -> {
-                for (long p = xb; p < end; p += 4 * v) {
-                    a0 = a0.lanewise(MIN, loadF(x, p)); a1 = a1.lanewise(MIN, loadF(x, p + v));
-                    a2 = a2.lanewise(MIN, loadF(x, p + 2 * v)); a3 = a3.lanewise(MIN, loadF(x, p + 3 * v));
-                }
-                return a0.lanewise(MIN, a1).lanewise(MIN, a2.lanewise(MIN, a3)).reduceLanes(MIN);
-            }
-            default -> throw new IllegalArgumentException("reduce: no vector form of " + op);
-        }
+    /** op over {@code bytes} from xb, a multiple of four vectors. */
+    private static float foldFloats(ReduceOp op, MemorySegment x, long xb, long bytes) {
+        return switch (op) {
+            case SUM -> sumFloats(x, xb, bytes);
+            case MAX -> maxFloats(x, xb, bytes);
+            case MIN -> minFloats(x, xb, bytes);
+            case PROD -> throw new IllegalArgumentException("reduce: no vector form of " + op);
+        };
     }
 
-    private static double foldDoubles(ReduceOp op, MemorySegment x, long xb, long n) {
-        DoubleVector a0 = DoubleVector.broadcast(D, op.identity()), a1 = a0, a2 = a0, a3 = a0;
-        long v = D.vectorByteSize(), end = xb + n * Double.BYTES;
-        switch (op) {
-            case SUM -> {
-                for (long p = xb; p < end; p += 4 * v) {
-                    a0 = a0.add(loadD(x, p)); a1 = a1.add(loadD(x, p + v)); a2 = a2.add(loadD(x, p + 2 * v)); a3 = a3.add(loadD(x, p + 3 * v));
-                }
-                return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
-            }
-            case MAX -> {
-                for (long p = xb; p < end; p += 4 * v) {
-                    a0 = a0.lanewise(MAX, loadD(x, p)); a1 = a1.lanewise(MAX, loadD(x, p + v));
-                    a2 = a2.lanewise(MAX, loadD(x, p + 2 * v)); a3 = a3.lanewise(MAX, loadD(x, p + 3 * v));
-                }
-                return a0.lanewise(MAX, a1).lanewise(MAX, a2.lanewise(MAX, a3)).reduceLanes(MAX);
-            }
-            case MIN -> {
-                for (long p = xb; p < end; p += 4 * v) {
-                    a0 = a0.lanewise(MIN, loadD(x, p)); a1 = a1.lanewise(MIN, loadD(x, p + v));
-                    a2 = a2.lanewise(MIN, loadD(x, p + 2 * v)); a3 = a3.lanewise(MIN, loadD(x, p + 3 * v));
-                }
-                return a0.lanewise(MIN, a1).lanewise(MIN, a2.lanewise(MIN, a3)).reduceLanes(MIN);
-            }
-            default -> throw new IllegalArgumentException("reduce: no vector form of " + op);
-        }
+    private static double foldDoubles(ReduceOp op, MemorySegment x, long xb, long bytes) {
+        return switch (op) {
+            case SUM -> sumDoubles(x, xb, bytes);
+            case MAX -> maxDoubles(x, xb, bytes);
+            case MIN -> minDoubles(x, xb, bytes);
+            case PROD -> throw new IllegalArgumentException("reduce: no vector form of " + op);
+        };
     }
 
-    /** One vector of columns: y = op over s < size of the vector at byte xb + s * rowBytes. */
+    /** One vector of columns: y at yb = op over s < size of the vector at xb + s * rowBytes. */
     private static void columnFloats(ReduceOp op, MemorySegment x, long xb, long rowBytes, long size, MemorySegment y, long yb) {
-        FloatVector acc = FloatVector.broadcast(F, (float) op.identity());
-        long end = xb + size * rowBytes;
         switch (op) {
-            case SUM -> { for (long p = xb; p < end; p += rowBytes) acc = acc.add(loadF(x, p)); }
-            case MAX -> { for (long p = xb; p < end; p += rowBytes) acc = acc.lanewise(MAX, loadF(x, p)); }
-            case MIN -> { for (long p = xb; p < end; p += rowBytes) acc = acc.lanewise(MIN, loadF(x, p)); }
-            default -> throw new IllegalArgumentException("reduce: no vector form of " + op);
+            case SUM -> sumColumnFloats(x, xb, rowBytes, size, y, yb);
+            case MAX -> maxColumnFloats(x, xb, rowBytes, size, y, yb);
+            case MIN -> minColumnFloats(x, xb, rowBytes, size, y, yb);
+            case PROD -> throw new IllegalArgumentException("reduce: no vector form of " + op);
         }
-        put(y, yb, acc);
     }
 
     private static void columnDoubles(ReduceOp op, MemorySegment x, long xb, long rowBytes, long size, MemorySegment y, long yb) {
-        DoubleVector acc = DoubleVector.broadcast(D, op.identity());
-        long end = xb + size * rowBytes;
         switch (op) {
-            case SUM -> { for (long p = xb; p < end; p += rowBytes) acc = acc.add(loadD(x, p)); }
-            case MAX -> { for (long p = xb; p < end; p += rowBytes) acc = acc.lanewise(MAX, loadD(x, p)); }
-            case MIN -> { for (long p = xb; p < end; p += rowBytes) acc = acc.lanewise(MIN, loadD(x, p)); }
-            default -> throw new IllegalArgumentException("reduce: no vector form of " + op);
+            case SUM -> sumColumnDoubles(x, xb, rowBytes, size, y, yb);
+            case MAX -> maxColumnDoubles(x, xb, rowBytes, size, y, yb);
+            case MIN -> minColumnDoubles(x, xb, rowBytes, size, y, yb);
+            case PROD -> throw new IllegalArgumentException("reduce: no vector form of " + op);
         }
-        put(y, yb, acc);
     }
 
-    /** Writes exp(x - max) for n elements (a multiple of the lanes) to y unless y is null, and returns their sum. */
-    private static float expSum(MemorySegment x, long xb, float max, MemorySegment y, long yb, long n) {
+    private static float sumFloats(MemorySegment x, long xb, long bytes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + bytes; p += 4 * VF) {
+            a0 = a0.add(FloatVector.fromMemorySegment(F, x, p, ORDER));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, x, p + VF, ORDER));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+    }
+
+    private static void sumColumnFloats(MemorySegment x, long xb, long rowBytes, long size,
+                                        MemorySegment y, long yb) {
+        FloatVector acc = FloatVector.zero(F);
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            acc = acc.add(FloatVector.fromMemorySegment(F, x, p, ORDER));
+        }
+        acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    private static float maxFloats(MemorySegment x, long xb, long bytes) {
+        FloatVector a0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + bytes; p += 4 * VF) {
+            a0 = a0.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
+            a1 = a1.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + VF, ORDER));
+            a2 = a2.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
+            a3 = a3.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
+        }
+        return a0.lanewise(MAX, a1).lanewise(MAX, a2.lanewise(MAX, a3)).reduceLanes(MAX);
+    }
+
+    private static void maxColumnFloats(MemorySegment x, long xb, long rowBytes, long size,
+                                        MemorySegment y, long yb) {
+        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            acc = acc.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
+        }
+        acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    private static float minFloats(MemorySegment x, long xb, long bytes) {
+        FloatVector a0 = FloatVector.broadcast(F, Float.POSITIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + bytes; p += 4 * VF) {
+            a0 = a0.lanewise(MIN, FloatVector.fromMemorySegment(F, x, p, ORDER));
+            a1 = a1.lanewise(MIN, FloatVector.fromMemorySegment(F, x, p + VF, ORDER));
+            a2 = a2.lanewise(MIN, FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
+            a3 = a3.lanewise(MIN, FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
+        }
+        return a0.lanewise(MIN, a1).lanewise(MIN, a2.lanewise(MIN, a3)).reduceLanes(MIN);
+    }
+
+    private static void minColumnFloats(MemorySegment x, long xb, long rowBytes, long size,
+                                        MemorySegment y, long yb) {
+        FloatVector acc = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            acc = acc.lanewise(MIN, FloatVector.fromMemorySegment(F, x, p, ORDER));
+        }
+        acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    private static double sumDoubles(MemorySegment x, long xb, long bytes) {
+        DoubleVector a0 = DoubleVector.zero(D), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + bytes; p += 4 * VD) {
+            a0 = a0.add(DoubleVector.fromMemorySegment(D, x, p, ORDER));
+            a1 = a1.add(DoubleVector.fromMemorySegment(D, x, p + VD, ORDER));
+            a2 = a2.add(DoubleVector.fromMemorySegment(D, x, p + 2 * VD, ORDER));
+            a3 = a3.add(DoubleVector.fromMemorySegment(D, x, p + 3 * VD, ORDER));
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+    }
+
+    private static void sumColumnDoubles(MemorySegment x, long xb, long rowBytes, long size,
+                                         MemorySegment y, long yb) {
+        DoubleVector acc = DoubleVector.zero(D);
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            acc = acc.add(DoubleVector.fromMemorySegment(D, x, p, ORDER));
+        }
+        acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    private static double maxDoubles(MemorySegment x, long xb, long bytes) {
+        DoubleVector a0 = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + bytes; p += 4 * VD) {
+            a0 = a0.lanewise(MAX, DoubleVector.fromMemorySegment(D, x, p, ORDER));
+            a1 = a1.lanewise(MAX, DoubleVector.fromMemorySegment(D, x, p + VD, ORDER));
+            a2 = a2.lanewise(MAX, DoubleVector.fromMemorySegment(D, x, p + 2 * VD, ORDER));
+            a3 = a3.lanewise(MAX, DoubleVector.fromMemorySegment(D, x, p + 3 * VD, ORDER));
+        }
+        return a0.lanewise(MAX, a1).lanewise(MAX, a2.lanewise(MAX, a3)).reduceLanes(MAX);
+    }
+
+    private static void maxColumnDoubles(MemorySegment x, long xb, long rowBytes, long size,
+                                         MemorySegment y, long yb) {
+        DoubleVector acc = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            acc = acc.lanewise(MAX, DoubleVector.fromMemorySegment(D, x, p, ORDER));
+        }
+        acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    private static double minDoubles(MemorySegment x, long xb, long bytes) {
+        DoubleVector a0 = DoubleVector.broadcast(D, Double.POSITIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + bytes; p += 4 * VD) {
+            a0 = a0.lanewise(MIN, DoubleVector.fromMemorySegment(D, x, p, ORDER));
+            a1 = a1.lanewise(MIN, DoubleVector.fromMemorySegment(D, x, p + VD, ORDER));
+            a2 = a2.lanewise(MIN, DoubleVector.fromMemorySegment(D, x, p + 2 * VD, ORDER));
+            a3 = a3.lanewise(MIN, DoubleVector.fromMemorySegment(D, x, p + 3 * VD, ORDER));
+        }
+        return a0.lanewise(MIN, a1).lanewise(MIN, a2.lanewise(MIN, a3)).reduceLanes(MIN);
+    }
+
+    private static void minColumnDoubles(MemorySegment x, long xb, long rowBytes, long size,
+                                         MemorySegment y, long yb) {
+        DoubleVector acc = DoubleVector.broadcast(D, Double.POSITIVE_INFINITY);
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            acc = acc.lanewise(MIN, DoubleVector.fromMemorySegment(D, x, p, ORDER));
+        }
+        acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    /** Writes exp(x - max) over {@code bytes} (whole vectors) to y unless y is null, and returns their sum. */
+    private static float expSum(MemorySegment x, long xb, float max, MemorySegment y, long yb, long bytes) {
         FloatVector m = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
-        long v = F.vectorByteSize(), bytes = n * Float.BYTES;
-        for (long p = 0; p < bytes; p += v) {
-            FloatVector e = loadF(x, xb + p).sub(m).lanewise(EXP);
-            if (y != null) put(y, yb + p, e);
+        for (long p = 0; p < bytes; p += VF) {
+            FloatVector e = FloatVector.fromMemorySegment(F, x, xb + p, ORDER).sub(m).lanewise(EXP);
+            if (y != null) e.intoMemorySegment(y, yb + p, ORDER);
             acc = acc.add(e);
         }
         return acc.reduceLanes(ADD);
@@ -219,9 +300,10 @@ final class VectorReduce {
     /** y = (x - max) - logSum over a row. */
     private static void shiftRow(MemorySegment x, long xOff, MemorySegment y, long yOff, long n, float max, float logSum) {
         FloatVector m = FloatVector.broadcast(F, max), ls = FloatVector.broadcast(F, logSum);
-        long full = F.loopBound(n), v = F.vectorByteSize();
-        long xb = xOff * Float.BYTES, yb = yOff * Float.BYTES;
-        for (long p = 0; p < full * Float.BYTES; p += v) put(y, yb + p, loadF(x, xb + p).sub(m).sub(ls));
+        long full = F.loopBound(n), xb = xOff * Float.BYTES, yb = yOff * Float.BYTES;
+        for (long p = 0; p < full * Float.BYTES; p += VF) {
+            FloatVector.fromMemorySegment(F, x, xb + p, ORDER).sub(m).sub(ls).intoMemorySegment(y, yb + p, ORDER);
+        }
         for (long i = full; i < n; i++) {
             y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, x.getAtIndex(ValueLayout.JAVA_FLOAT, xOff + i) - max - logSum);
         }
@@ -229,25 +311,25 @@ final class VectorReduce {
 
     /** y *= scale over a row. */
     private static void scaleRow(MemorySegment y, long yOff, long n, float scale) {
-        long full = F.loopBound(n), v = F.vectorByteSize(), yb = yOff * Float.BYTES;
-        for (long p = 0; p < full * Float.BYTES; p += v) put(y, yb + p, loadF(y, yb + p).mul(scale));
+        long full = F.loopBound(n), yb = yOff * Float.BYTES;
+        for (long p = 0; p < full * Float.BYTES; p += VF) {
+            FloatVector.fromMemorySegment(F, y, yb + p, ORDER).mul(scale).intoMemorySegment(y, yb + p, ORDER);
+        }
         for (long i = full; i < n; i++) y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, y.getAtIndex(ValueLayout.JAVA_FLOAT, yOff + i) * scale);
     }
 
-    /** A buffer of {@code length} floats: x[off, off + count) followed by {@code pad}. */
-    private static MemorySegment tail(MemorySegment x, long off, long count, int length, float pad) {
-        float[] t = new float[length];
-        Arrays.fill(t, pad);
-        MemorySegment s = MemorySegment.ofArray(t);
-        MemorySegment.copy(x, off * Float.BYTES, s, 0, count * Float.BYTES);
-        return s;
+    /** Scratch vectors 0.. holding x[off, off + count) followed by {@code pad}, {@code vectors} vectors in all. */
+    private static MemorySegment padded(MemorySegment x, long off, long count, int vectors, float pad) {
+        MemorySegment t = Lanes.scratch(0, vectors);
+        for (long i = count; i < vectors * FL; i++) t.setAtIndex(ValueLayout.JAVA_FLOAT, i, pad);
+        MemorySegment.copy(x, off * Float.BYTES, t, 0, count * Float.BYTES);
+        return t;
     }
 
-    private static MemorySegment tailDoubles(MemorySegment x, long off, long count, double pad) {
-        double[] t = new double[4 * DL];
-        Arrays.fill(t, pad);
-        MemorySegment s = MemorySegment.ofArray(t);
-        MemorySegment.copy(x, off * Double.BYTES, s, 0, count * Double.BYTES);
-        return s;
+    private static MemorySegment paddedDoubles(MemorySegment x, long off, long count, int vectors, double pad) {
+        MemorySegment t = Lanes.scratch(0, vectors);
+        for (long i = count; i < vectors * DL; i++) t.setAtIndex(ValueLayout.JAVA_DOUBLE, i, pad);
+        MemorySegment.copy(x, off * Double.BYTES, t, 0, count * Double.BYTES);
+        return t;
     }
 }

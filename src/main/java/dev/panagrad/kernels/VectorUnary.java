@@ -7,9 +7,9 @@ import java.lang.foreign.MemorySegment;
 
 import static dev.panagrad.kernels.Lanes.D;
 import static dev.panagrad.kernels.Lanes.F;
-import static dev.panagrad.kernels.Lanes.loadD;
-import static dev.panagrad.kernels.Lanes.loadF;
-import static dev.panagrad.kernels.Lanes.put;
+import static dev.panagrad.kernels.Lanes.ORDER;
+import static dev.panagrad.kernels.Lanes.VD;
+import static dev.panagrad.kernels.Lanes.VF;
 import static jdk.incubator.vector.VectorOperators.COS;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GT;
@@ -22,11 +22,14 @@ import static jdk.incubator.vector.VectorOperators.TANH;
 
 /**
  * {@code y[i] = op(x[i])} over contiguous float32 and float64 runs. Whole vectors go through the loop of
- * {@code op}; the last partial vector is copied into a one-vector buffer, computed the same way and copied
+ * {@code op}; the last partial vector is copied into a scratch vector, computed by the same loop and copied
  * back, so every element gets the same result wherever it sits.
  *
- * <p>Every op has its own loop on purpose: the Vector API only becomes SIMD code when the operator is a
- * compile-time constant, and a loop shared by all ops through a lambda is compiled once with an unknown one.
+ * <p>Every op and dtype has its own small loop method, with the Vector API calls written in the loop body.
+ * This is what lets the JIT compile them to SIMD code: the Vector API only becomes vector instructions when
+ * the operator is a compile-time constant and every call is inlined, and C2 refuses to inline a helper that
+ * was already compiled on its own (as a shared loop or a small vector helper is, during warm-up), and
+ * stops inlining when one method holds many loops or nests calls too deeply.
  */
 final class VectorUnary {
     private VectorUnary() {}
@@ -40,7 +43,7 @@ final class VectorUnary {
         long full = F.loopBound(n);
         floatVectors(op, x, xOff * Float.BYTES, y, yOff * Float.BYTES, full * Float.BYTES);
         if (full < n) {
-            MemorySegment t = Lanes.floatTail(x, xOff + full, n - full);
+            MemorySegment t = Lanes.tail(x, (xOff + full) * Float.BYTES, (n - full) * Float.BYTES, 0);
             floatVectors(op, t, 0, t, 0, t.byteSize());
             MemorySegment.copy(t, 0, y, (yOff + full) * Float.BYTES, (n - full) * Float.BYTES);
         }
@@ -53,111 +56,259 @@ final class VectorUnary {
         long full = D.loopBound(n);
         doubleVectors(op, x, xOff * Double.BYTES, y, yOff * Double.BYTES, full * Double.BYTES);
         if (full < n) {
-            MemorySegment t = Lanes.doubleTail(x, xOff + full, n - full);
+            MemorySegment t = Lanes.tail(x, (xOff + full) * Double.BYTES, (n - full) * Double.BYTES, 0);
             doubleVectors(op, t, 0, t, 0, t.byteSize());
             MemorySegment.copy(t, 0, y, (yOff + full) * Double.BYTES, (n - full) * Double.BYTES);
         }
         return true;
     }
 
-    /** The loops over whole float vectors: {@code bytes} is a multiple of the vector size. */
+    /** Whole float vectors: {@code bytes} is a multiple of the vector size. */
     private static void floatVectors(UnaryOp op, MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        long step = F.vectorByteSize();
         switch (op) {
-            case NEG -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).neg()); }
-            case EXP -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).lanewise(EXP)); }
-            case LOG -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).lanewise(LOG)); }
-            case SQRT -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).sqrt()); }
-            case RSQRT -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, rsqrt(loadF(x, xb + i))); }
-            case ABS -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).abs()); }
-            case SIGN -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, sign(loadF(x, xb + i))); }
-            case SIN -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).lanewise(SIN)); }
-            case COS -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).lanewise(COS)); }
-            case TANH -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadF(x, xb + i).lanewise(TANH)); }
-            case SIGMOID -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, sigmoid(loadF(x, xb + i))); }
-            case RELU -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, relu(loadF(x, xb + i))); }
-            case GELU -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, VectorErf.gelu(loadF(x, xb + i))); }
-            case SOFTPLUS -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, softplus(loadF(x, xb + i))); }
-            case ERF -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, VectorErf.erf(loadF(x, xb + i))); }
-            case RECIPROCAL -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, reciprocal(loadF(x, xb + i))); }
+            case NEG -> negFloats(x, xb, y, yb, bytes);
+            case EXP -> expFloats(x, xb, y, yb, bytes);
+            case LOG -> logFloats(x, xb, y, yb, bytes);
+            case SQRT -> sqrtFloats(x, xb, y, yb, bytes);
+            case RSQRT -> rsqrtFloats(x, xb, y, yb, bytes);
+            case ABS -> absFloats(x, xb, y, yb, bytes);
+            case SIGN -> signFloats(x, xb, y, yb, bytes);
+            case SIN -> sinFloats(x, xb, y, yb, bytes);
+            case COS -> cosFloats(x, xb, y, yb, bytes);
+            case TANH -> tanhFloats(x, xb, y, yb, bytes);
+            case SIGMOID -> sigmoidFloats(x, xb, y, yb, bytes);
+            case RELU -> reluFloats(x, xb, y, yb, bytes);
+            case SOFTPLUS -> softplusFloats(x, xb, y, yb, bytes);
+            case RECIPROCAL -> reciprocalFloats(x, xb, y, yb, bytes);
+            case GELU -> VectorErf.geluFloats(x, xb, y, yb, bytes);
+            case ERF -> VectorErf.erfFloats(x, xb, y, yb, bytes);
             case LOGICAL_NOT -> throw new IllegalArgumentException("unary: no vector form of " + op);
         }
     }
 
     private static void doubleVectors(UnaryOp op, MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        long step = D.vectorByteSize();
         switch (op) {
-            case NEG -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).neg()); }
-            case EXP -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).lanewise(EXP)); }
-            case LOG -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).lanewise(LOG)); }
-            case SQRT -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).sqrt()); }
-            case RSQRT -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, rsqrt(loadD(x, xb + i))); }
-            case ABS -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).abs()); }
-            case SIGN -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, sign(loadD(x, xb + i))); }
-            case SIN -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).lanewise(SIN)); }
-            case COS -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).lanewise(COS)); }
-            case TANH -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, loadD(x, xb + i).lanewise(TANH)); }
-            case SIGMOID -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, sigmoid(loadD(x, xb + i))); }
-            case RELU -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, relu(loadD(x, xb + i))); }
-            case SOFTPLUS -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, softplus(loadD(x, xb + i))); }
-            case RECIPROCAL -> { for (long i = 0; i < bytes; i += step) put(y, yb + i, reciprocal(loadD(x, xb + i))); }
+            case NEG -> negDoubles(x, xb, y, yb, bytes);
+            case EXP -> expDoubles(x, xb, y, yb, bytes);
+            case LOG -> logDoubles(x, xb, y, yb, bytes);
+            case SQRT -> sqrtDoubles(x, xb, y, yb, bytes);
+            case RSQRT -> rsqrtDoubles(x, xb, y, yb, bytes);
+            case ABS -> absDoubles(x, xb, y, yb, bytes);
+            case SIGN -> signDoubles(x, xb, y, yb, bytes);
+            case SIN -> sinDoubles(x, xb, y, yb, bytes);
+            case COS -> cosDoubles(x, xb, y, yb, bytes);
+            case TANH -> tanhDoubles(x, xb, y, yb, bytes);
+            case SIGMOID -> sigmoidDoubles(x, xb, y, yb, bytes);
+            case RELU -> reluDoubles(x, xb, y, yb, bytes);
+            case SOFTPLUS -> softplusDoubles(x, xb, y, yb, bytes);
+            case RECIPROCAL -> reciprocalDoubles(x, xb, y, yb, bytes);
             case GELU, ERF, LOGICAL_NOT -> throw new IllegalArgumentException("unary: no vector form of " + op);
         }
     }
 
-    private static FloatVector rsqrt(FloatVector x) {
-        return x.broadcast(1f).div(x.sqrt());
+    private static void negFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.neg().intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static DoubleVector rsqrt(DoubleVector x) {
-        return x.broadcast(1).div(x.sqrt());
+    private static void expFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.lanewise(EXP).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static FloatVector reciprocal(FloatVector x) {
-        return x.broadcast(1f).div(x);
+    private static void logFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.lanewise(LOG).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static DoubleVector reciprocal(DoubleVector x) {
-        return x.broadcast(1).div(x);
+    private static void sqrtFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.sqrt().intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    /** signum keeps +-0 and NaN: only strictly positive or negative lanes change. */
-    private static FloatVector sign(FloatVector x) {
-        return x.blend(1f, x.compare(GT, 0f)).blend(-1f, x.compare(LT, 0f));
+    private static void rsqrtFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.broadcast(1f).div(v.sqrt()).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static DoubleVector sign(DoubleVector x) {
-        return x.blend(1, x.compare(GT, 0)).blend(-1, x.compare(LT, 0));
+    private static void absFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.abs().intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    /** NaN <= 0 is false, so NaN stays; negatives and -0 become +0. */
-    private static FloatVector relu(FloatVector x) {
-        return x.blend(0f, x.compare(LE, 0f));
+    private static void signFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            // signum keeps +-0 and NaN: only strictly positive or negative lanes change
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.blend(1f, v.compare(GT, 0f)).blend(-1f, v.compare(LT, 0f)).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static DoubleVector relu(DoubleVector x) {
-        return x.blend(0, x.compare(LE, 0));
+    private static void sinFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.lanewise(SIN).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    /** softplus(x) = log(1 + e^x), and x itself above the threshold. */
-    private static FloatVector softplus(FloatVector x) {
-        return x.lanewise(EXP).lanewise(LOG1P).blend(x, x.compare(GT, SOFTPLUS_THRESHOLD));
+    private static void cosFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.lanewise(COS).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static DoubleVector softplus(DoubleVector x) {
-        return x.lanewise(EXP).lanewise(LOG1P).blend(x, x.compare(GT, SOFTPLUS_THRESHOLD));
+    private static void tanhFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.lanewise(TANH).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    /** sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, with e = exp(-|x|) <= 1, so nothing overflows. */
-    private static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = x.abs().neg().lanewise(EXP);
-        FloatVector s = e.broadcast(1f).div(e.add(1f));
-        return s.blend(e.mul(s), x.compare(LT, 0f));
+    private static void sigmoidFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            // 1/(1+e) for x >= 0 and e/(1+e) for x < 0 with e = exp(-|x|) <= 1: nothing overflows
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            FloatVector e = v.abs().neg().lanewise(EXP), s = e.broadcast(1f).div(e.add(1f));
+            s.blend(e.mul(s), v.compare(LT, 0f)).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 
-    private static DoubleVector sigmoid(DoubleVector x) {
-        DoubleVector e = x.abs().neg().lanewise(EXP);
-        DoubleVector s = e.broadcast(1).div(e.add(1));
-        return s.blend(e.mul(s), x.compare(LT, 0));
+    private static void reluFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            // NaN <= 0 is false, so NaN stays; negatives and -0 become +0
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.blend(0f, v.compare(LE, 0f)).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void softplusFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            // log(1 + e^x), and x itself above the threshold
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.lanewise(EXP).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void reciprocalFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VF) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
+            v.broadcast(1f).div(v).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void negDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.neg().intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void expDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.lanewise(EXP).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void logDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.lanewise(LOG).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void sqrtDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.sqrt().intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void rsqrtDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.broadcast(1).div(v.sqrt()).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void absDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.abs().intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void signDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            // signum keeps +-0 and NaN: only strictly positive or negative lanes change
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.blend(1, v.compare(GT, 0)).blend(-1, v.compare(LT, 0)).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void sinDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.lanewise(SIN).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void cosDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.lanewise(COS).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void tanhDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.lanewise(TANH).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void sigmoidDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            // 1/(1+e) for x >= 0 and e/(1+e) for x < 0 with e = exp(-|x|) <= 1: nothing overflows
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            DoubleVector e = v.abs().neg().lanewise(EXP), s = e.broadcast(1).div(e.add(1));
+            s.blend(e.mul(s), v.compare(LT, 0)).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void reluDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            // NaN <= 0 is false, so NaN stays; negatives and -0 become +0
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.blend(0, v.compare(LE, 0)).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void softplusDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            // log(1 + e^x), and x itself above the threshold
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.lanewise(EXP).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
+        }
+    }
+
+    private static void reciprocalDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
+        for (long i = 0; i < bytes; i += VD) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
+            v.broadcast(1).div(v).intoMemorySegment(y, yb + i, ORDER);
+        }
     }
 }
