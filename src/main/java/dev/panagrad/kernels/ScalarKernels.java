@@ -254,16 +254,16 @@ public class ScalarKernels implements Kernels {
                           MemorySegment y, long yOff, MemorySegment indices, long iOff) {
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
         // the taps inside the input for each output row and column, the same in every plane
-        long[] iLo = new long[(int) oh], iHi = new long[(int) oh], jLo = new long[(int) ow], jHi = new long[(int) ow];
+        int[] iLo = new int[(int) oh], iHi = new int[(int) oh], jLo = new int[(int) ow], jHi = new int[(int) ow];
         for (int r = 0; r < oh; r++) {
             long top = r * w.strideH() - w.padH();
-            iLo[r] = w.firstInside(top, w.dilationH(), w.kernelH(), h);
-            iHi[r] = w.endInside(top, w.dilationH(), w.kernelH(), h);
+            iLo[r] = (int) w.firstInside(top, w.dilationH(), w.kernelH(), h);
+            iHi[r] = (int) w.endInside(top, w.dilationH(), w.kernelH(), h);
         }
         for (int c = 0; c < ow; c++) {
             long left = c * w.strideW() - w.padW();
-            jLo[c] = w.firstInside(left, w.dilationW(), w.kernelW(), wd);
-            jHi[c] = w.endInside(left, w.dilationW(), w.kernelW(), wd);
+            jLo[c] = (int) w.firstInside(left, w.dilationW(), w.kernelW(), wd);
+            jHi[c] = (int) w.endInside(left, w.dilationW(), w.kernelW(), wd);
         }
         for (long p = 0; p < planes; p++) {
             long in = xOff + p * h * wd, out = p * oh * ow;

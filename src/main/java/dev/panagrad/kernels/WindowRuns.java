@@ -68,38 +68,39 @@ final class WindowRuns {
     }
 
     /**
-     * One output row of max pooling: for each output column c, the first maximum (NaN wins) over {@code rows}
-     * window rows starting at {@code in + rowStart} ({@code dilationH * width} apart) and the taps
-     * {@code jLo[c]..jHi[c]} of column c; writes the value to {@code y[yOff + c]} and its position within the
-     * plane (relative to {@code in}) to {@code indices[iOff + c]}.
+     * One output row of max pooling: for each output column c, the maximum over {@code rows} window rows starting
+     * at {@code in + rowStart} ({@code dilationH * width} apart) and the taps {@code jLo[c]..jHi[c]} of column c,
+     * as PyTorch picks it (a larger value or any NaN replaces the current one); writes the value to
+     * {@code y[yOff + c]} and its position within the plane (relative to {@code in}) to {@code indices[iOff + c]}.
      */
-    static void maxPoolRow(DType dt, Window2d w, MemorySegment x, long in, long rowStart, long rows, long[] jLo,
-                           long[] jHi, MemorySegment y, long yOff, MemorySegment indices, long iOff) {
+    static void maxPoolRow(DType dt, Window2d w, MemorySegment x, long in, long rowStart, int rows, int[] jLo,
+                           int[] jHi, MemorySegment y, long yOff, MemorySegment indices, long iOff) {
         long rowStep = w.dilationH() * w.width(), sw = w.strideW(), pw = w.padW(), dw = w.dilationW();
         for (int c = 0; c < jLo.length; c++) {
-            long first = rowStart + c * sw - pw + jLo[c] * dw, best = first, cols = jHi[c] - jLo[c];
+            long first = rowStart + c * sw - pw + jLo[c] * dw, best = first;
+            int cols = jHi[c] - jLo[c];
             if (dt == DType.FLOAT32) {
                 float m = x.getAtIndex(F32, in + first);
-                for (long i = 0; i < rows && m == m; i++) {
-                    for (long j = 0, at = first + i * rowStep; j < cols; j++, at += dw) {
+                for (int i = 0; i < rows; i++) {
+                    long at = first + i * rowStep;
+                    for (int j = 0; j < cols; j++, at += dw) {
                         float v = x.getAtIndex(F32, in + at);
                         if (v > m || v != v) {
                             m = v;
                             best = at;
-                            if (v != v) break;
                         }
                     }
                 }
                 y.setAtIndex(F32, yOff + c, m);
             } else {
                 double m = Access.load(dt, x, in + first);
-                for (long i = 0; i < rows && m == m; i++) {
-                    for (long j = 0, at = first + i * rowStep; j < cols; j++, at += dw) {
+                for (int i = 0; i < rows; i++) {
+                    long at = first + i * rowStep;
+                    for (int j = 0; j < cols; j++, at += dw) {
                         double v = Access.load(dt, x, in + at);
                         if (v > m || v != v) {
                             m = v;
                             best = at;
-                            if (v != v) break;
                         }
                     }
                 }
