@@ -117,7 +117,7 @@ public interface Kernels {
 
     /**
      * Max pooling of contiguous planes {@code [planes, H, W]} into {@code [planes, OH, OW]}, also writing the
-     * int64 index {@code ih*W + iw} of each maximum within its plane (the first one; NaN wins; padding never
+     * int64 index {@code ih*W + iw} of each maximum within its plane (the first one, or the last NaN; padding never
      * wins).
      */
     void maxPool2d(DType dt, Window2d w, MemorySegment x, long xOff, long planes,

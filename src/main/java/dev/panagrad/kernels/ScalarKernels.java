@@ -197,7 +197,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public void im2col(DType dt, Window2d w, long channels, MemorySegment x, long xOff, long batch,
                        MemorySegment cols, long colOff, long ldc) {
-        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow, sw = w.strideW();
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
                 long plane = xOff + (b * channels + c) * h * wd;
@@ -209,16 +209,14 @@ public class ScalarKernels implements Kernels {
                             long dst = colOff + row * ldc + b * l + y * ow;
                             long ih = y * w.strideH() - w.padH() + i * w.dilationH();
                             if (ih < 0 || ih >= h) {
-                                fill(dt, cols, dst, 1, ow, 0);
+                                WindowRuns.zero(dt, cols, dst, ow);
                                 continue;
                             }
                             // columns [lo, hi) read the input row with stride strideW; the rest read padding
-                            fill(dt, cols, dst, 1, lo, 0);
-                            if (hi > lo) {
-                                long src = plane + ih * wd + lo * w.strideW() - w.padW() + j * w.dilationW();
-                                convert(dt, x, src, w.strideW(), dt, cols, dst + lo, 1, hi - lo);
-                            }
-                            fill(dt, cols, dst + hi, 1, ow - hi, 0);
+                            WindowRuns.zero(dt, cols, dst, lo);
+                            WindowRuns.copy(dt, x, plane + ih * wd + lo * sw - w.padW() + j * w.dilationW(), sw,
+                                    cols, dst + lo, hi - lo);
+                            WindowRuns.zero(dt, cols, dst + hi, ow - hi);
                         }
                     }
                 }
@@ -229,7 +227,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public void col2im(DType dt, Window2d w, long channels, MemorySegment cols, long colOff, long rowStride,
                        long colStride, long batch, MemorySegment y, long yOff) {
-        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
+        long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow, sw = w.strideW();
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
                 long plane = yOff + (b * channels + c) * h * wd;
@@ -242,9 +240,8 @@ public class ScalarKernels implements Kernels {
                             long ih = r * w.strideH() - w.padH() + i * w.dilationH();
                             if (ih < 0 || ih >= h) continue;
                             long src = colOff + row * rowStride + (b * l + r * ow + lo) * colStride;
-                            long dst = plane + ih * wd + lo * w.strideW() - w.padW() + j * w.dilationW();
-                            binary(BinaryOp.ADD, dt, y, dst, w.strideW(), cols, src, colStride, y, dst, w.strideW(),
-                                    hi - lo);
+                            long dst = plane + ih * wd + lo * sw - w.padW() + j * w.dilationW();
+                            WindowRuns.add(dt, cols, src, colStride, y, dst, sw, hi - lo);
                         }
                     }
                 }
@@ -256,28 +253,24 @@ public class ScalarKernels implements Kernels {
     public void maxPool2d(DType dt, Window2d w, MemorySegment x, long xOff, long planes,
                           MemorySegment y, long yOff, MemorySegment indices, long iOff) {
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
+        // the taps inside the input for each output row and column, the same in every plane
+        int[] iLo = new int[(int) oh], iHi = new int[(int) oh], jLo = new int[(int) ow], jHi = new int[(int) ow];
+        for (int r = 0; r < oh; r++) {
+            long top = r * w.strideH() - w.padH();
+            iLo[r] = (int) w.firstInside(top, w.dilationH(), w.kernelH(), h);
+            iHi[r] = (int) w.endInside(top, w.dilationH(), w.kernelH(), h);
+        }
+        for (int c = 0; c < ow; c++) {
+            long left = c * w.strideW() - w.padW();
+            jLo[c] = (int) w.firstInside(left, w.dilationW(), w.kernelW(), wd);
+            jHi[c] = (int) w.endInside(left, w.dilationW(), w.kernelW(), wd);
+        }
         for (long p = 0; p < planes; p++) {
             long in = xOff + p * h * wd, out = p * oh * ow;
-            for (long r = 0; r < oh; r++) {
-                for (long c = 0; c < ow; c++) {
-                    double best = Double.NEGATIVE_INFINITY;
-                    long bestIndex = -1;
-                    for (long i = 0; i < w.kernelH(); i++) {
-                        long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                        if (ih < 0 || ih >= h) continue;
-                        for (long j = 0; j < w.kernelW(); j++) {
-                            long iw = c * w.strideW() - w.padW() + j * w.dilationW();
-                            if (iw < 0 || iw >= wd) continue;
-                            double v = Access.load(dt, x, in + ih * wd + iw);
-                            if (bestIndex < 0 || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
-                                best = v;
-                                bestIndex = ih * wd + iw;
-                            }
-                        }
-                    }
-                    Access.store(dt, y, yOff + out + r * ow + c, best);
-                    Access.store(DType.INT64, indices, iOff + out + r * ow + c, bestIndex);
-                }
+            for (int r = 0; r < oh; r++) {
+                long rowStart = (r * w.strideH() - w.padH() + iLo[r] * w.dilationH()) * wd;
+                WindowRuns.maxPoolRow(dt, w, x, in, rowStart, iHi[r] - iLo[r], jLo, jHi, y, yOff + out + r * ow,
+                        indices, iOff + out + r * ow);
             }
         }
     }

@@ -25,6 +25,16 @@ public record Window2d(long height, long width, long kernelH, long kernelW, long
         return Math.floorDiv(width + 2 * padW - dilationW * (kernelW - 1) - 1, strideW) + 1;
     }
 
+    /** The first tap of a window starting at {@code start} (taps {@code dilation} apart) inside [0, size). */
+    long firstInside(long start, long dilation, long taps, long size) {
+        return start >= 0 ? 0 : Math.min(taps, ceilDiv(-start, dilation));
+    }
+
+    /** One past the last tap of a window starting at {@code start} inside [0, size). */
+    long endInside(long start, long dilation, long taps, long size) {
+        return Math.max(0, Math.min(taps, Math.floorDiv(size - 1 - start, dilation) + 1));
+    }
+
     /** The first output column whose tap {@code j} lands inside the input (left of it, the tap reads padding). */
     long firstInsideW(long j) {
         return clampOut(ceilDiv(padW - j * dilationW, strideW), outW());

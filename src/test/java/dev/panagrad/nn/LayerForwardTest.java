@@ -119,6 +119,44 @@ class LayerForwardTest {
     }
 
     @Test
+    void maxPoolMatchesDirectLoopsInFloat32AndFloat64() {
+        int[] k = {3, 2}, st = {2, 1}, pad = {1, 1}, dil = {1, 2};
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = randn(5, 2, 3, 7, 6).to(dt);
+            double[] xv = x.toDoubleArray();
+            Tensor[] r = MaxPool2d.maxPool2dWithIndices(x, k, st, pad, dil);
+            int oh = (7 + 2 - 2 - 1) / 2 + 1, ow = (6 + 2 - 2 - 1) / 1 + 1;
+            assertArrayEquals(new long[] {2, 3, oh, ow}, r[0].shape());
+            double[] values = r[0].toDoubleArray();
+            long[] indices = r[1].toLongArray();
+            for (int p = 0; p < 6; p++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int c = 0; c < ow; c++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        long at = -1;
+                        for (int i = 0; i < k[0]; i++) {
+                            for (int j = 0; j < k[1]; j++) {
+                                int ih = y * st[0] - pad[0] + i * dil[0], iw = c * st[1] - pad[1] + j * dil[1];
+                                if (ih < 0 || ih >= 7 || iw < 0 || iw >= 6) continue;
+                                if (at < 0 || xv[p * 42 + ih * 6 + iw] > best) {
+                                    best = xv[p * 42 + ih * 6 + iw];
+                                    at = ih * 6 + iw;
+                                }
+                            }
+                        }
+                        int o = (p * oh + y) * ow + c;
+                        assertEquals(best, values[o], 0, dt + " output " + o);
+                        assertEquals(at, indices[o], dt + " output " + o);
+                    }
+                }
+            }
+            // NaN wins its window, as in PyTorch
+            Tensor withNan = Tensor.of(new double[] {1, Double.NaN, 3, 2}, 1, 1, 2, 2).to(dt);
+            assertTrue(Double.isNaN(MaxPool2d.maxPool2d(withNan, 2).item()));
+        }
+    }
+
+    @Test
     void avgPoolCountsPaddingOrNot() {
         // plane [[1, 2], [3, 4]], 3x3 window, padding 1, stride 1: every window holds all 4 values
         Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 1, 1, 2, 2);
