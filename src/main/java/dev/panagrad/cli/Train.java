@@ -60,7 +60,7 @@ public final class Train {
               --limit N           train on the first N training images only
               --test-limit N      evaluate on the first N test images only
               --save FILE         write a checkpoint (safetensors) after every epoch
-              --resume FILE       continue from a checkpoint written by --save
+              --resume FILE       continue from a checkpoint written by --save (or start from a state dict)
               --metrics FILE      write per-epoch loss, accuracy, samples/s and times as JSON
             """;
 
