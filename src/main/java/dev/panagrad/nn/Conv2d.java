@@ -2,6 +2,7 @@ package dev.panagrad.nn;
 
 import dev.panagrad.DType;
 import dev.panagrad.Generator;
+import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Window2d;
 
@@ -13,7 +14,7 @@ import java.util.List;
  * weight is {@code [out, in/groups, kh, kw]}, the bias {@code [out]}, initialised as PyTorch does.
  *
  * <p>It is computed as im2col (the whole batch as one column matrix {@code [in*kh*kw, N*OH*OW]}) followed by
- * one GEMM per group; the derivative follows from the recorded pieces (GEMM and col2im), so it is
+ * one GEMM per group; the derivative follows from the recorded pieces (GEMMs and col2im), so it is
  * differentiable to any order.
  *
  * <pre>{@code
@@ -122,17 +123,29 @@ public class Conv2d extends Module {
         Tensor w2 = weight.reshape(cout, -1);           // [out, C/G*kh*kw]
         Tensor y2;                                      // [out, N*OH*OW]
         if (groups == 1) {
-            y2 = w2.mm(cols);
+            y2 = product(w2, cols);
         } else {
             long rowsPerGroup = w2.size(1), outPerGroup = cout / groups;
             List<Tensor> parts = new ArrayList<>(groups);
             for (int g = 0; g < groups; g++) {
-                parts.add(w2.narrow(0, g * outPerGroup, outPerGroup).mm(cols.narrow(0, g * rowsPerGroup, rowsPerGroup)));
+                parts.add(product(w2.narrow(0, g * outPerGroup, outPerGroup), cols.narrow(0, g * rowsPerGroup, rowsPerGroup)));
             }
             y2 = Tensor.cat(parts, 0);
         }
         Tensor y = y2.view(cout, n, w.outH(), w.outW()).transpose(0, 1);   // NCHW view of the GEMM result
         y = bias == null ? y.contiguous() : y.add(bias.view(cout, 1, 1));   // the bias add writes NCHW contiguously
         return unbatched ? y.squeeze(0) : y;
+    }
+
+    /**
+     * {@code w2 @ cols} as one node whose derivative is written with tensor ops: {@code d/dw2 = g cols^T} and
+     * {@code d/dcols = w2^T g}, each only when needed (the input image often needs none), the latter contiguous
+     * as col2im reads it best.
+     */
+    private static Tensor product(Tensor w2, Tensor cols) {
+        Tensor y = w2.detach().mm(cols.detach());
+        return Graph.record("ConvolutionBackward0", y, Graph.of(w2, cols), Graph.of(w2, cols), (g, s) -> Graph.of(
+                s[0].requiresGrad() ? g.mm(s[1].t()) : null,
+                s[1].requiresGrad() ? s[0].t().mm(g) : null));
     }
 }

@@ -78,8 +78,27 @@ public class MaxPool2d extends Module {
                 (lo, hi) -> Kernels.active().maxPool2d(dt, w, xs, xo + lo * plane, hi - lo, ys, lo * outPlane, is,
                         lo * outPlane));
         // d y[p, o] / d x[p, idx[p, o]] = 1: the gradient is scattered back to the positions of the maxima
-        Tensor out = Graph.record("MaxPool2DWithIndicesBackward0", y, x, (g, s) -> Tensor.zeros(dt, planes, plane)
-                .scatterAdd(1, s[0].reshape(planes, outPlane), g.reshape(planes, outPlane)).reshape(inShape), idx);
+        Tensor out = Graph.record("MaxPool2DWithIndicesBackward0", y, x,
+                (g, s) -> scatterToMaxima(g, s[0], planes, plane, inShape), idx);
         return new Tensor[] {out, idx};
+    }
+
+    /**
+     * {@code gx[p, idx[p, o]] += g[p, o]}: linear in g, so its derivative gathers at the same indices. The
+     * indices come from the forward kernel and need no range check.
+     */
+    private static Tensor scatterToMaxima(Tensor g, Tensor idx, long planes, long plane, long[] inShape) {
+        DType dt = g.dtype();
+        long outPlane = idx.numel() / Math.max(1, planes);
+        Tensor gc = Pointwise.convertRaw(g.detach(), dt);
+        Tensor gx = Tensor.zeros(dt, inShape);
+        MemorySegment gs = gc.segment(), is = idx.segment(), xs = gx.segment();
+        long go = gc.offset();
+        Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane)),
+                (lo, hi) -> Kernels.active().scatterAdd(dt, gs, go + lo * outPlane, hi - lo, outPlane, 1, is,
+                        lo * outPlane, plane, xs, lo * plane));
+        long[] outShape = idx.shape();
+        return Graph.record("MaxPool2DWithIndicesBackwardBackward0", gx, g,
+                (gg, s) -> gg.reshape(planes, plane).gather(1, s[0].reshape(planes, outPlane)).reshape(outShape), idx);
     }
 }

@@ -31,8 +31,9 @@ public class Adam extends Optimizer {
 
     /** For subclasses: the defaults and whether weight decay is decoupled from the gradient (AdamW). */
     protected Adam(List<ParamGroup> groups, double lr, double weightDecay, boolean decoupledWeightDecay) {
-        super(groups, Map.of("lr", checkRange("Adam", "learning rate", lr, 0, Double.MAX_VALUE), "beta1", 0.9,
-                "beta2", 0.999, "eps", 1e-8, "weight_decay", weightDecay));
+        super(groups, options(Map.entry("lr", checkRange("Adam", "learning rate", lr, 0, Double.MAX_VALUE)),
+                Map.entry("beta1", 0.9), Map.entry("beta2", 0.999), Map.entry("eps", 1e-8),
+                Map.entry("weight_decay", weightDecay)));
         this.decoupledWeightDecay = decoupledWeightDecay;
     }
 

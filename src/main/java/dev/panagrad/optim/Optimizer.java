@@ -62,6 +62,14 @@ public abstract class Optimizer {
         return List.of(new ParamGroup(params));
     }
 
+    /** Option defaults in the given order (the order of the state dict's {@code param_groups} entries). */
+    @SafeVarargs
+    protected static Map<String, Double> options(Map.Entry<String, Double>... entries) {
+        LinkedHashMap<String, Double> m = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : entries) m.put(e.getKey(), e.getValue());
+        return m;
+    }
+
     // ---------------------------------------------------------------- options
 
     /** The value of an option for a group: the group's own, else the default. */

@@ -29,8 +29,9 @@ public class RMSprop extends Optimizer {
     }
 
     private RMSprop(double lr, List<ParamGroup> groups) {
-        super(groups, Map.of("lr", checkRange("RMSprop", "learning rate", lr, 0, Double.MAX_VALUE), "alpha", 0.99,
-                "eps", 1e-8, "weight_decay", 0.0, "momentum", 0.0, "centered", 0.0));
+        super(groups, options(Map.entry("lr", checkRange("RMSprop", "learning rate", lr, 0, Double.MAX_VALUE)),
+                Map.entry("alpha", 0.99), Map.entry("eps", 1e-8), Map.entry("weight_decay", 0.0),
+                Map.entry("momentum", 0.0), Map.entry("centered", 0.0)));
     }
 
     /** Sets the default smoothing constant; returns this. */

@@ -28,8 +28,9 @@ public class SGD extends Optimizer {
     }
 
     private SGD(double lr, List<ParamGroup> groups) {
-        super(groups, Map.of("lr", checkRange("SGD", "learning rate", lr, 0, Double.MAX_VALUE), "momentum", 0.0,
-                "dampening", 0.0, "weight_decay", 0.0, "nesterov", 0.0));
+        super(groups, options(Map.entry("lr", checkRange("SGD", "learning rate", lr, 0, Double.MAX_VALUE)),
+                Map.entry("momentum", 0.0), Map.entry("dampening", 0.0), Map.entry("weight_decay", 0.0),
+                Map.entry("nesterov", 0.0)));
     }
 
     /** Sets the default momentum factor; returns this. */
