@@ -49,12 +49,15 @@ final class ProgressBar {
 
     /** Erases the line so that the next output starts at the left margin. */
     void clear() {
-        if (enabled && lastLength > 0) draw("");
+        if (enabled && lastLength > 0) {
+            out.print("\r" + " ".repeat(lastLength) + "\r");
+            out.flush();
+        }
         lastLength = 0;
     }
 
     private void draw(String line) {
-        out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())) + "\r");
+        out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
         out.flush();
         lastLength = line.length();
     }

@@ -10,6 +10,7 @@ import dev.panagrad.data.TensorDataset;
 import dev.panagrad.io.Checkpoint;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.Parallel;
+import dev.panagrad.memory.MemoryPool;
 import dev.panagrad.memory.Scope;
 import dev.panagrad.nn.Losses;
 import dev.panagrad.nn.Module;
@@ -33,7 +34,8 @@ import java.util.Set;
 
 /**
  * Trains a classifier on Fashion-MNIST (or any folder of MNIST-format files) and reports the test accuracy:
- * the program behind {@code scripts/train}. Runs with the same seed and thread count give the same result,
+ * the program behind {@code scripts/train}. Each step runs in its own {@link Scope}; batches come from a
+ * {@link DataLoader} that prepares them on a background thread; evaluation runs without autograd. Runs with the same seed and thread count give the same result,
  * and a run resumed from a checkpoint continues exactly as the uninterrupted run would have.
  *
  * <pre>{@code
@@ -58,7 +60,7 @@ public final class Train {
               --limit N           train on the first N training images only
               --test-limit N      evaluate on the first N test images only
               --save FILE         write a checkpoint (safetensors) after every epoch
-              --resume FILE       continue from a checkpoint written by --save
+              --resume FILE       continue from a checkpoint written by --save (or start from a state dict)
               --metrics FILE      write per-epoch loss, accuracy, samples/s and times as JSON
             """;
 
@@ -176,6 +178,7 @@ public final class Train {
             record.put("epoch_seconds", trainSeconds);
             record.put("wall_seconds", wall);
             record.put("lr", optimizer.lr(0));
+            record.put("reserved_bytes", MemoryPool.reservedBytes());
             metrics.add(record);
             if (s.save != null) Checkpoint.save(s.save, model, optimizer, checkpointMetadata(s, epoch + 1));
         }
@@ -193,7 +196,10 @@ public final class Train {
         return m;
     }
 
-    /** Restores a checkpoint of the same model and optimizer kind; returns the number of epochs it had done. */
+    /**
+     * Restores a checkpoint of the same model and optimizer kind (or a plain state dict of the model); returns the
+     * number of epochs it had done (0 when its metadata does not say).
+     */
     private static int resume(Settings s, Module model, Optimizer optimizer) throws IOException {
         Checkpoint c = Checkpoint.read(s.resume);
         for (String key : new String[] {"model", "optimizer"}) {
@@ -203,7 +209,8 @@ public final class Train {
                         + "; given --" + key + " " + given);
             }
         }
-        c.restore(model, optimizer);
+        // a plain state dict (for example one written by PyTorch) starts the optimizer afresh
+        c.restore(model, c.optimizer().isEmpty() ? null : optimizer);
         String epoch = c.metadata().getOrDefault("epoch", "0");
         try {
             return Integer.parseInt(epoch);

@@ -1,6 +1,9 @@
 package dev.panagrad.data;
 
+import dev.panagrad.Generator;
 import dev.panagrad.cli.Train;
+import dev.panagrad.io.Checkpoint;
+import dev.panagrad.nn.models.FashionMlp;
 import dev.panagrad.io.Safetensors;
 import dev.panagrad.io.Json;
 import dev.panagrad.Tensor;
@@ -68,6 +71,20 @@ class FashionMnistTrainingTest {
         Map<String, Tensor> a = Safetensors.load(whole), b = Safetensors.load(resumed);
         assertEquals(a.keySet(), b.keySet());
         for (String k : a.keySet()) assertArrayEquals(a.get(k).toDoubleArray(), b.get(k).toDoubleArray(), k);
+    }
+
+    @Test
+    void resumeFromAPlainStateDictStartsAFreshOptimizer() throws IOException {
+        Generator.manualSeed(3);
+        Path weights = dir.resolve("weights.safetensors");
+        Checkpoint.save(weights, new FashionMlp(), null, Map.of());   // no optimizer state, no epoch
+        String out = run("--limit", "256", "--test-limit", "100", "--epochs", "1", "--resume", weights.toString());
+        assertTrue(out.contains("epoch 1/1"), out);
+        Path cnn = dir.resolve("cnn.safetensors");
+        Checkpoint.save(cnn, new FashionMlp(), null, Map.of("model", "cnn"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run("--limit", "256", "--epochs", "1", "--resume", cnn.toString()));
+        assertTrue(e.getMessage().contains("--model cnn"), e.getMessage());
     }
 
     private static String[] concat(String[] a, String... b) {
