@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.DoubleAdder;
  * converge to c / (1 - m), so no value overflows or goes subnormal.
  *
  * <p>Work per call: {@link #flopsPerCall(int)} = ITERATIONS x 16 chains x lanes x 2 x threads.
- * Measured on this machine (Zen 5, family 26): about 210 GFLOP/s on one core, i.e. 64 FLOP per
- * cycle: Zen 5 executes 512-bit FMAs at full width.
+ * Measured on this machine (Zen 5, family 26) in a quiet moment, outside JMH: 200-214 GFLOP/s on
+ * one core, i.e. 64 FLOP per cycle at ~3.3 GHz: Zen 5 executes 512-bit FMAs at full width. (In JMH
+ * runs that got half a core because of other load: 102 GFLOP/s.)
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PeakFlops extends ProbedBenchmark {
