@@ -122,8 +122,9 @@ public class VectorKernels extends ScalarKernels {
     }
 
     /**
-     * Blocked, register-tiled GEMM on the Vector API (see {@link GemmBlocks}); large products run on the
-     * library's threads. An empty depth (k == 0, C = beta C) goes to the reference.
+     * Blocked, register-tiled GEMM on the Vector API (see {@link GemmBlocks}), or matrix-vector products when
+     * C is a single row or column ({@link FloatGemv}); large products run on the library's threads. An empty
+     * depth (k == 0, C = beta C) goes to the reference.
      */
     @Override
     public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
@@ -134,7 +135,13 @@ public class VectorKernels extends ScalarKernels {
             return;
         }
         var p = new GemmBlocks.Problem(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        if (dt == DType.FLOAT32) {
+        if (m == 1 || n == 1) {   // a matrix times a vector
+            if (dt == DType.FLOAT32) {
+                FloatGemv.run(p);
+            } else {
+                DoubleGemv.run(p);
+            }
+        } else if (dt == DType.FLOAT32) {
             GemmBlocks.run(p, FloatGemm::new, FloatGemm.MR, FloatGemm.NR);
         } else {
             GemmBlocks.run(p, DoubleGemm::new, DoubleGemm.MR, DoubleGemm.NR);
