@@ -101,7 +101,8 @@ class KernelConformanceTest {
                 Run in = Run.of(dt, x, st[0]), want = Run.empty(dt, n, st[1]), got = Run.empty(dt, n, st[1]);
                 REF.unary(op, dt, in.seg, in.off, in.stride, want.seg, want.off, want.stride, n);
                 k.unary(op, dt, in.seg, in.off, in.stride, got.seg, got.off, got.stride, n);
-                assertRunsClose(k.name() + " unary " + op + " " + dt + " strides " + Arrays.toString(st), want, got, unaryTol(op, dt));
+                String what = k.name() + " unary " + op + " " + dt + " strides " + Arrays.toString(st);
+                assertRunsClose(what, want, got, unaryTol(op, dt));
             }
             // in place: y and x are the same run
             Run want = Run.of(dt, x, 1), got = Run.of(dt, x, 1);
@@ -124,7 +125,8 @@ class KernelConformanceTest {
                 Run want = Run.empty(dt, n, st[2]), got = Run.empty(dt, n, st[2]);
                 REF.binary(op, dt, x.seg, x.off, x.stride, y.seg, y.off, y.stride, want.seg, want.off, want.stride, n);
                 k.binary(op, dt, x.seg, x.off, x.stride, y.seg, y.off, y.stride, got.seg, got.off, got.stride, n);
-                assertRunsClose(k.name() + " binary " + op + " " + dt + " strides " + Arrays.toString(st), want, got, binaryTol(op, dt));
+                String what = k.name() + " binary " + op + " " + dt + " strides " + Arrays.toString(st);
+                assertRunsClose(what, want, got, binaryTol(op, dt));
             }
         }
     }
@@ -157,7 +159,8 @@ class KernelConformanceTest {
     @Test
     void powFollowsMathPowForEveryKindOfBaseAndExponent() {
         // (-2)^3 = -8, (-2)^2 = 4, (-2)^0.5 = NaN, (-0)^-3 = -inf, 1^NaN = NaN, (-1)^inf = NaN, (-inf)^3 = -inf, ...
-        double[] bases = {-2, -0.5, -1, -0.0, 0.0, 0.5, 1, 2, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NaN, -3.7};
+        double[] bases = {-2, -0.5, -1, -0.0, 0.0, 0.5, 1, 2, -3.7,
+                Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NaN};
         double[] exps = {0, -0.0, 1, 2, 3, -1, -2, -3, 0.5, -0.5, 1.0 / 3, 7, 16777215, 16777216, 1e10, -1e10,
                 Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
         int grid = bases.length * exps.length, n = 16 * grid;   // the grid repeated, so calls are long enough to time
@@ -225,7 +228,9 @@ class KernelConformanceTest {
         for (Kernels k : implementations()) {
             Run x = Run.of(DType.FLOAT32, a, 1), y = Run.of(DType.FLOAT32, b, 1), got = Run.empty(DType.FLOAT32, n, 1);
             k.where(DType.FLOAT32, mask, 0, 1, x.seg, x.off, 1, y.seg, y.off, 1, got.seg, got.off, 1, n);
-            for (int i = 0; i < n; i++) assertEquals((float) (i % 3 == 0 ? b[i] : a[i]), (float) got.get(i), k.name() + " where at " + i);
+            for (int i = 0; i < n; i++) {
+                assertEquals((float) (i % 3 == 0 ? b[i] : a[i]), (float) got.get(i), k.name() + " where at " + i);
+            }
         }
     }
 
@@ -240,7 +245,8 @@ class KernelConformanceTest {
                 Run in = Run.of(from, x, st[0]), want = Run.empty(to, n, st[1]), got = Run.empty(to, n, st[1]);
                 REF.convert(from, in.seg, in.off, in.stride, to, want.seg, want.off, want.stride, n);
                 k.convert(from, in.seg, in.off, in.stride, to, got.seg, got.off, got.stride, n);
-                assertRunsClose(k.name() + " convert " + from + " -> " + to + " strides " + Arrays.toString(st), want, got, Tol.EXACT);
+                String what = k.name() + " convert " + from + " -> " + to + " strides " + Arrays.toString(st);
+                assertRunsClose(what, want, got, Tol.EXACT);
             }
             // and back: integer and bool sources, same-dtype copies of them
             Run src = Run.empty(to, n, 1);
@@ -330,7 +336,9 @@ class KernelConformanceTest {
                 double abs = 0;
                 for (long s = 0; s < size; s++) abs += Math.abs(round(dt, x[(int) ((o * size + s) * inner + i)]));
                 double tol = 2 * (size + 1) * eps * abs + Math.ulp(dt == DType.FLOAT32 ? (float) w : w);
-                if (!(Math.abs(w - g) <= tol)) fail(what + " at " + (o * inner + i) + ": expected " + w + " got " + g + " (tolerance " + tol + ")");
+                if (!(Math.abs(w - g) <= tol)) {
+                    fail(what + " at " + (o * inner + i) + ": expected " + w + " got " + g + " (tolerance " + tol + ")");
+                }
             }
         }
     }
@@ -455,7 +463,9 @@ class KernelConformanceTest {
                 }
                 double tol = (kk + 4) * eps * (Math.abs(alpha) * abs + Math.abs(beta * c0[at])) * 2;
                 double w = want.get(at), g = got.get(at);
-                if (!(Math.abs(w - g) <= tol)) fail(what + " at (" + i + ", " + j + "): expected " + w + " got " + g + " (tolerance " + tol + ")");
+                if (!(Math.abs(w - g) <= tol)) {
+                    fail(what + " at (" + i + ", " + j + "): expected " + w + " got " + g + " (tolerance " + tol + ")");
+                }
             }
         }
         got.assertGuardsIntact(what);
@@ -539,7 +549,8 @@ class KernelConformanceTest {
                         Run want = Run.empty(dt, shape[0] * shape[2], 1), got = Run.empty(dt, shape[0] * shape[2], 1);
                         REF.reduce(op, dt, x.seg, x.off, shape[0], shape[1], shape[2], want.seg, want.off);
                         untilCompiled(n, () -> k.reduce(op, dt, x.seg, x.off, shape[0], shape[1], shape[2], got.seg, got.off));
-                        assertRunsClose(k.name() + " compiled reduce " + op + " " + dt + " " + Arrays.toString(shape), want, got, Tol.EXACT);
+                        String what = k.name() + " compiled reduce " + op + " " + dt + " " + Arrays.toString(shape);
+                        assertRunsClose(what, want, got, Tol.EXACT);
                     }
                 }
             }
@@ -606,7 +617,8 @@ class KernelConformanceTest {
         double ulp = dt == DType.FLOAT32 ? Math.ulp((float) want) : Math.ulp(want);
         double allowed = tol.ulps * ulp + tol.abs;
         if (!(Math.abs(want - got) <= allowed)) {
-            fail(what + ": expected " + want + " got " + got + " (" + Math.abs(want - got) / ulp + " ulps, allowed " + allowed + ")");
+            fail(what + ": expected " + want + " got " + got + " (" + Math.abs(want - got) / ulp + " ulps, allowed " + allowed
+                    + ")");
         }
     }
 
