@@ -60,7 +60,9 @@ final class DoubleGemm extends GemmBlocks {
         } else {
             for (int c = 0; c < cols; c++) {
                 int base = (c / width) * rows * width + c % width;
-                for (int r = 0; r < rows; r++) dst[base + r * width] = src.getAtIndex(ValueLayout.JAVA_DOUBLE, off + r * rs + c * cs);
+                for (int r = 0; r < rows; r++) {
+                    dst[base + r * width] = src.getAtIndex(ValueLayout.JAVA_DOUBLE, off + r * rs + c * cs);
+                }
             }
         }
         for (int c = cols; c < panels * width; c++) {

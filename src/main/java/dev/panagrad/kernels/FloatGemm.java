@@ -62,7 +62,9 @@ final class FloatGemm extends GemmBlocks {
         } else {
             for (int c = 0; c < cols; c++) {
                 int base = (c / width) * rows * width + c % width;
-                for (int r = 0; r < rows; r++) dst[base + r * width] = src.getAtIndex(ValueLayout.JAVA_FLOAT, off + r * rs + c * cs);
+                for (int r = 0; r < rows; r++) {
+                    dst[base + r * width] = src.getAtIndex(ValueLayout.JAVA_FLOAT, off + r * rs + c * cs);
+                }
             }
         }
         for (int c = cols; c < panels * width; c++) {

@@ -1,8 +1,7 @@
 package dev.panagrad.kernels;
 
-import dev.panagrad.DType;
-
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 
 /**
  * The cache blocking of a pure-Java GEMM, {@code C = alpha op(A) op(B) + beta C} (row-major, as in
@@ -21,7 +20,7 @@ import java.lang.foreign.MemorySegment;
  */
 abstract class GemmBlocks {
     /** One GEMM call's operands, in elements (offsets and row strides), as {@link Kernels#gemm} takes them. */
-    record Problem(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+    record Problem(boolean transA, boolean transB, long m, long n, long k, double alpha,
                    MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                    double beta, MemorySegment c, long cOff, long ldc) {}
 
@@ -54,7 +53,7 @@ abstract class GemmBlocks {
     abstract void merge(long i, long j, int rows, int cols, boolean firstDepthBlock);
 
     /** Computes the product, over several threads when it is large. */
-    static void run(Problem p, java.util.function.Function<Problem, GemmBlocks> worker, int mr, int nr) {
+    static void run(Problem p, Function<Problem, GemmBlocks> worker, int mr, int nr) {
         long work = p.m() * p.n() * p.k();
         boolean byRows = p.m() >= p.n();
         long unit = byRows ? mr : nr, extent = byRows ? p.m() : p.n();

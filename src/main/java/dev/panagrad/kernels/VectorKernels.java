@@ -12,7 +12,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Results agree with the reference to float rounding: exactly for add, sub, mul, div, max, min,
  * comparisons and copies; to a few ulps for the transcendental functions, which use the CPU's vector
- * math library; reductions and GEMM add in a different order.
+ * math library; reductions and GEMM add in a different order. Like the reference, every method runs on the
+ * caller's thread, except GEMM, which splits large products over the library's threads itself.
+ *
+ * <p>The Vector API compiles to SIMD instructions only inside loops the JIT has inlined completely, with
+ * constant operators; {@link VectorUnary} explains how the kernels are laid out for that, and
+ * {@link #offHeap} why they see only off-heap segments.
  *
  * <pre>{@code
  * Kernels k = new VectorKernels();
@@ -66,18 +71,20 @@ public class VectorKernels extends ScalarKernels {
                       MemorySegment b, long bOff, long bStride,
                       MemorySegment out, long outOff, long outStride, long n) {
         boolean done = n > 0 && dt == DType.FLOAT32 && mStride == 1 && VectorBinary.handles(aStride, bStride, outStride)
-                && offHeap(mask, a, b, out) && VectorBinary.whereFloats(mask, mOff, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
+                && offHeap(mask, a, b, out)
+                && VectorBinary.whereFloats(mask, mOff, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
         if (!done) super.where(dt, mask, mOff, mStride, a, aOff, aStride, b, bOff, bStride, out, outOff, outStride, n);
     }
 
     @Override
     public void convert(DType from, MemorySegment x, long xOff, long xStride,
                         DType to, MemorySegment y, long yOff, long yStride, long n) {
-        if (xStride != 1 || yStride != 1 || n <= 0 || !offHeap(x, y)) {
-            super.convert(from, x, xOff, xStride, to, y, yOff, yStride, n);
-        } else if (from == to) {
+        boolean contiguous = xStride == 1 && yStride == 1 && n > 0;
+        if (contiguous && from == to) {
             long size = from.byteSize();
             MemorySegment.copy(x, xOff * size, y, yOff * size, n * size);
+        } else if (!contiguous || !offHeap(x, y)) {
+            super.convert(from, x, xOff, xStride, to, y, yOff, yStride, n);
         } else if (from == DType.FLOAT32 && to == DType.FLOAT64 && VectorMoves.converts()) {
             VectorMoves.floatsToDoubles(x, xOff, y, yOff, n);
         } else if (from == DType.FLOAT64 && to == DType.FLOAT32 && VectorMoves.converts()) {
@@ -122,8 +129,9 @@ public class VectorKernels extends ScalarKernels {
     }
 
     /**
-     * Blocked, register-tiled GEMM on the Vector API (see {@link GemmBlocks}); large products run on the
-     * library's threads. An empty depth (k == 0, C = beta C) goes to the reference.
+     * Blocked, register-tiled GEMM on the Vector API (see {@link GemmBlocks}), or matrix-vector products when
+     * C is a single row or column ({@link FloatGemv}); large products run on the library's threads. An empty
+     * depth (k == 0, C = beta C) goes to the reference.
      */
     @Override
     public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
@@ -133,8 +141,14 @@ public class VectorKernels extends ScalarKernels {
             super.gemm(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        var p = new GemmBlocks.Problem(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        if (dt == DType.FLOAT32) {
+        var p = new GemmBlocks.Problem(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (m == 1 || n == 1) {   // a matrix times a vector
+            if (dt == DType.FLOAT32) {
+                FloatGemv.run(p);
+            } else {
+                DoubleGemv.run(p);
+            }
+        } else if (dt == DType.FLOAT32) {
             GemmBlocks.run(p, FloatGemm::new, FloatGemm.MR, FloatGemm.NR);
         } else {
             GemmBlocks.run(p, DoubleGemm::new, DoubleGemm.MR, DoubleGemm.NR);

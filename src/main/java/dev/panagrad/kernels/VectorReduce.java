@@ -48,7 +48,8 @@ final class VectorReduce {
             }
             for (long i = 0; i < inner; i += FL) {
                 long c = Math.min(i, inner - FL);
-                columnFloats(op, x, (base + c) * Float.BYTES, inner * Float.BYTES, size, y, (yOff + o * inner + c) * Float.BYTES);
+                long yb = (yOff + o * inner + c) * Float.BYTES;
+                columnFloats(op, x, (base + c) * Float.BYTES, inner * Float.BYTES, size, y, yb);
             }
         }
         return true;
@@ -66,7 +67,8 @@ final class VectorReduce {
             }
             for (long i = 0; i < inner; i += DL) {
                 long c = Math.min(i, inner - DL);
-                columnDoubles(op, x, (base + c) * Double.BYTES, inner * Double.BYTES, size, y, (yOff + o * inner + c) * Double.BYTES);
+                long yb = (yOff + o * inner + c) * Double.BYTES;
+                columnDoubles(op, x, (base + c) * Double.BYTES, inner * Double.BYTES, size, y, yb);
             }
         }
         return true;
@@ -315,7 +317,9 @@ final class VectorReduce {
         for (long p = 0; p < full * Float.BYTES; p += VF) {
             FloatVector.fromMemorySegment(F, y, yb + p, ORDER).mul(scale).intoMemorySegment(y, yb + p, ORDER);
         }
-        for (long i = full; i < n; i++) y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, y.getAtIndex(ValueLayout.JAVA_FLOAT, yOff + i) * scale);
+        for (long i = full; i < n; i++) {
+            y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, y.getAtIndex(ValueLayout.JAVA_FLOAT, yOff + i) * scale);
+        }
     }
 
     /** Scratch vectors 0.. holding x[off, off + count) followed by {@code pad}, {@code vectors} vectors in all. */
