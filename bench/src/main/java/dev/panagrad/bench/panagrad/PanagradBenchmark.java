@@ -13,6 +13,9 @@ import org.openjdk.jmh.annotations.Param;
  * before any other panagrad class loads.
  */
 public abstract class PanagradBenchmark extends ProbedBenchmark {
+    /** Shortest warm-up in {@link #warm}. */
+    static final long WARM_MIN_MILLIS = 1500;
+
     @Param({"1", "2"})
     public int threads;
 
@@ -28,14 +31,17 @@ public abstract class PanagradBenchmark extends ProbedBenchmark {
     }
 
     /**
-     * Runs {@code small} until C2 has compiled the kernels it uses: until {@code streak} consecutive calls
-     * each take under {@code fastNanos}, or {@code maxMillis} pass (JMH's own warmup carries on then).
-     * Until then a Vector API loop runs with boxed vectors, and one full-size call can take seconds.
+     * Runs {@code small} until C2 has compiled the kernels it uses: for at least {@link #WARM_MIN_MILLIS}
+     * (C1 code can look fast on a small problem while C2 is still compiling), then until {@code streak}
+     * consecutive calls each take under {@code fastNanos}, or {@code maxMillis} pass (JMH's own warmup
+     * carries on then). Until then a Vector API loop runs with boxed vectors, and one full-size call can take
+     * seconds.
      */
     protected static void warm(Runnable small, long fastNanos, int streak, long maxMillis) {
-        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        long begin = System.nanoTime();
+        long minEnd = begin + WARM_MIN_MILLIS * 1_000_000L, deadline = begin + maxMillis * 1_000_000L;
         int fast = 0;
-        while (fast < streak && System.nanoTime() < deadline) {
+        while ((fast < streak || System.nanoTime() < minEnd) && System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
             small.run();
             fast = System.nanoTime() - t0 < fastNanos ? fast + 1 : 0;
