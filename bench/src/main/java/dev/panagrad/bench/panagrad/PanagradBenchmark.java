@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Param;
  */
 public abstract class PanagradBenchmark extends ProbedBenchmark {
     /** Shortest warm-up in {@link #warm}. */
-    static final long WARM_MIN_MILLIS = 1500;
+    static final long WARM_MIN_MILLIS = 2000;
 
     @Param({"1", "2"})
     public int threads;
@@ -31,20 +31,27 @@ public abstract class PanagradBenchmark extends ProbedBenchmark {
     }
 
     /**
-     * Runs {@code small} until C2 has compiled the kernels it uses: for at least {@link #WARM_MIN_MILLIS}
-     * (C1 code can look fast on a small problem while C2 is still compiling), then until {@code streak}
-     * consecutive calls each take under {@code fastNanos}, or {@code maxMillis} pass (JMH's own warmup
-     * carries on then). Until then a Vector API loop runs with boxed vectors, and one full-size call can take
-     * seconds.
+     * Runs {@code call} until C2 has compiled what it uses: for at least {@link #WARM_MIN_MILLIS}, then until
+     * {@code streak} consecutive calls bring no new best time (10% below the best so far), or {@code maxMillis}
+     * pass. Until C2 compiles them, Vector API loops run with boxed vectors and the autograd path runs in C1
+     * code; on a loaded machine that takes many seconds, longer than a short JMH warmup, so the benchmarks
+     * warm on their own problem (or, where one call is long, a smaller one of the same shape of work).
      */
-    protected static void warm(Runnable small, long fastNanos, int streak, long maxMillis) {
+    protected static void warm(Runnable call, int streak, long maxMillis) {
         long begin = System.nanoTime();
         long minEnd = begin + WARM_MIN_MILLIS * 1_000_000L, deadline = begin + maxMillis * 1_000_000L;
-        int fast = 0;
-        while ((fast < streak || System.nanoTime() < minEnd) && System.nanoTime() < deadline) {
+        long best = Long.MAX_VALUE;
+        int sinceBest = 0;
+        while ((sinceBest < streak || System.nanoTime() < minEnd) && System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
-            small.run();
-            fast = System.nanoTime() - t0 < fastNanos ? fast + 1 : 0;
+            call.run();
+            long t = System.nanoTime() - t0;
+            if (t < best * 0.9) {
+                best = t;
+                sinceBest = 0;
+            } else {
+                sinceBest++;
+            }
         }
     }
 }

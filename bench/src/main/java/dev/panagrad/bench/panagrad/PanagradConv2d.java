@@ -44,13 +44,7 @@ public class PanagradConv2d extends PanagradBenchmark {
         if (cin > 1) {
             x.requiresGrad(true);
         }
-        Tensor sx = Tensor.randn(2, cin, 8, 8).requiresGrad(cin > 1);
-        Tensor sdy = Tensor.randn(2, cout, 8, 8);
-        warm(() -> {
-            try (Scope s = Scope.open()) {
-                Conv2d.conv2d(sx, w, b, 1, 1).backward(sdy);
-            }
-        }, 200_000, 50, 3000);
+        warm(this::forwardBackward, 20, 10_000);
     }
 
     @Benchmark

@@ -40,7 +40,7 @@ public class PanagradElementwise extends PanagradBenchmark {
                 sa.tanh();
                 sa.sigmoid();
             }
-        }, 20_000, 50, 3000);
+        }, 200, 10_000);
     }
 
     /** Uniform values in [-1, 1). */

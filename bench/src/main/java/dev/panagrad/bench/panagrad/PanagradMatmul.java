@@ -33,7 +33,7 @@ public class PanagradMatmul extends PanagradBenchmark {
             try (Scope s = Scope.open()) {
                 sa.matmul(sb);
             }
-        }, 200_000, 50, 3000);
+        }, 50, 10_000);
     }
 
     @Benchmark

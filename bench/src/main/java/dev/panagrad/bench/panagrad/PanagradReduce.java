@@ -33,7 +33,7 @@ public class PanagradReduce extends PanagradBenchmark {
                 small.sum();
                 small.mean();
             }
-        }, 20_000, 50, 3000);
+        }, 200, 10_000);
     }
 
     @Benchmark
