@@ -219,7 +219,8 @@ class PointwiseTest {
         Tensor x = Ref.layout(Ref.Layout.TRANSPOSED, v, DType.FLOAT32, 300, 301);
         Tensor bias = Ref.layout(Ref.Layout.STEPPED, w, DType.FLOAT32, 301);
         double[][] r = Ref.withOneAndTwoThreads(() -> x.mul(bias).tanh().add(x));
-        assertArrayEquals(r[0], r[1]);
+        // equal up to tanh's rounding, which differs by an ulp between the interpreted and compiled Vector API
+        assertArrayEquals(r[0], r[1], 1e-6);
         double[] fv = Ref.asFloats(v), fw = Ref.asFloats(w), expected = new double[fv.length];
         for (int i = 0; i < 300; i++) {
             for (int j = 0; j < 301; j++) {
