@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -216,14 +217,49 @@ class ConcurrencyTest {
             assertEquals(1000, covered.get());
             names.clear();
             covered.set(0);
+            // Each of the two chunks waits until both have started, so they must run on two threads at once.
+            CountDownLatch bothStarted = new CountDownLatch(2);
             Parallel.forRange(1 << 20, 1 << 15, (lo, hi) -> {
                 names.add(Thread.currentThread().getName());
                 covered.addAndGet(hi - lo);
+                bothStarted.countDown();
+                await(bothStarted);
             });
             assertTrue(names.stream().anyMatch(n -> n.startsWith("panagrad-")), "large ranges run on the pool: " + names);
+            assertTrue(names.contains(Thread.currentThread().getName()), "the caller takes a chunk too: " + names);
             assertEquals(1 << 20, covered.get(), "every item exactly once");
         } finally {
             Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void aBusyWorkerLeavesItsChunkToTheCaller() throws Exception {
+        int saved = Parallel.threads();
+        Parallel.setThreads(2);   // one worker besides the caller
+        CountDownLatch workerBusy = new CountDownLatch(2), release = new CountDownLatch(1);
+        Thread other = new Thread(() -> Parallel.forRange(1 << 20, 1 << 15, (lo, hi) -> {
+            workerBusy.countDown();   // this range's two chunks hold its caller and the worker
+            await(release);
+        }), "other");
+        try {
+            other.start();
+            await(workerBusy);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            Parallel.forRange(1 << 20, 1 << 15, (lo, hi) -> names.add(Thread.currentThread().getName()));
+            assertEquals(Set.of(Thread.currentThread().getName()), names, "both chunks ran here while the worker was busy");
+        } finally {
+            release.countDown();
+            other.join();
+            Parallel.setThreads(saved);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS), "timed out waiting for another thread");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -56,8 +56,7 @@ public final class Info {
                 .sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> row(out, "", "env " + e.getKey() + "=" + e.getValue()
                         + (e.getKey().equals("OPENBLAS_CORETYPE") ? " (overrides OpenBLAS's CPU detection)" : "")));
-        row(out, "threads", "library " + Parallel.threads()
-                + (OpenBlas.available() ? ", OpenBLAS " + OpenBlas.threads() : ""));
+        row(out, "threads", Parallel.threads() + " (OpenBLAS calls run single-threaded, split over these)");
         row(out, "memory", MemoryPool.stats());
     }
 

@@ -7,8 +7,12 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Sends float32 and float64 GEMM to OpenBLAS; everything else (other dtypes, layouts BLAS cannot express,
- * heap segments, sizes beyond {@code int}) runs as in {@link VectorKernels}. Once OpenBLAS loads, its thread
- * count follows {@link Parallel#setThreads}.
+ * heap segments, sizes beyond {@code int}) runs as in {@link VectorKernels}.
+ *
+ * <p>OpenBLAS runs single-threaded inside each call; a large product is split into blocks of C over the
+ * library's own threads ({@link Parallel}), one OpenBLAS call per block. Two thread pools on the same cores
+ * would fight: OpenBLAS's workers spin for a while after each call, stealing the cores the library's next
+ * (elementwise) op wants.
  *
  * <pre>{@code
  * Kernels k = new BlasKernels();
@@ -27,14 +31,12 @@ public class BlasKernels extends VectorKernels {
 
         private static boolean init() {
             if (!OpenBlas.available()) return false;
-            // Register first, so that a setThreads racing with this start is not lost.
-            ThreadListeners.add(OpenBlas::setThreads);
-            OpenBlas.setThreads(Parallel.threads());
+            OpenBlas.setThreads(1);
             return true;
         }
     }
 
-    /** True when OpenBLAS loaded (the first call loads it and ties its thread count to the library's). */
+    /** True when OpenBLAS loaded (the first call loads it and makes each of its calls single-threaded). */
     static boolean available() {
         return Loaded.AVAILABLE;
     }
@@ -43,6 +45,9 @@ public class BlasKernels extends VectorKernels {
         String why = OpenBlas.unavailableReason();
         return why == null ? "available" : why;
     }
+
+    /** Blocks of C handed to one OpenBLAS call are a multiple of this many rows or columns (its register tiles divide it). */
+    private static final int SPLIT_UNIT = 16;
 
     @Override
     public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
@@ -55,13 +60,18 @@ public class BlasKernels extends VectorKernels {
             long lb = blasLd(ldb, transB ? n : k, transB ? k : n);
             long lc = blasLd(ldc, m, n);
             if (la > 0 && lb > 0 && lc > 0 && fitsInt(m, n, k, la, lb, lc)) {
-                if (dt == DType.FLOAT32) {
-                    OpenBlas.sgemm(transA, transB, (int) m, (int) n, (int) k, (float) alpha,
-                            a, aOff, (int) la, b, bOff, (int) lb, (float) beta, c, cOff, (int) lc);
-                } else {
-                    OpenBlas.dgemm(transA, transB, (int) m, (int) n, (int) k, alpha,
-                            a, aOff, (int) la, b, bOff, (int) lb, beta, c, cOff, (int) lc);
-                }
+                GemmBlocks.split(m, n, k, SPLIT_UNIT, SPLIT_UNIT, (i0, i1, j0, j1) -> {
+                    int rows = (int) (i1 - i0), cols = (int) (j1 - j0);
+                    long ao = aOff + (transA ? i0 : i0 * la), bo = bOff + (transB ? j0 * lb : j0);
+                    long co = cOff + i0 * lc + j0;
+                    if (dt == DType.FLOAT32) {
+                        OpenBlas.sgemm(transA, transB, rows, cols, (int) k, (float) alpha,
+                                a, ao, (int) la, b, bo, (int) lb, (float) beta, c, co, (int) lc);
+                    } else {
+                        OpenBlas.dgemm(transA, transB, rows, cols, (int) k, alpha,
+                                a, ao, (int) la, b, bo, (int) lb, beta, c, co, (int) lc);
+                    }
+                });
                 return;
             }
         }

@@ -54,18 +54,32 @@ abstract class GemmBlocks {
 
     /** Computes the product, over several threads when it is large. */
     static void run(Problem p, Function<Problem, GemmBlocks> worker, int mr, int nr) {
-        long work = p.m() * p.n() * p.k();
-        boolean byRows = p.m() >= p.n();
-        long unit = byRows ? mr : nr, extent = byRows ? p.m() : p.n();
+        split(p.m(), p.n(), p.k(), mr, nr, (i0, i1, j0, j1) -> worker.apply(p).compute(i0, i1, j0, j1));
+    }
+
+    /** Computes the block C[i0:i1, j0:j1] of a product. */
+    @FunctionalInterface
+    interface BlockBody {
+        void run(long i0, long i1, long j0, long j1);
+    }
+
+    /**
+     * Splits an m x n product of depth k over the library's threads by rows of C (or by columns when C has few
+     * rows), in multiples of {@code mr} rows or {@code nr} columns, and runs {@code body} on each block; a
+     * product of fewer than {@link #PARALLEL_GRAIN} multiply-adds per thread stays on the caller's thread.
+     */
+    static void split(long m, long n, long k, int mr, int nr, BlockBody body) {
+        long work = m * n * k;
+        boolean byRows = m >= n;
+        long unit = byRows ? mr : nr, extent = byRows ? m : n;
         long units = (extent + unit - 1) / unit;
         long grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, work / units));
         Parallel.forRange(units, grain, (lo, hi) -> {
             long from = lo * unit, to = Math.min(extent, hi * unit);
-            GemmBlocks g = worker.apply(p);
             if (byRows) {
-                g.compute(from, to, 0, p.n());
+                body.run(from, to, 0, n);
             } else {
-                g.compute(0, p.m(), from, to);
+                body.run(0, m, from, to);
             }
         });
     }

@@ -4,6 +4,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a range of independent work items on the library's thread pool. Ranges smaller than the grain
@@ -25,6 +27,9 @@ public final class Parallel {
     private static volatile int threads = initialThreads();
     private static volatile ForkJoinPool pool = newPool(threads);
 
+    /** True on a thread that runs a chunk of a split range, so nested ranges stay on it. */
+    private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
+
     private static int initialThreads() {
         String p = System.getProperty("panagrad.threads");
         int n = p == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(p.trim());
@@ -32,10 +37,12 @@ public final class Parallel {
         return n;
     }
 
+    /** The caller runs one chunk itself, so n threads need n - 1 workers. */
     private static ForkJoinPool newPool(int n) {
-        return n <= 1 ? null : new ForkJoinPool(n, p -> {
+        AtomicInteger ids = new AtomicInteger(1);
+        return n <= 1 ? null : new ForkJoinPool(n - 1, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("panagrad-" + t.getPoolIndex());
+            t.setName("panagrad-" + ids.getAndIncrement());
             t.setDaemon(true);
             return t;
         }, null, false);
@@ -46,7 +53,7 @@ public final class Parallel {
         return threads;
     }
 
-    /** Sets the number of threads large ops use (and OpenBLAS, when loaded). */
+    /** Sets the number of threads large ops use, matrix products through OpenBLAS included. */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("setThreads: need at least 1 thread, got " + n);
         if (n == threads) return;
@@ -54,62 +61,96 @@ public final class Parallel {
         pool = newPool(n);
         threads = n;
         if (old != null) old.shutdown();
-        ThreadListeners.notifyAll(n);
     }
 
-    /** Splits [0, n) into at most {@link #threads()} chunks of at least {@code grain} items and runs them. */
+    /**
+     * Splits [0, n) into at most {@link #threads()} chunks of at least {@code grain} items and runs them on the
+     * caller's thread and the pool's workers: whoever is free takes the next chunk, so a worker that is slow to
+     * wake (its core busy elsewhere) leaves its chunk to the caller instead of holding the op up.
+     */
     public static void forRange(long n, long grain, RangeBody body) {
         ForkJoinPool p = pool;
         int chunks = (int) Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || p == null || ForkJoinTask.inForkJoinPool()) {
+        if (chunks <= 1 || p == null || ForkJoinTask.inForkJoinPool() || IN_CHUNK.get()) {
             if (n > 0) body.run(0, n);
             return;
         }
+        Chunks work = new Chunks(body, n, chunks);
+        Helper[] helpers = new Helper[chunks - 1];
+        for (int i = 0; i < helpers.length; i++) {
+            helpers[i] = new Helper(work);
+            try {
+                p.execute(helpers[i]);
+            } catch (RejectedExecutionException e) {
+                break;   // setThreads shut this pool down just now: the caller runs the chunks
+            }
+        }
+        IN_CHUNK.set(true);
         try {
-            p.invoke(new Split(body, 0, n, chunks));
-        } catch (RejectedExecutionException e) {
-            body.run(0, n);   // setThreads shut this pool down just now: nothing ran yet, so run it all here
+            work.run();
+        } finally {
+            IN_CHUNK.set(false);
+        }
+        // Every chunk has been taken; wait for the helpers that took one, so that no chunk still runs (and
+        // touches the operands' memory) after the op has returned or thrown.
+        for (Helper h : helpers) {
+            if (!h.claim()) h.join();
+        }
+        work.rethrow();
+    }
+
+    /** The chunks of one range, handed out in order to whichever thread asks; failures are collected. */
+    private static final class Chunks {
+        private final RangeBody body;
+        private final long n;
+        private final int count;
+        private final AtomicInteger next = new AtomicInteger();
+        private Throwable failure;
+
+        Chunks(RangeBody body, long n, int count) {
+            this.body = body;
+            this.n = n;
+            this.count = count;
+        }
+
+        void run() {
+            for (int i; (i = next.getAndIncrement()) < count; ) {
+                try {
+                    body.run(n * i / count, n * (i + 1) / count);
+                } catch (RuntimeException | Error e) {
+                    fail(e);
+                }
+            }
+        }
+
+        private synchronized void fail(Throwable e) {
+            if (failure == null) failure = e;
+            else failure.addSuppressed(e);
+        }
+
+        synchronized void rethrow() {
+            if (failure instanceof RuntimeException e) throw e;
+            if (failure instanceof Error e) throw e;
         }
     }
 
-    private static final class Split extends RecursiveAction {
-        private final RangeBody body;
-        private final long lo, hi;
-        private final int chunks;
+    /** A pool task that takes chunks, unless the caller claimed it first because it had not started yet. */
+    private static final class Helper extends RecursiveAction {
+        private final Chunks work;
+        private final AtomicBoolean started = new AtomicBoolean();
 
-        Split(RangeBody body, long lo, long hi, int chunks) {
-            this.body = body;
-            this.lo = lo;
-            this.hi = hi;
-            this.chunks = chunks;
+        Helper(Chunks work) {
+            this.work = work;
+        }
+
+        /** True when this helper had not started and now never will. */
+        boolean claim() {
+            return started.compareAndSet(false, true);
         }
 
         @Override
         protected void compute() {
-            if (chunks == 1) {
-                body.run(lo, hi);
-                return;
-            }
-            int left = chunks / 2;
-            long mid = lo + (hi - lo) * left / chunks;
-            // Unlike invokeAll, wait for the other half even when this half fails, so that no chunk still runs
-            // (and touches the operands' memory) after the op has returned or thrown.
-            Split right = new Split(body, mid, hi, chunks - left);
-            right.fork();
-            Throwable failure = null;
-            try {
-                new Split(body, lo, mid, left).compute();
-            } catch (RuntimeException | Error e) {
-                failure = e;
-            }
-            try {
-                right.join();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) failure = e;
-                else failure.addSuppressed(e);
-            }
-            if (failure instanceof RuntimeException e) throw e;
-            if (failure instanceof Error e) throw e;
+            if (claim()) work.run();
         }
     }
 }

@@ -116,18 +116,31 @@ class BlasKernelsTest {
     }
 
     @Test
-    void openBlasThreadsFollowTheLibrarySetting() {
+    void largeProductsSplitOverTheLibraryThreadsWhileOpenBlasStaysSingleThreaded() {
         int original = Parallel.threads();
         try {
-            Parallel.setThreads(1);
-            assertEquals(1, OpenBlas.threads());
             Parallel.setThreads(2);
-            assertEquals(2, OpenBlas.threads());
+            // 2 x 2^21 multiply-adds or more, so both shapes split: by rows (m >= n), then by columns, into
+            // blocks that are not multiples of 16 at the end, with transposes, offsets and padded strides.
+            long[][] sizes = {{203, 40, 600}, {40, 203, 600}};
+            for (DType dt : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
+                for (long[] s : sizes) {
+                    long m = s[0], n = s[1], k = s[2];
+                    for (boolean ta : new boolean[]{false, true}) {
+                        for (boolean tb : new boolean[]{false, true}) {
+                            long lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 1;
+                            MemorySegment a = random(dt, 5 + (ta ? k : m) * lda, m + k);
+                            MemorySegment b = random(dt, 3 + (tb ? n : k) * ldb, n + 3 * k);
+                            MemorySegment c = random(dt, 1 + m * ldc, m * n);
+                            compare(dt, ta, tb, m, n, k, a, 5, lda, b, 3, ldb, c, 1, ldc, 0.5);
+                        }
+                    }
+                }
+            }
+            assertEquals(1, OpenBlas.threads());
         } finally {
             Parallel.setThreads(original);
         }
-        // Restored too (OpenBLAS caps the count at its MAX_THREADS, 64 for the bundled build).
-        if (original <= 64) assertEquals(original, OpenBlas.threads());
     }
 
     @Test
