@@ -1,5 +1,6 @@
 package dev.panagrad.bench.panagrad;
 
+import dev.panagrad.DType;
 import dev.panagrad.Generator;
 import dev.panagrad.Tensor;
 import dev.panagrad.memory.Scope;
@@ -9,9 +10,10 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-/** panagrad's side of {@code TorchMatmul}: square float32 {@code C = A @ B}, 2 dim^3 FLOPs. */
+/** panagrad's side of {@code TorchMatmul}: square {@code C = A @ B} in float32 or float64, 2 dim^3 FLOPs. */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PanagradMatmul extends PanagradBenchmark {
     @Param({"scalar", "vector", "blas"})
@@ -20,15 +22,19 @@ public class PanagradMatmul extends PanagradBenchmark {
     @Param({"64", "128", "256", "512", "1024", "2048"})
     public int dim;
 
+    @Param({"float32", "float64"})
+    public String dtype;
+
     private Tensor a, b;
 
     @Setup(Level.Trial)
     public void data() {
         start(kernels);
         Generator.manualSeed(1);
-        a = Tensor.randn(dim, dim);
-        b = Tensor.randn(dim, dim);
-        Tensor sa = Tensor.randn(64, 64), sb = Tensor.randn(64, 64);
+        DType type = DType.valueOf(dtype.toUpperCase(Locale.ROOT));
+        a = Tensor.randn(dim, dim).to(type);
+        b = Tensor.randn(dim, dim).to(type);
+        Tensor sa = Tensor.randn(64, 64).to(type), sb = Tensor.randn(64, 64).to(type);
         warm(() -> {
             try (Scope s = Scope.open()) {
                 sa.matmul(sb);

@@ -25,8 +25,9 @@ import java.util.TreeMap;
 /**
  * PNG charts (XChart, headless):
  * <ul>
- *   <li>{@code matmul-gflops.png}: GFLOP/s against matrix size, one line per implementation (each
- *   panagrad kernel set, PyTorch) and thread count, the machine's FMA peak as dashed lines;</li>
+ *   <li>{@code matmul-gflops.png}: float32 GFLOP/s against matrix size, one line per implementation
+ *   (each panagrad kernel set, raw OpenBLAS, PyTorch) and thread count, the machine's FMA peak as
+ *   dashed lines;</li>
  *   <li>{@code bandwidth-<op>.png} for each memory-bound op (add, exp, ..., sum, mean): GB/s
  *   against elements, the stream kernel that bounds it dashed, and vertical lines where the op's
  *   working set fills L1, L2, L3;</li>
@@ -43,7 +44,7 @@ final class Charts {
 
     static String describe(String file) {
         if (file.equals("matmul-gflops.png")) {
-            return ": matmul GFLOP/s vs size per implementation, machine FMA peak dashed";
+            return ": float32 matmul GFLOP/s vs size per implementation, machine FMA peak dashed";
         }
         if (file.startsWith("bandwidth-")) {
             return ": GB/s vs elements for " + file.substring(10, file.length() - 4)
@@ -129,7 +130,9 @@ final class Charts {
     // ---- matmul ----------------------------------------------------------------------------
 
     private static boolean matmul(Path out, List<Result> sorted, Report.Limits limits) throws IOException {
-        List<Result> mm = sorted.stream().filter(r -> r.workload.equals("Matmul.matmul") && r.gflops != null).toList();
+        // float32 only: one point per implementation, threads and size, and the FMA peak lines are float32's
+        List<Result> mm = sorted.stream().filter(r -> r.workload.equals("Matmul.matmul") && r.gflops != null
+                && !"float64".equals(r.params.get("dtype"))).toList();
         if (mm.isEmpty()) {
             return false;
         }

@@ -32,6 +32,7 @@ final class Markdown {
 
         machine(md, machine, limits);
         headline(md, sorted);
+        rawBlas(md, sorted);
         allResults(md, sorted);
         chain(md, sorted);
         training(md, sorted);
@@ -183,11 +184,44 @@ final class Markdown {
         md.append('\n');
     }
 
+    // ---- raw OpenBLAS ----------------------------------------------------------------------
+
+    /** Each raw OpenBLAS result beside panagrad with the blas kernel set on the same case and threads. */
+    private static void rawBlas(StringBuilder md, List<Result> sorted) {
+        List<Result> raw = sorted.stream().filter(r -> r.implementation.equals(Naming.OPENBLAS_RAW)).toList();
+        if (raw.isEmpty()) {
+            return;
+        }
+        md.append("## panagrad's matmul against raw OpenBLAS\n\n");
+        md.append("raw: `OpenBlas.sgemm`/`dgemm` on segments allocated once (no tensor, no scope, no autograd); ")
+                .append("panagrad: `Tensor.matmul` with the blas kernel set, a fresh output per call. ")
+                .append("overhead = panagrad time / raw time - 1, from the averages and from the best iterations ")
+                .append("(the latter less sensitive to other load).\n\n");
+        md.append("| case | threads | raw OpenBLAS | panagrad-blas | overhead | overhead, best iterations | load |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---|\n");
+        for (Result r : raw) {
+            Optional<Result> pg = sorted.stream().filter(p -> "blas".equals(p.kernels) && p.caseKey.equals(r.caseKey)
+                    && p.threads == r.threads).findFirst();
+            md.append("| ").append(r.caseKey).append(" | ").append(r.threads).append(" | ")
+                    .append(timeAndMetric(r)).append(" | ")
+                    .append(pg.map(Markdown::timeAndMetric).orElse("missing")).append(" | ")
+                    .append(pg.map(p -> signedPct(p.secondsPerCall / r.secondsPerCall - 1)).orElse("")).append(" | ")
+                    .append(pg.filter(p -> p.bestSecondsPerCall != null && r.bestSecondsPerCall != null)
+                            .map(p -> signedPct(p.bestSecondsPerCall / r.bestSecondsPerCall - 1)).orElse(""))
+                    .append(" | ").append(loadText(r))
+                    .append(pg.filter(p -> p.load != null && p.load.disturbed).map(p -> "; panagrad: " + loadText(p))
+                            .orElse(""))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
     // ---- all results -----------------------------------------------------------------------
 
     private static void allResults(StringBuilder md, List<Result> sorted) {
         md.append("## Every result against its machine limit\n\n");
-        md.append("compute-bound work is held against the FMA peak at the same thread count, memory-bound work against ")
+        md.append("compute-bound work is held against the FMA peak at the same thread count (float64: half the float32 ")
+                .append("peak), memory-bound work against ")
                 .append("the stream kernel with the same access pattern at the nearest size (add for a + b, copy for ")
                 .append("exp/tanh/sigmoid/softmax, read for sum/mean). Load: `ok`, or why the run is flagged.\n\n");
         String family = null;
@@ -355,6 +389,11 @@ final class Markdown {
             return String.format(Locale.ROOT, "%.2f", v);
         }
         return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    /** "+2.1%", "-0.4%". */
+    static String signedPct(double f) {
+        return String.format(Locale.ROOT, "%+.1f%%", 100 * f);
     }
 
     static String pct(double f) {

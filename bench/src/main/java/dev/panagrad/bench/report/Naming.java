@@ -15,6 +15,9 @@ import java.util.TreeMap;
  *   torch     Torch      "pytorch"
  *   panagrad  Panagrad   "panagrad-" + value of the param "kernels" (scalar|vector|blas),
  *                        or "panagrad" when the class has no such param
+ *   openblas  OpenBlas   "openblas-raw": the library's OpenBLAS binding called directly on bare
+ *                        segments, beside the panagrad results of the same case (not paired
+ *                        with PyTorch; package dev.panagrad.bench.panagrad.openblas)
  *   machine   (none)     "machine" (limits: PeakFlops.fma, StreamBandwidth.copy|add|triad|read)
  * </pre>
  *
@@ -33,6 +36,7 @@ public final class Naming {
     public static final String PYTORCH = "pytorch";
     public static final String MACHINE = "machine";
     public static final String PANAGRAD = "panagrad";
+    public static final String OPENBLAS_RAW = "openblas-raw";
 
     /** Families measured for one implementation only by design (left out of the headline). */
     public static final Set<String> UNPAIRED_FAMILIES = Set.of("DjlOverhead");
@@ -41,7 +45,7 @@ public final class Naming {
     public static final Set<String> RUN_PARAMS = Set.of("threads", "kernels");
 
     /** Param names that give a case its size, in order of preference. */
-    public static final String[] SIZE_PARAMS = {"n", "dim", "shape", "layer"};
+    public static final String[] SIZE_PARAMS = {"n", "dim", "shape", "layer", "numel"};
 
     public record Parsed(String pkg, String family, String method, String implementation) {
         public String workload() {
@@ -63,6 +67,7 @@ public final class Naming {
                 yield new Parsed(pkg, strip(simple, "Panagrad"), method,
                         kernels == null ? PANAGRAD : PANAGRAD + "-" + kernels);
             }
+            case "openblas" -> new Parsed(pkg, strip(simple, "OpenBlas"), method, OPENBLAS_RAW);
             case "machine" -> new Parsed(pkg, simple, method, MACHINE);
             default -> new Parsed(pkg, simple, method, pkg.isEmpty() ? "other" : pkg);
         };

@@ -229,9 +229,11 @@ public final class Report {
                 }
                 Double peak = limits.peak(r.threads);
                 if (peak != null) {
+                    peak *= w.peakShare();
                     r.limit = peak;
                     r.limitUnit = "GFLOP/s";
-                    r.limitSource = "FMA peak, " + threads(r.threads);
+                    r.limitSource = (w.peakShare() == 1 ? "FMA peak, " : "float64 FMA peak (float32 x "
+                            + w.peakShare() + "), ") + threads(r.threads);
                     r.fractionOfLimit = r.gflops / peak;
                 }
             }
@@ -368,7 +370,7 @@ public final class Report {
 
     /** Order of families in tables and charts; unknown families follow, alphabetically. */
     static final List<String> FAMILY_ORDER = List.of("Elementwise", "Reduce", "Softmax", "Matmul", "Conv2d",
-            "AutogradChain", "Training", "DjlOverhead", "PeakFlops", "StreamBandwidth");
+            "AutogradChain", "Training", "Allocation", "DjlOverhead", "PeakFlops", "StreamBandwidth");
 
     static Comparator<Result> order() {
         return Comparator.<Result>comparingInt(r -> {

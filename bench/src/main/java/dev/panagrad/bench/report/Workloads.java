@@ -9,8 +9,8 @@ import java.util.Map;
  * The work one call of a workload does, so that a time per call becomes GFLOP/s or GB/s and can be
  * set against the machine limit that bounds it. Keyed by workload ({@code Family.method}), hence
  * shared by every implementation of it. Counts are the minimum the operation needs: FLOPs of the
- * arithmetic (2 per multiply-add), bytes that must be read and written once (float32). A workload
- * not listed here is reported with its time only.
+ * arithmetic (2 per multiply-add), bytes that must be read and written once (float32 unless a
+ * {@code dtype} param says float64). A workload not listed here is reported with its time only.
  */
 public final class Workloads {
     private Workloads() {}
@@ -33,8 +33,15 @@ public final class Workloads {
      * @param limitKernel for MEMORY: the StreamBandwidth kernel with the same access pattern
      * @param elements    elements of the main operand (x position in the bandwidth charts)
      * @param samples     training samples per call (0 if not a training step)
+     * @param peakShare   for COMPUTE: the share of the float32 FMA peak this precision can reach (1 for
+     *                    float32; 0.5 for float64, whose vectors hold half as many lanes per FMA)
      */
-    public record Work(Bound bound, double flops, double bytes, String limitKernel, double elements, double samples) {
+    public record Work(Bound bound, double flops, double bytes, String limitKernel, double elements, double samples,
+                       double peakShare) {
+        Work(Bound bound, double flops, double bytes, String limitKernel, double elements, double samples) {
+            this(bound, flops, bytes, limitKernel, elements, samples, 1);
+        }
+
         static Work unknown() {
             return new Work(Bound.UNKNOWN, 0, 0, null, 0, 0);
         }
@@ -70,7 +77,10 @@ public final class Workloads {
                 }
                 case "Matmul" -> {
                     double d = Double.parseDouble(p.get("dim"));
-                    yield new Work(Bound.COMPUTE, 2 * d * d * d, 12 * d * d, null, d * d, 0);
+                    boolean f64 = "float64".equals(p.get("dtype"));
+                    // reads A and B, writes C: 3 d^2 elements
+                    yield new Work(Bound.COMPUTE, 2 * d * d * d, (f64 ? 8 : 4) * 3 * d * d, null, d * d, 0,
+                            f64 ? 0.5 : 1);
                 }
                 case "Conv2d" -> {
                     double[] s = conv(p.get("layer"));
@@ -85,6 +95,8 @@ public final class Workloads {
                     default -> Work.unknown();
                 };
                 case "AutogradChain", "DjlOverhead" -> new Work(Bound.OVERHEAD, 0, 0, null, 0, 0);
+                // allocate + free one float32 tensor: a cost per call, whatever its size
+                case "Allocation" -> new Work(Bound.OVERHEAD, 0, 0, null, Double.parseDouble(p.get("numel")), 0);
                 case "PeakFlops" -> new Work(Bound.LIMIT,
                         PeakFlops.flopsPerCall(Integer.parseInt(p.get("threads"))), 0, null, 0, 0);
                 case "StreamBandwidth" -> {

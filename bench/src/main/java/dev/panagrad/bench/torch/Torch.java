@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtDeviceType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -41,7 +42,7 @@ public final class Torch {
     private static final Object LIB;
     private static final MethodHandle ADD, ADDI, SUB, MUL, SUBI, EXP, TANH, SIGMOID, NEG, SUM, SUM_DIMS, MEAN,
             SOFTMAX, LOG_SOFTMAX, MATMUL, CONV, BATCH_NORM, MAX_POOL, RELU, LINEAR, RESHAPE, GATHER,
-            BACKWARD, GRAD, ATTACH_GRAD, ZERO_GRAD, DELETE, SET_GRAD_MODE, NUM_THREADS;
+            BACKWARD, GRAD, ATTACH_GRAD, ZERO_GRAD, DELETE, SET_GRAD_MODE, NUM_THREADS, EMPTY;
 
     private static volatile NDManager manager;
 
@@ -89,6 +90,7 @@ public final class Torch {
             DELETE = bind(lib, "torchDeleteTensor", void.class, long.class);
             SET_GRAD_MODE = bind(lib, "torchSetGradMode", void.class, boolean.class);
             NUM_THREADS = bind(lib, "torchGetNumThreads", int.class);
+            EMPTY = bind(lib, "torchEmpty", long.class, long[].class, int.class, int.class, int[].class, boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -150,8 +152,13 @@ public final class Torch {
 
     /** float32 tensor with elements drawn from N(0, 1), deterministic per seed. */
     public static NDArray randn(long seed, long... shape) {
+        return randn(seed, DataType.FLOAT32, shape);
+    }
+
+    /** Tensor of the given type with elements drawn from N(0, 1), deterministic per seed. */
+    public static NDArray randn(long seed, DataType type, long... shape) {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-        return manager().randomNormal(new Shape(shape), DataType.FLOAT32);
+        return manager().randomNormal(new Shape(shape), type);
     }
 
     /** float32 tensor with elements uniform in [lo, hi). */
@@ -276,6 +283,15 @@ public final class Torch {
 
     public static long matmul(long a, long b) {
         try { return (long) MATMUL.invokeExact(a, b); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** Strided (dense) layout, and the CPU as DJL names it: what {@code NDManager.create(shape)} passes. */
+    private static final int STRIDED = 0;
+    private static final int[] CPU = {PtDeviceType.toDeviceType(Device.cpu()), Device.cpu().getDeviceId()};
+
+    /** {@code torch.empty(shape)}: float32, uninitialised, not requiring grad. */
+    public static long empty(long[] shape) {
+        try { return (long) EMPTY.invokeExact(shape, F32, STRIDED, CPU, false); } catch (Throwable e) { throw rethrow(e); }
     }
 
     private static final long[] ONE_1 = {1, 1};
