@@ -15,6 +15,7 @@ import dev.panagrad.ops.Views;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -68,9 +69,18 @@ public final class Tensor {
 
     /** Fresh contiguous storage for {@code shape}; {@code op} names the factory in error messages. */
     private static Tensor allocate(String op, DType dtype, long[] shape) {
-        long bytes = Shape.byteSize(op, shape, dtype.byteSize());
-        return new Tensor(Storage.allocate(bytes), dtype, shape.clone(), Shape.contiguousStrides(shape), 0);
+        return allocateShared(op, dtype, shape.clone());
     }
+
+    /** As {@link #allocate}, keeping {@code shape}: the caller hands over an array nobody will change. */
+    private static Tensor allocateShared(String op, DType dtype, long[] shape) {
+        long bytes = Shape.byteSize(op, shape, dtype.byteSize());
+        // Shape and stride arrays are never written after construction, so the common small ones are shared.
+        long[] strides = shape.length == 0 ? NO_DIMS : shape.length == 1 ? UNIT_STRIDE : Shape.contiguousStrides(shape);
+        return new Tensor(Storage.allocate(bytes), dtype, shape.length == 0 ? NO_DIMS : shape, strides, 0);
+    }
+
+    private static final long[] NO_DIMS = {}, UNIT_STRIDE = {1};
 
     private static Tensor filled(String op, DType dtype, double value, long[] shape) {
         Tensor t = allocate(op, dtype, shape);
@@ -130,7 +140,7 @@ public final class Tensor {
 
     /** Uninitialised, with this tensor's dtype and shape. */
     public Tensor emptyLike() {
-        return empty(dtype, shape);
+        return allocateShared("emptyLike", dtype, shape);
     }
 
     /** Values start, start+step, ... below end (int64 when all three are integral, else float32). */
@@ -329,6 +339,11 @@ public final class Tensor {
                     + " expected a tensor of rank >= 1");
         }
         return shape[Shape.wrapDim("size", dim, shape.length)];
+    }
+
+    /** True when {@code other} has this tensor's shape (without copying either shape). */
+    public boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
     }
 
     /** Strides in elements (a copy). */

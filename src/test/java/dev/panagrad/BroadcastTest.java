@@ -48,6 +48,49 @@ class BroadcastTest {
     }
 
     @Test
+    void singleElementOperandsOnEitherSideOfEveryBinaryOp() {
+        // Small ops with a one-element constant read it with stride 0 instead of through an expanded view;
+        // the results, shapes and gradients must equal the elementwise definition in every position.
+        double[] v = {1.5, -2, 3, 0.25, 4, -1};
+        long[][] shapes = {{}, {1}, {6}, {2, 3}, {1, 1}};
+        for (long[] shape : shapes) {
+            int n = Ref.numel(shape);
+            for (long[] cShape : new long[][] {{}, {1}, {1, 1}}) {
+                if (cShape.length > shape.length) continue;
+                long[] outShape = Shape.broadcast("test", shape, cShape);
+                Tensor x = Ref.tensor(java.util.Arrays.copyOf(v, n), DType.FLOAT64, shape).requiresGrad(true);
+                Tensor c = Tensor.full(DType.FLOAT64, 2.5, cShape);
+                double[] right = new double[n], left = new double[n], ones = new double[n];
+                for (int i = 0; i < n; i++) {
+                    right[i] = Math.pow(v[i], 2.5) + v[i] / 2.5;   // x^c + x/c
+                    left[i] = 2.5 - v[i] * 2.5;                    // c - c*x
+                    ones[i] = 1;
+                }
+                Tensor r = x.pow(c).add(x.div(c)), l = c.sub(c.mul(x));
+                assertArrayEquals(outShape, r.shape());
+                assertArrayEquals(outShape, l.shape());
+                Ref.assertWithin(1e-12, 0, right, r, outShape);
+                Ref.assertWithin(1e-12, 0, left, l, outShape);
+                // d/dx (x^c + x/c - c*x) = c x^(c-1) + 1/c - c
+                r.sub(c.mul(x)).backward(Tensor.ones(DType.FLOAT64, outShape));
+                double[] grad = new double[n];
+                for (int i = 0; i < n; i++) grad[i] = 2.5 * Math.pow(v[i], 1.5) + 1 / 2.5 - 2.5;
+                Ref.assertWithin(1e-12, 0, grad, x.grad(), shape);
+            }
+        }
+    }
+
+    @Test
+    void aSingleElementOperandThatRequiresGradGetsTheSummedGradient() {
+        // y = w * x with w [1] broadcast over x [4]: dy/dw summed over the four positions is sum(x) = 10
+        Tensor w = Tensor.of(new double[] {3}, 1).requiresGrad(true);
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 4);
+        w.mul(x).sum().backward();
+        assertEquals(10, w.grad().item(), 1e-12);
+        assertArrayEquals(new long[] {1}, w.grad().shape());
+    }
+
+    @Test
     void expandedViewsAsOperandsAndInputs() {
         // x [3] expanded to [2, 4, 3] by broadcastTo, then used with a transposed [4, 3] operand
         double[] x = {1, 2, 3}, y = new double[12];

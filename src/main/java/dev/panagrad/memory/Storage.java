@@ -2,8 +2,8 @@ package dev.panagrad.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
 
 /**
@@ -30,11 +30,24 @@ public final class Storage {
     private final MemorySegment segment;    // exactly the requested bytes
     private volatile Scope scope;           // owner, or null when the GC owns it
     private volatile Scope releasedBy;
-    /** Bit 0: released. The remaining bits count pins (each pin adds 2). */
-    private final AtomicInteger state = new AtomicInteger();
-    private final AtomicReference<Thread> writer = new AtomicReference<>();
+    /** Bit 0: released. The remaining bits count pins (each pin adds 2). Updated through {@link #STATE}. */
+    private volatile int state;
+    private volatile Thread writer;         // updated through WRITER
     private int writeDepth;                 // nesting of beginWrite, touched only by the writer thread
     private volatile long version;
+
+    // Field handles rather than atomic objects: one storage is made per tensor allocation.
+    private static final VarHandle STATE, WRITER;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Storage.class, "state", int.class);
+            WRITER = l.findVarHandle(Storage.class, "writer", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private Storage(MemorySegment block, MemorySegment segment) {
         this.block = block;
@@ -76,7 +89,7 @@ public final class Storage {
 
     /** True once the owning scope closed. */
     public boolean isReleased() {
-        return (state.get() & 1) != 0;
+        return (state & 1) != 0;
     }
 
     /** Why access is refused, naming the scope that released it. */
@@ -113,9 +126,9 @@ public final class Storage {
         releasedBy = by;
         int s;
         do {
-            s = state.get();
+            s = state;
             if ((s & 1) != 0) return;
-        } while (!state.compareAndSet(s, s | 1));
+        } while (!STATE.compareAndSet(this, s, s | 1));
         if (s == 0) MemoryPool.release(block);
     }
 
@@ -126,20 +139,20 @@ public final class Storage {
     public boolean pin() {
         int s;
         do {
-            s = state.get();
+            s = state;
             if ((s & 1) != 0) return false;
-        } while (!state.compareAndSet(s, s + 2));
+        } while (!STATE.compareAndSet(this, s, s + 2));
         return true;
     }
 
     /** Ends a {@link #pin()}; the last unpin of a released storage returns its bytes to the pool. */
     public void unpin() {
-        if (state.addAndGet(-2) == 1 && block != null) MemoryPool.release(block);
+        if ((int) STATE.getAndAdd(this, -2) - 2 == 1 && block != null) MemoryPool.release(block);
     }
 
     /** The thread writing this storage in place right now, or null. */
     public Thread writer() {
-        return writer.get();
+        return writer;
     }
 
     /** The version counter: bumped by every in-place write to any view of this storage. */
@@ -159,14 +172,14 @@ public final class Storage {
      */
     public void beginWrite(String op, Supplier<String> tensor) {
         Thread me = Thread.currentThread();
-        if (writer.get() == me) {
+        if (writer == me) {
             writeDepth++;
             return;
         }
-        if (!writer.compareAndSet(null, me)) throw concurrentWrite(op, tensor.get(), writer.get());
+        if (!WRITER.compareAndSet(this, null, me)) throw concurrentWrite(op, tensor.get(), writer);
         // A reader pins before it checks for a writer; a writer claims before it checks for readers: one sees the other.
-        if ((state.get() >> 1) > 0) {
-            writer.set(null);
+        if ((state >> 1) > 0) {
+            writer = null;
             throw new IllegalStateException(op + ": tensor " + tensor.get() + " is being read by another thread while thread '"
                     + me.getName() + "' modifies it in place; expected one thread at a time to use a tensor that is "
                     + "being written");
@@ -176,7 +189,7 @@ public final class Storage {
 
     /** Ends a write begun by {@link #beginWrite}. */
     public void endWrite() {
-        if (writer.get() == Thread.currentThread() && --writeDepth == 0) writer.set(null);
+        if (writer == Thread.currentThread() && --writeDepth == 0) writer = null;
     }
 
     /** The exception for a use of {@code tensor} by {@code op} while thread {@code w} writes it. */

@@ -46,6 +46,16 @@ final class Loops {
      * writing one in place.
      */
     static void using(String op, Tensor[] operands, Runnable body) {
+        pin(op, operands);
+        try {
+            body.run();
+        } finally {
+            unpin(operands, operands.length);
+        }
+    }
+
+    /** Pins every operand's storage, or none: throws as {@link #using} says. */
+    private static void pin(String op, Tensor[] operands) {
         int pinned = 0;
         try {
             for (Tensor t : operands) {
@@ -55,18 +65,53 @@ final class Loops {
                 Thread w = s.writer();
                 if (w != null && w != Thread.currentThread()) throw Storage.concurrentWrite(op, t.describe(), w);
             }
-            body.run();
+        } catch (RuntimeException e) {
+            unpin(operands, pinned);
+            throw e;
+        }
+    }
+
+    private static void unpin(Tensor[] operands, int count) {
+        for (int i = 0; i < count; i++) operands[i].storage().unpin();
+    }
+
+    /**
+     * Calls {@code run} over all elements of {@code shape} (each operand has that shape after expand, or for a
+     * small op on contiguous operands is a single element), with the operands pinned as in {@link #using}.
+     */
+    static void forEach(String op, long[] shape, Tensor[] operands, Run run) {
+        pin(op, operands);
+        try {
+            if (smallAndContiguous(shape, operands)) {
+                runWhole(operands, Shape.numel(shape), run);
+            } else {
+                forEachPinned(shape, operands, run);
+            }
         } finally {
-            for (int i = 0; i < pinned; i++) operands[i].storage().unpin();
+            unpin(operands, operands.length);
         }
     }
 
     /**
-     * Calls {@code run} over all elements of {@code shape} (each operand has that shape after expand), with the
-     * operands pinned as in {@link #using}.
+     * The common case of small contiguous operands: one run on the caller's thread, without the dim merging
+     * of {@link #forEachPinned}. A one-element operand is read with stride 0, so callers may leave a scalar
+     * operand of a small op unexpanded.
      */
-    static void forEach(String op, long[] shape, Tensor[] operands, Run run) {
-        using(op, operands, () -> forEachPinned(shape, operands, run));
+    private static void runWhole(Tensor[] operands, long n, Run run) {
+        int ops = operands.length;
+        MemorySegment[] segs = new MemorySegment[ops];
+        long[] offsets = new long[ops], strides = new long[ops];
+        for (int k = 0; k < ops; k++) {
+            segs[k] = operands[k].segment();
+            offsets[k] = operands[k].offset();
+            strides[k] = operands[k].numel() == 1 ? 0 : 1;
+        }
+        run.apply(segs, offsets, strides, n);
+    }
+
+    /** True when an op over {@code n} elements stays on the caller's thread in one run (given contiguous operands). */
+    static boolean isSmall(long n) {
+        return n > 0 && n < GRAIN;
     }
 
     private static void forEachPinned(long[] shape, Tensor[] operands, Run run) {
@@ -78,13 +123,6 @@ final class Loops {
             base[k] = operands[k].offset();
             st[k] = operands[k].strides();
             segs[k] = operands[k].segment();
-        }
-        if (smallAndContiguous(shape, operands)) {
-            // One run on the caller's thread: the common case of small tensors, without the dim merging below.
-            long[] unit = new long[ops];
-            java.util.Arrays.fill(unit, 1);
-            run.apply(segs, base, unit, Shape.numel(shape));
-            return;
         }
         // Merge dims: drop size-1 dims, fuse d into the previous kept dim when every operand is contiguous across them.
         long[] sizes = new long[nd];
@@ -138,8 +176,7 @@ final class Loops {
     }
 
     private static boolean smallAndContiguous(long[] shape, Tensor[] operands) {
-        long n = Shape.numel(shape);
-        if (n == 0 || n >= GRAIN) return false;
+        if (!isSmall(Shape.numel(shape))) return false;
         for (Tensor t : operands) if (!t.isContiguous()) return false;
         return true;
     }

@@ -2,6 +2,7 @@ package dev.panagrad.ops;
 
 import dev.panagrad.DType;
 import dev.panagrad.Graph;
+import dev.panagrad.GradMode;
 import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.BinaryOp;
@@ -87,12 +88,20 @@ public final class Pointwise {
 
     /** {@code op(a, b)} with broadcasting and type promotion, recording its derivative. */
     public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-        String name = Loops.name(op);
-        long[] shape = Shape.broadcast(name, a.shape(), b.shape());
-        DType dt = DType.promote(a.dtype(), b.dtype());
-        if (op == BinaryOp.DIV && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
-        Tensor x = a.to(dt).expand(shape), y = b.to(dt).expand(shape);
-        Tensor out = Tensor.empty(dt, shape);
+        Tensor x, y, out;
+        Tensor whole = smallWithoutBroadcastViews(op, a, b);
+        if (whole != null) {
+            x = a;
+            y = b;
+            out = whole.emptyLike();
+        } else {
+            long[] shape = Shape.broadcast(Loops.name(op), a.shape(), b.shape());
+            DType dt = DType.promote(a.dtype(), b.dtype());
+            if (op == BinaryOp.DIV && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
+            x = a.to(dt).expand(shape);
+            y = b.to(dt).expand(shape);
+            out = Tensor.empty(dt, shape);
+        }
         binaryInto(op, x, y, out);
         if (!Graph.needsGrad(x, y)) return out;
         Tensor[] in = Graph.of(x, y);
@@ -119,6 +128,28 @@ public final class Pointwise {
                         return Graph.of(ga, gb);
                     });
         };
+    }
+
+    /**
+     * The operand whose shape the result takes when {@code op(a, b)} needs neither type conversion nor
+     * broadcast views, or null: a small op on contiguous operands of one type, where both have one shape or one
+     * of them is a single element that needs no gradient (a constant: its gradient would need summing).
+     * {@link Loops} then reads the single element with stride 0. Saves a training loop's many scalar ops the
+     * views and shape arrays of the general path.
+     */
+    private static Tensor smallWithoutBroadcastViews(BinaryOp op, Tensor a, Tensor b) {
+        DType dt = a.dtype();
+        if (b.dtype() != dt || (op == BinaryOp.DIV && !dt.isFloating()) || !a.isContiguous() || !b.isContiguous()) {
+            return null;
+        }
+        Tensor whole = a.sameShape(b) ? a
+                : isConstantElement(b, a) ? a
+                : isConstantElement(a, b) ? b : null;
+        return whole != null && Loops.isSmall(whole.numel()) ? whole : null;
+    }
+
+    private static boolean isConstantElement(Tensor e, Tensor other) {
+        return e.numel() == 1 && e.dim() <= other.dim() && !(e.requiresGrad() && GradMode.isEnabled());
     }
 
     /** MulBackward0 needs the other operand only for inputs that require grad. */

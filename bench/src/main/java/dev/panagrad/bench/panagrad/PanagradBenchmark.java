@@ -38,11 +38,21 @@ public abstract class PanagradBenchmark extends ProbedBenchmark {
      * warm on their own problem (or, where one call is long, a smaller one of the same shape of work).
      */
     protected static void warm(Runnable call, int streak, long maxMillis) {
+        warm(call, 0, streak, maxMillis);
+    }
+
+    /**
+     * As {@link #warm(Runnable, int, long)}, running {@code call} at least {@code minCalls} times (within
+     * {@code maxMillis}): code that runs once per call, such as a backward pass over a long graph, reaches C2
+     * only after some ten thousand calls.
+     */
+    protected static void warm(Runnable call, int minCalls, int streak, long maxMillis) {
         long begin = System.nanoTime();
         long minEnd = begin + WARM_MIN_MILLIS * 1_000_000L, deadline = begin + maxMillis * 1_000_000L;
         long best = Long.MAX_VALUE;
         int sinceBest = 0;
-        while ((sinceBest < streak || System.nanoTime() < minEnd) && System.nanoTime() < deadline) {
+        for (int calls = 0; (calls < minCalls || sinceBest < streak || System.nanoTime() < minEnd)
+                && System.nanoTime() < deadline; calls++) {
             long t0 = System.nanoTime();
             call.run();
             long t = System.nanoTime() - t0;
