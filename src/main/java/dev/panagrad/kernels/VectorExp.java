@@ -5,17 +5,19 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 
-import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MIN;
 
 /**
  * e^x over float and double vectors from multiplies, FMAs and integer adds, inlined into the calling loop
  * (the JDK's {@code lanewise(EXP)} calls a vector math library routine instead). Normal results are within
  * 0.86 ulp (float) and 0.90 ulp (double) of the exact value on the inputs measured, so within one ulp of
- * {@link Math#exp}; denormal results are rounded once from 2^n e^r.
+ * {@link Math#exp}.
  *
  * <p>Range reduction (Cody-Waite): {@code x = n ln2 + r} with n = round(x log2(e)) and |r| <= ln2/2, so
  * {@code e^x = 2^n e^r}. n is rounded by adding 1.5 * 2^(p-1) (p = 24 or 53 significand bits), which leaves
@@ -24,12 +26,11 @@ import static jdk.incubator.vector.VectorOperators.LT;
  * FMA subtracts {@code n LN2_LO}. e^r comes from a minimax polynomial {@code 1 + r + c2 r^2 + ... + cd r^d}
  * (relative error 3.8e-9 for float with d = 6, 1.1e-17 for double with d = 11, coefficients as rounded).
  *
- * <p>Scaling by 2^n adds n to the exponent field of e^r, which is exact while the result is normal: that
- * holds for |x| <= {@code FAST_LIMIT}, the common case, checked once per vector. Otherwise (large |x|, NaN,
- * infinities) the vector takes the full path: 2^n = 2^(n/2) 2^(n - n/2), two normal powers, so the result
- * is rounded once even when it is denormal; then x above the overflow threshold gives +inf (also x = +inf),
- * x below the underflow threshold gives +0 (also x = -inf), and NaN stays NaN through the polynomial.
- * The full path costs a few more operations, and denormal results cost what denormal arithmetic costs the CPU.
+ * <p>Scaling by 2^n adds n to the exponent field of e^r, which is exact while the result is normal. A vector
+ * whose lanes all have |x| <= {@code FAST_LIMIT} (the common case, checked once per vector) needs nothing
+ * else. Otherwise (large |x|, NaN, infinities) the vector also computes denormal results by integer rounding
+ * (see {@link #exp(FloatVector, FloatVector, IntVector)}), rounded once from 2^n e^r; x above the overflow
+ * threshold gives +inf (also x = +inf), x below the underflow threshold +0 (also x = -inf), NaN gives NaN.
  *
  * <p>Each method is kept under C2's size limit for inlining a hot call (325 bytecodes), so that the vectors
  * stay in registers in every loop that calls it.
@@ -49,6 +50,9 @@ final class VectorExp {
     private static final float FAST_LIMIT_F = 86f;
     /** The largest x whose e^x rounds to a finite float, and the smallest whose e^x rounds to a nonzero one. */
     private static final float OVERFLOW_F = 0x1.62e42ep6f, UNDERFLOW_F = -0x1.9fe368p6f;
+    /** Float.MIN_NORMAL in units of Float.MIN_VALUE: 2^23. */
+    private static final float DENORMALS_F = 0x1p23f;
+    private static final int DENORMALS_F_BITS = Float.floatToRawIntBits(DENORMALS_F);
 
     private static final double LOG2E = 0x1.71547652b82fep0;
     /** 1.5 * 2^52: v + ROUND is v rounded to an integer, held in the low significand bits. */
@@ -64,6 +68,9 @@ final class VectorExp {
     private static final double FAST_LIMIT = 707;
     /** The largest x whose e^x rounds to a finite double, and the smallest whose e^x rounds to a nonzero one. */
     private static final double OVERFLOW = 0x1.62e42fefa39efp9, UNDERFLOW = -0x1.74910d52d3051p9;
+    /** Double.MIN_NORMAL in units of Double.MIN_VALUE: 2^52. */
+    private static final double DENORMALS = 0x1p52;
+    private static final long DENORMALS_BITS = Double.doubleToRawLongBits(DENORMALS);
 
     /** e^x in every lane. */
     static FloatVector exp(FloatVector x) {
@@ -77,17 +84,26 @@ final class VectorExp {
             // ROUND_F_BITS has no bits below 2^22, so shifting by 23 leaves n << 23: add n to p's exponent
             return p.reinterpretAsInts().add(bits.lanewise(LSHL, 23)).reinterpretAsFloats();
         }
-        return scaleWide(x, p, bits.sub(ROUND_F_BITS));
+        return exp(x, p, bits);
     }
 
-    /** e^x = 2^k p for any x, by two normal powers of two, then the overflow and underflow thresholds applied. */
-    private static FloatVector scaleWide(FloatVector x, FloatVector p, IntVector k) {
-        // 2^k = 2^h 2^(k-h), h = floor(k/2); both are normal for -252 <= k <= 254, which covers the thresholds
-        IntVector h = k.lanewise(ASHR, 1);
-        FloatVector low = h.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-        FloatVector high = k.sub(h).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-        FloatVector y = p.mul(low).mul(high);
-        return y.blend(Float.POSITIVE_INFINITY, x.compare(GT, OVERFLOW_F)).blend(0f, x.compare(LT, UNDERFLOW_F));
+    /**
+     * e^x = 2^n p for a vector with a lane outside the fast range. Normal results take n into the exponent
+     * field as the fast path does (right up to the overflow threshold: there n = 128 and p < 1). A denormal
+     * result is m units of Float.MIN_VALUE, {@code m = p 2^(n+149) < 2^23}: adding 2^23 rounds m to an integer
+     * held in the low significand bits, which are the denormal's bits. No lane does floating-point arithmetic
+     * on a denormal (slow on many CPUs) or on a garbage exponent.
+     */
+    private static FloatVector exp(FloatVector x, FloatVector p, IntVector bits) {
+        FloatVector normal = p.reinterpretAsInts().add(bits.lanewise(LSHL, 23)).reinterpretAsFloats();
+        // n clamped to [-170, -22] keeps 2^(n+149) a normal float; for n >= -22, m >= 2^23 anyway
+        IntVector n = bits.sub(ROUND_F_BITS).lanewise(MAX, -170).lanewise(MIN, -22);
+        FloatVector m = p.mul(n.add(149 + 127).lanewise(LSHL, 23).reinterpretAsFloats());
+        FloatVector denormal = m.add(DENORMALS_F).reinterpretAsInts().sub(DENORMALS_F_BITS).reinterpretAsFloats();
+        return normal.blend(denormal, m.compare(LT, DENORMALS_F))
+                .blend(Float.POSITIVE_INFINITY, x.compare(GT, OVERFLOW_F))
+                .blend(0f, x.compare(LT, UNDERFLOW_F))
+                .blend(x, x.test(IS_NAN));
     }
 
     /** e^x in every lane. */
@@ -99,7 +115,7 @@ final class VectorExp {
             // ROUND_BITS has no bits below 2^51, so shifting by 52 leaves n << 52: add n to p's exponent
             return p.reinterpretAsLongs().add(bits.lanewise(LSHL, 52)).reinterpretAsDoubles();
         }
-        return scaleWide(x, p, bits.sub(ROUND_BITS));
+        return exp(x, p, bits);
     }
 
     /** e^r for |r| <= ln2/2: 1 + r (1 + r (c2 + r (c3 + ... + r c11))). */
@@ -109,13 +125,16 @@ final class VectorExp {
                 .fma(r, r.broadcast(C2)).fma(r, r.broadcast(1)).fma(r, r.broadcast(1));
     }
 
-    /** e^x = 2^k p for any x, by two normal powers of two, then the overflow and underflow thresholds applied. */
-    private static DoubleVector scaleWide(DoubleVector x, DoubleVector p, LongVector k) {
-        // 2^k = 2^h 2^(k-h), h = floor(k/2); both are normal for -2044 <= k <= 2046, which covers the thresholds
-        LongVector h = k.lanewise(ASHR, 1);
-        DoubleVector low = h.add(1023).lanewise(LSHL, 52).reinterpretAsDoubles();
-        DoubleVector high = k.sub(h).add(1023).lanewise(LSHL, 52).reinterpretAsDoubles();
-        DoubleVector y = p.mul(low).mul(high);
-        return y.blend(Double.POSITIVE_INFINITY, x.compare(GT, OVERFLOW)).blend(0, x.compare(LT, UNDERFLOW));
+    /** e^x = 2^n p for a vector with a lane outside the fast range, as for float: m = p 2^(n+1074) < 2^52. */
+    private static DoubleVector exp(DoubleVector x, DoubleVector p, LongVector bits) {
+        DoubleVector normal = p.reinterpretAsLongs().add(bits.lanewise(LSHL, 52)).reinterpretAsDoubles();
+        // n clamped to [-1100, -60] keeps 2^(n+1074) a normal double; for n >= -60, m >= 2^52 anyway
+        LongVector n = bits.sub(ROUND_BITS).lanewise(MAX, -1100).lanewise(MIN, -60);
+        DoubleVector m = p.mul(n.add(1074 + 1023).lanewise(LSHL, 52).reinterpretAsDoubles());
+        DoubleVector denormal = m.add(DENORMALS).reinterpretAsLongs().sub(DENORMALS_BITS).reinterpretAsDoubles();
+        return normal.blend(denormal, m.compare(LT, DENORMALS))
+                .blend(Double.POSITIVE_INFINITY, x.compare(GT, OVERFLOW))
+                .blend(0, x.compare(LT, UNDERFLOW))
+                .blend(x, x.test(IS_NAN));
     }
 }
