@@ -58,6 +58,7 @@ final class VectorErf {
             p = p.fma(t, t.broadcast(0.37409196f));
             p = p.fma(t, t.broadcast(1.00002368f));
             p = p.fma(t, t.broadcast(-1.26551223f));
+            // lanewise(EXP) rather than VectorExp: two inlined copies of it push this loop past C2's inlining budget
             FloatVector erfc = t.mul(hi.mul(-s2).lanewise(EXP)).mul(p.lanewise(EXP)).mul(lo.fma(-s2, 1f));
             // erf(w) = w sum_n c_n w^2n, c_n = 2/sqrt(pi) (-1)^n / (n! (2n+1)), for w = s x
             FloatVector w = v.mul(s), w2 = w.mul(w);

@@ -14,7 +14,6 @@ import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VD;
 import static dev.panagrad.kernels.Lanes.VF;
 import static jdk.incubator.vector.VectorOperators.ADD;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
@@ -292,7 +291,7 @@ final class VectorReduce {
     private static float expSum(MemorySegment x, long xb, float max, MemorySegment y, long yb, long bytes) {
         FloatVector m = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
         for (long p = 0; p < bytes; p += VF) {
-            FloatVector e = FloatVector.fromMemorySegment(F, x, xb + p, ORDER).sub(m).lanewise(EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromMemorySegment(F, x, xb + p, ORDER).sub(m));
             if (y != null) e.intoMemorySegment(y, yb + p, ORDER);
             acc = acc.add(e);
         }

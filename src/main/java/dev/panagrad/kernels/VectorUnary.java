@@ -11,7 +11,6 @@ import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VD;
 import static dev.panagrad.kernels.Lanes.VF;
 import static jdk.incubator.vector.VectorOperators.COS;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LOG;
@@ -116,7 +115,7 @@ final class VectorUnary {
     private static void expFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
         for (long i = 0; i < bytes; i += VF) {
             FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            v.lanewise(EXP).intoMemorySegment(y, yb + i, ORDER);
+            VectorExp.exp(v).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -181,7 +180,7 @@ final class VectorUnary {
         for (long i = 0; i < bytes; i += VF) {
             // 1/(1+e) for x >= 0 and e/(1+e) for x < 0 with e = exp(-|x|) <= 1: nothing overflows
             FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            FloatVector e = v.abs().neg().lanewise(EXP), s = e.broadcast(1f).div(e.add(1f));
+            FloatVector e = VectorExp.exp(v.abs().neg()), s = e.broadcast(1f).div(e.add(1f));
             s.blend(e.mul(s), v.compare(LT, 0f)).intoMemorySegment(y, yb + i, ORDER);
         }
     }
@@ -198,7 +197,7 @@ final class VectorUnary {
         for (long i = 0; i < bytes; i += VF) {
             // log(1 + e^x), and x itself above the threshold
             FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            v.lanewise(EXP).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
+            VectorExp.exp(v).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -219,7 +218,7 @@ final class VectorUnary {
     private static void expDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
         for (long i = 0; i < bytes; i += VD) {
             DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            v.lanewise(EXP).intoMemorySegment(y, yb + i, ORDER);
+            VectorExp.exp(v).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -284,7 +283,7 @@ final class VectorUnary {
         for (long i = 0; i < bytes; i += VD) {
             // 1/(1+e) for x >= 0 and e/(1+e) for x < 0 with e = exp(-|x|) <= 1: nothing overflows
             DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            DoubleVector e = v.abs().neg().lanewise(EXP), s = e.broadcast(1).div(e.add(1));
+            DoubleVector e = VectorExp.exp(v.abs().neg()), s = e.broadcast(1).div(e.add(1));
             s.blend(e.mul(s), v.compare(LT, 0)).intoMemorySegment(y, yb + i, ORDER);
         }
     }
@@ -301,7 +300,7 @@ final class VectorUnary {
         for (long i = 0; i < bytes; i += VD) {
             // log(1 + e^x), and x itself above the threshold
             DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            v.lanewise(EXP).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
+            VectorExp.exp(v).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
