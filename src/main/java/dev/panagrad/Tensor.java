@@ -41,6 +41,9 @@ public final class Tensor {
     private final long[] shape;
     private final long[] strides;
     private final long offset;
+    // Derived once: small ops ask for these several times each.
+    private final long numel;
+    private final boolean contiguous;
 
     private boolean requiresGrad;
     private Node gradFn;
@@ -58,6 +61,17 @@ public final class Tensor {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        this.numel = Shape.numel(shape);
+        this.contiguous = contiguous(shape, strides);
+    }
+
+    private static boolean contiguous(long[] shape, long[] strides) {
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && strides[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- creation
@@ -363,7 +377,7 @@ public final class Tensor {
 
     /** Number of elements. */
     public long numel() {
-        return Shape.numel(shape);
+        return numel;
     }
 
     /** The element type. */
@@ -389,12 +403,7 @@ public final class Tensor {
 
     /** True when the elements are laid out row-major without gaps. */
     public boolean isContiguous() {
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && strides[i] != expected) return false;
-            expected *= shape[i];
-        }
-        return true;
+        return contiguous;
     }
 
     /** The value of a one-element tensor. */

@@ -20,17 +20,26 @@ import java.util.function.Supplier;
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+    /** A closed scope's emptied list, for the next scope this thread opens: a loop's scopes grow no new lists. */
+    private static final ThreadLocal<ArrayList<Storage>> SPARE = new ThreadLocal<>();
     private static final AtomicLong IDS = new AtomicLong();
 
     private final Scope parent;
     private final Thread thread;
     private final long id = IDS.incrementAndGet();
-    private ArrayList<Storage> owned = new ArrayList<>();
+    private ArrayList<Storage> owned = takeSpareList();
     private volatile boolean closed;
 
     private Scope(Scope parent) {
         this.parent = parent;
         this.thread = Thread.currentThread();
+    }
+
+    private static ArrayList<Storage> takeSpareList() {
+        ArrayList<Storage> spare = SPARE.get();
+        if (spare == null) return new ArrayList<>();
+        SPARE.set(null);
+        return spare;
     }
 
     /** Opens a scope nested in the current one; it becomes current on this thread. */
@@ -97,6 +106,8 @@ public final class Scope implements AutoCloseable {
         }
         closed = true;
         for (Storage s : owned) s.release(this);
+        owned.clear();
+        if (SPARE.get() == null) SPARE.set(owned);
         owned = new ArrayList<>(0);
         if (CURRENT.get() == this) CURRENT.set(openParent());
     }
