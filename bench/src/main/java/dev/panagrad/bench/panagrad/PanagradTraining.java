@@ -50,8 +50,11 @@ public class PanagradTraining extends PanagradBenchmark {
         cnn.train();
         mlpOpt = new SGD(mlp.parameters(), LR);
         cnnOpt = new SGD(cnn.parameters(), LR);
-        // warm the step this fork measures (JMH gives every benchmark method its own fork)
-        warm(benchmark.getBenchmark().endsWith(".cnnStep") ? this::cnnStep : this::mlpStep, 15, 20_000);
+        // Warm the step this fork measures (JMH gives every benchmark method its own fork), for a minimum number
+        // of steps too: with both cores busy stepping, the JIT compiler threads get little time, and a 2-thread
+        // step kept improving for seconds after a time-only warm-up.
+        boolean cnn = benchmark.getBenchmark().endsWith(".cnnStep");
+        warm(cnn ? this::cnnStep : this::mlpStep, cnn ? 100 : 2000, 15, 40_000);
     }
 
     private static void step(Module model, SGD opt, Tensor x, Tensor y) {
