@@ -89,10 +89,12 @@ final class VectorReduce {
                 sum += expSum(x, (xb + s) * Float.BYTES, max, log ? null : y, (yb + s) * Float.BYTES, n * Float.BYTES);
             }
             if (full < cols) {
-                // padding with -inf adds exp(-inf) = 0 to the sum
-                MemorySegment t = padded(x, xb + full, cols - full, 1, Float.NEGATIVE_INFINITY);
-                sum += expSum(t, 0, max, t, 0, VF);
-                if (!log) MemorySegment.copy(t, 0, y, (yb + full) * Float.BYTES, (cols - full) * Float.BYTES);
+                // Padding with max keeps every lane in exp's fast range (e^0 = 1); the sum leaves the padding out.
+                int count = (int) (cols - full);
+                MemorySegment t = padded(x, xb + full, count, 1, max);
+                FloatVector e = VectorExp.exp(FloatVector.fromMemorySegment(F, t, 0, ORDER).sub(max));
+                sum += e.reduceLanes(ADD, F.indexInRange(0, count));
+                if (!log) e.intoMemorySegment(y, (yb + full) * Float.BYTES, ORDER, F.indexInRange(0, count));
             }
             if (log) {
                 shiftRow(x, xb, y, yb, cols, max, (float) Math.log(sum));
