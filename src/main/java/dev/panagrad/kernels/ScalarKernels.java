@@ -3,6 +3,7 @@ package dev.panagrad.kernels;
 import dev.panagrad.DType;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The reference kernels: one plain loop per method, every element read and written as a double.
@@ -265,13 +266,19 @@ public class ScalarKernels implements Kernels {
             jLo[c] = (int) w.firstInside(left, w.dilationW(), w.kernelW(), wd);
             jHi[c] = (int) w.endInside(left, w.dilationW(), w.kernelW(), wd);
         }
+        // One plane at a time through heap arrays (planes are images: far below the array limit).
+        int planeSize = Math.toIntExact(h * wd), outSize = Math.toIntExact(oh * ow);
+        double[] plane = new double[planeSize], yv = new double[outSize];
+        long[] iv = new long[outSize];
         for (long p = 0; p < planes; p++) {
-            long in = xOff + p * h * wd, out = p * oh * ow;
+            long in = xOff + p * planeSize, out = p * outSize;
+            for (int e = 0; e < planeSize; e++) plane[e] = Access.load(dt, x, in + e);
             for (int r = 0; r < oh; r++) {
                 long rowStart = (r * w.strideH() - w.padH() + iLo[r] * w.dilationH()) * wd;
-                WindowRuns.maxPoolRow(dt, w, x, in, rowStart, iHi[r] - iLo[r], jLo, jHi, y, yOff + out + r * ow,
-                        indices, iOff + out + r * ow);
+                WindowRuns.maxPoolRow(w, plane, rowStart, iHi[r] - iLo[r], jLo, jHi, yv, iv, r * (int) ow);
             }
+            for (int e = 0; e < outSize; e++) Access.store(dt, y, yOff + out + e, yv[e]);
+            MemorySegment.copy(iv, 0, indices, ValueLayout.JAVA_LONG_UNALIGNED, (iOff + out) * Long.BYTES, outSize);
         }
     }
 

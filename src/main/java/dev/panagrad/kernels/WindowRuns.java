@@ -69,44 +69,30 @@ final class WindowRuns {
 
     /**
      * One output row of max pooling: for each output column c, the maximum over {@code rows} window rows starting
-     * at {@code in + rowStart} ({@code dilationH * width} apart) and the taps {@code jLo[c]..jHi[c]} of column c,
-     * as PyTorch picks it (a larger value or any NaN replaces the current one); writes the value to
-     * {@code y[yOff + c]} and its position within the plane (relative to {@code in}) to {@code indices[iOff + c]}.
+     * at {@code rowStart} ({@code dilationH * width} apart) and the taps {@code jLo[c]..jHi[c]} of column c, as
+     * PyTorch picks it (a larger value or any NaN replaces the current one); writes the value to
+     * {@code y[yOff + c]} and its position within the plane to {@code indices[yOff + c]}. The plane and the
+     * outputs are heap copies: window taps jump around, and array reads cost less there than segment reads.
      */
-    static void maxPoolRow(DType dt, Window2d w, MemorySegment x, long in, long rowStart, int rows, int[] jLo,
-                           int[] jHi, MemorySegment y, long yOff, MemorySegment indices, long iOff) {
+    static void maxPoolRow(Window2d w, double[] plane, long rowStart, int rows, int[] jLo, int[] jHi,
+                           double[] y, long[] indices, int yOff) {
         long rowStep = w.dilationH() * w.width(), sw = w.strideW(), pw = w.padW(), dw = w.dilationW();
         for (int c = 0; c < jLo.length; c++) {
-            long first = rowStart + c * sw - pw + jLo[c] * dw, best = first;
+            int first = (int) (rowStart + c * sw - pw + jLo[c] * dw), best = first;
             int cols = jHi[c] - jLo[c];
-            if (dt == DType.FLOAT32) {
-                float m = x.getAtIndex(F32, in + first);
-                for (int i = 0; i < rows; i++) {
-                    long at = first + i * rowStep;
-                    for (int j = 0; j < cols; j++, at += dw) {
-                        float v = x.getAtIndex(F32, in + at);
-                        if (v > m || v != v) {
-                            m = v;
-                            best = at;
-                        }
+            double m = plane[first];
+            for (int i = 0; i < rows; i++) {
+                int at = (int) (first + i * rowStep);
+                for (int j = 0; j < cols; j++, at += (int) dw) {
+                    double v = plane[at];
+                    if (v > m || v != v) {
+                        m = v;
+                        best = at;
                     }
                 }
-                y.setAtIndex(F32, yOff + c, m);
-            } else {
-                double m = Access.load(dt, x, in + first);
-                for (int i = 0; i < rows; i++) {
-                    long at = first + i * rowStep;
-                    for (int j = 0; j < cols; j++, at += dw) {
-                        double v = Access.load(dt, x, in + at);
-                        if (v > m || v != v) {
-                            m = v;
-                            best = at;
-                        }
-                    }
-                }
-                Access.store(dt, y, yOff + c, m);
             }
-            indices.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, iOff + c, best);
+            y[yOff + c] = m;
+            indices[yOff + c] = best;
         }
     }
 }
