@@ -254,18 +254,7 @@ public class ScalarKernels implements Kernels {
     public void maxPool2d(DType dt, Window2d w, MemorySegment x, long xOff, long planes,
                           MemorySegment y, long yOff, MemorySegment indices, long iOff) {
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
-        // the taps inside the input for each output row and column, the same in every plane
-        int[] iLo = new int[(int) oh], iHi = new int[(int) oh], jLo = new int[(int) ow], jHi = new int[(int) ow];
-        for (int r = 0; r < oh; r++) {
-            long top = r * w.strideH() - w.padH();
-            iLo[r] = (int) w.firstInside(top, w.dilationH(), w.kernelH(), h);
-            iHi[r] = (int) w.endInside(top, w.dilationH(), w.kernelH(), h);
-        }
-        for (int c = 0; c < ow; c++) {
-            long left = c * w.strideW() - w.padW();
-            jLo[c] = (int) w.firstInside(left, w.dilationW(), w.kernelW(), wd);
-            jHi[c] = (int) w.endInside(left, w.dilationW(), w.kernelW(), wd);
-        }
+        Window2d.Taps rows = w.rowTaps(), cols = w.colTaps();
         // One plane at a time through heap arrays (planes are images: far below the array limit).
         int planeSize = Math.toIntExact(h * wd), outSize = Math.toIntExact(oh * ow);
         double[] plane = new double[planeSize], yv = new double[outSize];
@@ -274,8 +263,8 @@ public class ScalarKernels implements Kernels {
             long in = xOff + p * planeSize, out = p * outSize;
             for (int e = 0; e < planeSize; e++) plane[e] = Access.load(dt, x, in + e);
             for (int r = 0; r < oh; r++) {
-                long rowStart = (r * w.strideH() - w.padH() + iLo[r] * w.dilationH()) * wd;
-                WindowRuns.maxPoolRow(w, plane, rowStart, iHi[r] - iLo[r], jLo, jHi, yv, iv, r * (int) ow);
+                long rowStart = (r * w.strideH() - w.padH() + rows.lo()[r] * w.dilationH()) * wd;
+                WindowRuns.maxPoolRow(w, plane, rowStart, rows.count(r), cols, yv, iv, r * (int) ow);
             }
             for (int e = 0; e < outSize; e++) Access.store(dt, y, yOff + out + e, yv[e]);
             MemorySegment.copy(iv, 0, indices, ValueLayout.JAVA_LONG_UNALIGNED, (iOff + out) * Long.BYTES, outSize);
@@ -286,23 +275,19 @@ public class ScalarKernels implements Kernels {
     public void avgPool2d(DType dt, Window2d w, boolean countPadding, MemorySegment x, long xOff, long planes,
                           MemorySegment y, long yOff) {
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
+        Window2d.Taps rows = w.rowTaps(), cols = w.colTaps();
         for (long p = 0; p < planes; p++) {
             long in = xOff + p * h * wd, out = yOff + p * oh * ow;
-            for (long r = 0; r < oh; r++) {
-                for (long c = 0; c < ow; c++) {
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
                     double sum = 0;
-                    long inside = 0;
-                    for (long i = 0; i < w.kernelH(); i++) {
+                    for (int i = rows.lo()[r]; i < rows.hi()[r]; i++) {
                         long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                        if (ih < 0 || ih >= h) continue;
-                        for (long j = 0; j < w.kernelW(); j++) {
-                            long iw = c * w.strideW() - w.padW() + j * w.dilationW();
-                            if (iw < 0 || iw >= wd) continue;
-                            sum += Access.load(dt, x, in + ih * wd + iw);
-                            inside++;
+                        for (int j = cols.lo()[c]; j < cols.hi()[c]; j++) {
+                            sum += Access.load(dt, x, in + ih * wd + c * w.strideW() - w.padW() + j * w.dilationW());
                         }
                     }
-                    Access.store(dt, y, out + r * ow + c, sum / (countPadding ? w.kernelH() * w.kernelW() : inside));
+                    Access.store(dt, y, out + r * ow + c, sum / avgDivisor(w, countPadding, rows, cols, r, c));
                 }
             }
         }
@@ -312,33 +297,27 @@ public class ScalarKernels implements Kernels {
     public void avgPool2dAdjoint(DType dt, Window2d w, boolean countPadding, MemorySegment g, long gOff, long planes,
                                  MemorySegment gx, long gxOff) {
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW();
+        Window2d.Taps rows = w.rowTaps(), cols = w.colTaps();
         for (long p = 0; p < planes; p++) {
             long in = gxOff + p * h * wd, out = gOff + p * oh * ow;
-            for (long r = 0; r < oh; r++) {
-                for (long c = 0; c < ow; c++) {
-                    long rows = 0, cols = 0;   // taps inside the input along each axis
-                    for (long i = 0; i < w.kernelH(); i++) {
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    double share = Access.load(dt, g, out + r * ow + c) / avgDivisor(w, countPadding, rows, cols, r, c);
+                    for (int i = rows.lo()[r]; i < rows.hi()[r]; i++) {
                         long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                        if (ih >= 0 && ih < h) rows++;
-                    }
-                    for (long j = 0; j < w.kernelW(); j++) {
-                        long iw = c * w.strideW() - w.padW() + j * w.dilationW();
-                        if (iw >= 0 && iw < wd) cols++;
-                    }
-                    double share = Access.load(dt, g, out + r * ow + c)
-                            / (countPadding ? w.kernelH() * w.kernelW() : rows * cols);
-                    for (long i = 0; i < w.kernelH(); i++) {
-                        long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                        if (ih < 0 || ih >= h) continue;
-                        for (long j = 0; j < w.kernelW(); j++) {
-                            long iw = c * w.strideW() - w.padW() + j * w.dilationW();
-                            if (iw < 0 || iw >= wd) continue;
-                            long t = in + ih * wd + iw;
+                        for (int j = cols.lo()[c]; j < cols.hi()[c]; j++) {
+                            long t = in + ih * wd + c * w.strideW() - w.padW() + j * w.dilationW();
                             Access.store(dt, gx, t, Access.load(dt, gx, t) + share);
                         }
                     }
                 }
             }
         }
+    }
+
+    /** What average pooling divides output (r, c)'s sum by: the whole window, or only its taps inside the input. */
+    private static long avgDivisor(Window2d w, boolean countPadding, Window2d.Taps rows, Window2d.Taps cols,
+                                   int r, int c) {
+        return countPadding ? w.kernelH() * w.kernelW() : (long) rows.count(r) * cols.count(c);
     }
 }

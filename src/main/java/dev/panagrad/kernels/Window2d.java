@@ -25,13 +25,41 @@ public record Window2d(long height, long width, long kernelH, long kernelW, long
         return Math.floorDiv(width + 2 * padW - dilationW * (kernelW - 1) - 1, strideW) + 1;
     }
 
-    /** The first tap of a window starting at {@code start} (taps {@code dilation} apart) inside [0, size). */
-    long firstInside(long start, long dilation, long taps, long size) {
+    /** For each output position {@code o}, the window taps {@code [lo[o], hi[o])} that land inside the input. */
+    record Taps(int[] lo, int[] hi) {
+        /** The number of taps of output position {@code o} inside the input. */
+        int count(int o) {
+            return hi[o] - lo[o];
+        }
+    }
+
+    /** The window rows inside the input for each output row (the same in every plane). */
+    Taps rowTaps() {
+        return taps(outH(), strideH, padH, dilationH, kernelH, height);
+    }
+
+    /** The window columns inside the input for each output column. */
+    Taps colTaps() {
+        return taps(outW(), strideW, padW, dilationW, kernelW, width);
+    }
+
+    private static Taps taps(long outs, long stride, long pad, long dilation, long kernel, long size) {
+        int[] lo = new int[Math.toIntExact(outs)], hi = new int[lo.length];
+        for (int o = 0; o < lo.length; o++) {
+            long start = o * stride - pad;
+            lo[o] = (int) firstInside(start, dilation, kernel);
+            hi[o] = (int) Math.max(lo[o], endInside(start, dilation, kernel, size));
+        }
+        return new Taps(lo, hi);
+    }
+
+    /** The first tap of a window starting at {@code start} (taps {@code dilation} apart) at or after 0. */
+    private static long firstInside(long start, long dilation, long taps) {
         return start >= 0 ? 0 : Math.min(taps, ceilDiv(-start, dilation));
     }
 
-    /** One past the last tap of a window starting at {@code start} inside [0, size). */
-    long endInside(long start, long dilation, long taps, long size) {
+    /** One past the last tap of a window starting at {@code start} below {@code size}. */
+    private static long endInside(long start, long dilation, long taps, long size) {
         return Math.max(0, Math.min(taps, Math.floorDiv(size - 1 - start, dilation) + 1));
     }
 

@@ -69,17 +69,18 @@ final class WindowRuns {
 
     /**
      * One output row of max pooling: for each output column c, the maximum over {@code rows} window rows starting
-     * at {@code rowStart} ({@code dilationH * width} apart) and the taps {@code jLo[c]..jHi[c]} of column c, as
+     * at {@code rowStart} ({@code dilationH * width} apart) and the inside taps {@code colTaps} of column c, as
      * PyTorch picks it (a larger value or any NaN replaces the current one); writes the value to
      * {@code y[yOff + c]} and its position within the plane to {@code indices[yOff + c]}. The plane and the
      * outputs are heap copies: window taps jump around, and array reads cost less there than segment reads.
      */
-    static void maxPoolRow(Window2d w, double[] plane, long rowStart, int rows, int[] jLo, int[] jHi,
+    static void maxPoolRow(Window2d w, double[] plane, long rowStart, int rows, Window2d.Taps colTaps,
                            double[] y, long[] indices, int yOff) {
         long rowStep = w.dilationH() * w.width(), sw = w.strideW(), pw = w.padW(), dw = w.dilationW();
-        for (int c = 0; c < jLo.length; c++) {
-            int first = (int) (rowStart + c * sw - pw + jLo[c] * dw), best = first;
-            int cols = jHi[c] - jLo[c];
+        int[] lo = colTaps.lo(), hi = colTaps.hi();
+        for (int c = 0; c < lo.length; c++) {
+            int first = (int) (rowStart + c * sw - pw + lo[c] * dw), best = first;
+            int cols = hi[c] - lo[c];
             double m = plane[first];
             for (int i = 0; i < rows; i++) {
                 int at = (int) (first + i * rowStep);
