@@ -42,3 +42,23 @@ ensure_maven() {
 use_detected_blas_core() {
   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 }
+
+# Builds the library and the command-line tools (src/cli) when a source changed since the last build,
+# and sets CLI_CP to the class path that runs them.
+build_cli() {
+  local stamp=src/cli/target/.cli-build
+  if [ ! -f "$stamp" ] || [ -n "$(find pom.xml src/core/pom.xml src/core/main src/cli/pom.xml src/cli/main bindings -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    echo "panagrad: building the library and tools (mvn package, about 20 s the first time)..." >&2
+    mvn -q -B -ntp -DskipTests -pl src/cli -am package dependency:build-classpath \
+      -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt >&2
+    touch "$stamp"
+  fi
+  CLI_CP="src/cli/target/classes:$(cat src/cli/target/classpath.txt)"
+}
+
+# Runs a command-line tool's main class with the flags the library needs; JAVA_OPTS adds JVM options.
+run_cli() {
+  local main=$1; shift
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several options
+  exec java ${JAVA_OPTS:-} --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CLI_CP" "$main" "$@"
+}
