@@ -173,7 +173,7 @@ public class MultiheadAttention extends Module {
             mask = attnMask.dim() == 2 ? m : m.reshape(n, numHeads, l, s);
         }
         if (keyPaddingMask != null) {
-            if (keyPaddingMask.numel() != n * s || keyPaddingMask.dim() != (batched ? 2 : 1)) {
+            if (keyPaddingMask.dim() != (batched ? 2 : 1) || keyPaddingMask.size(-1) != s || keyPaddingMask.numel() != n * s) {
                 throw new IllegalArgumentException("multiheadAttention: key_padding_mask should be "
                         + (batched ? "[" + n + ", " + s + "]" : "[" + s + "]") + "; given " + keyPaddingMask.describe());
             }
