@@ -34,10 +34,7 @@ public class Conv1d extends Module {
     public Conv1d(long inChannels, long outChannels, int kernelSize, int stride, int padding, int dilation,
                   int groups, boolean bias, DType dtype) {
         checkSettings("Conv1d", kernelSize, stride, padding, dilation);
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException("Conv1d: in_channels (" + inChannels + ") and out_channels ("
-                    + outChannels + ") must be divisible by groups (" + groups + "); expected groups >= 1 dividing both");
-        }
+        Windows.checkGroups("Conv1d", inChannels, outChannels, groups);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernelSize = kernelSize;
@@ -67,13 +64,13 @@ public class Conv1d extends Module {
 
     @Override
     protected String extraRepr() {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=(").append(kernelSize).append(",), stride=(").append(stride).append(",)");
-        if (padding != 0) sb.append(", padding=(").append(padding).append(",)");
-        if (dilation != 1) sb.append(", dilation=(").append(dilation).append(",)");
-        if (groups != 1) sb.append(", groups=").append(groups);
-        if (bias() == null) sb.append(", bias=False");
-        return sb.toString();
+        return Windows.convRepr(inChannels, outChannels, tuple(kernelSize), tuple(stride),
+                padding == 0 ? null : tuple(padding), null, dilation == 1 ? null : tuple(dilation), groups, bias() != null);
+    }
+
+    /** A one-element tuple as PyTorch prints it: {@code (3,)}. */
+    private static String tuple(int v) {
+        return "(" + v + ",)";
     }
 
     /**

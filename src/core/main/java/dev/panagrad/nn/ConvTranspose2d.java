@@ -46,10 +46,7 @@ public class ConvTranspose2d extends Module {
         this.padding = Windows.checkPair("ConvTranspose2d", "padding", padding, 0);
         this.dilation = Windows.checkPair("ConvTranspose2d", "dilation", dilation, 1);
         this.outputPadding = checkOutputPadding("ConvTranspose2d", outputPadding, this.stride, this.dilation);
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException("ConvTranspose2d: in_channels (" + inChannels + ") and out_channels ("
-                    + outChannels + ") must be divisible by groups (" + groups + "); expected groups >= 1 dividing both");
-        }
+        Windows.checkGroups("ConvTranspose2d", inChannels, outChannels, groups);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.groups = groups;
@@ -77,16 +74,9 @@ public class ConvTranspose2d extends Module {
 
     @Override
     protected String extraRepr() {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=").append(Windows.str(kernelSize)).append(", stride=").append(Windows.str(stride));
-        if (padding[0] != 0 || padding[1] != 0) sb.append(", padding=").append(Windows.str(padding));
-        if (outputPadding[0] != 0 || outputPadding[1] != 0) {
-            sb.append(", output_padding=").append(Windows.str(outputPadding));
-        }
-        if (dilation[0] != 1 || dilation[1] != 1) sb.append(", dilation=").append(Windows.str(dilation));
-        if (groups != 1) sb.append(", groups=").append(groups);
-        if (bias() == null) sb.append(", bias=False");
-        return sb.toString();
+        return Windows.convRepr(inChannels, outChannels, Windows.str(kernelSize), Windows.str(stride),
+                Windows.strUnlessDefault(padding, 0), Windows.strUnlessDefault(outputPadding, 0),
+                Windows.strUnlessDefault(dilation, 1), groups, bias() != null);
     }
 
     /** Transposed convolution with a square stride and padding, no output padding or dilation, one group. */

@@ -51,4 +51,33 @@ final class Windows {
     static String str(int[] v) {
         return "(" + v[0] + ", " + v[1] + ")";
     }
+
+    /** Checks that {@code groups} divides both channel counts of a convolution layer. */
+    static void checkGroups(String op, long inChannels, long outChannels, int groups) {
+        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException(op + ": in_channels (" + inChannels + ") and out_channels ("
+                    + outChannels + ") must be divisible by groups (" + groups + "); expected groups >= 1 dividing both");
+        }
+    }
+
+    /**
+     * A convolution layer's settings as PyTorch prints them; the optional ones ({@code padding},
+     * {@code outputPadding}, {@code dilation}, as printed tuples) are null when they have their default.
+     */
+    static String convRepr(long in, long out, String kernel, String stride, String padding, String outputPadding,
+                           String dilation, int groups, boolean bias) {
+        StringBuilder sb = new StringBuilder().append(in).append(", ").append(out).append(", kernel_size=")
+                .append(kernel).append(", stride=").append(stride);
+        if (padding != null) sb.append(", padding=").append(padding);
+        if (outputPadding != null) sb.append(", output_padding=").append(outputPadding);
+        if (dilation != null) sb.append(", dilation=").append(dilation);
+        if (groups != 1) sb.append(", groups=").append(groups);
+        if (!bias) sb.append(", bias=False");
+        return sb.toString();
+    }
+
+    /** A pair as PyTorch prints it, or null when both values equal {@code dflt}. */
+    static String strUnlessDefault(int[] v, int dflt) {
+        return v[0] == dflt && v[1] == dflt ? null : str(v);
+    }
 }
