@@ -216,6 +216,17 @@ class RecurrentTest {
 
     @Test
     void cellGradientsSecondOrder() {
+        // h' alone, c' alone (each leaves the other output without a gradient), and both
+        Tensor[] lstmIn = {leaf(1, 2, 2), leaf(2, 2, 1), leaf(3, 2, 1), leaf(4, 4, 2), leaf(5, 4, 1), leaf(6, 4), leaf(7, 4)};
+        for (int out = 0; out < 3; out++) {
+            int which = out;
+            Gradcheck.gradcheck(in -> {
+                Tensor[] hc = LSTMCell.lstmCell(in[0], in[1], in[2], in[3], in[4], in[5], in[6]);
+                return which < 2 ? hc[which] : hc[0].mul(hc[1]);
+            }, lstmIn);
+        }
+        Gradcheck.gradgradcheck(in -> LSTMCell.lstmCell(in[0], in[1], in[2], in[3], in[4], in[5], in[6])[0],
+                leaf(1, 1, 2), leaf(2, 1, 1), leaf(3, 1, 1), leaf(4, 4, 2), leaf(5, 4, 1), leaf(6, 4), leaf(7, 4));
         Gradcheck.gradgradcheck(in -> LSTMCell.lstmCell(in[0], in[1], in[2], in[3], in[4], in[5], in[6])[1],
                 leaf(1, 1, 2), leaf(2, 1, 1), leaf(3, 1, 1), leaf(4, 4, 2), leaf(5, 4, 1), leaf(6, 4), leaf(7, 4));
         Gradcheck.gradgradcheck(in -> GRUCell.gruCell(in[0], in[1], in[2], in[3], in[4], in[5]),
