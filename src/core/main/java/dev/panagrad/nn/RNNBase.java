@@ -20,8 +20,8 @@ import java.util.List;
  * steps are one GEMM; each step is then recorded as a small graph of tensor ops.
  *
  * <pre>{@code
- * RNNBase rnn = new LSTM(10, 20, 2, true, false, 0, true, DType.FLOAT32);
- * RNNBase.Output o = ((LSTM) rnn).forward(Tensor.randn(7, 3, 10), null, null);
+ * LSTM lstm = new LSTM(10, 20, 2, true, false, 0, true, DType.FLOAT32);   // 2 layers, bidirectional
+ * RNNBase.Output o = lstm.forward(Tensor.randn(7, 3, 10), null, null);
  * o.output().shape();   // [7, 3, 40]: both directions of the last layer
  * o.hN().shape();       // [4, 3, 20]: layers times directions
  * }</pre>
