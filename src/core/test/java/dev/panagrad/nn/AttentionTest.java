@@ -268,6 +268,9 @@ class AttentionTest {
                 leaf(1, 2, 1, 4), leaf(2, 3, 1, 4), leaf(3, 3, 1, 4), params[0], params[1], params[2], params[3]);
         Gradcheck.gradcheck(in -> m.forward(in[0], in[0], in[0], null, true, null, true, false).weights(),
                 leaf(4, 3, 1, 4));
+        Gradcheck.gradgradcheck(in -> MultiheadAttention.multiheadAttention(in[0], in[0], in[0], 2,
+                in[1].narrow(0, 0, 4), in[1].narrow(0, 4, 4), in[1].narrow(0, 8, 4), null, in[2], null, null, null,
+                false, true, 0, null).output(), leaf(5, 2, 1, 4), leaf(6, 12, 4), leaf(7, 4, 4));
     }
 
     @Test

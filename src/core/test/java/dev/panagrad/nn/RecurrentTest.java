@@ -229,6 +229,12 @@ class RecurrentTest {
                 leaf(1, 1, 2), leaf(2, 1, 1), leaf(3, 1, 1), leaf(4, 4, 2), leaf(5, 4, 1), leaf(6, 4), leaf(7, 4));
         Gradcheck.gradgradcheck(in -> LSTMCell.lstmCell(in[0], in[1], in[2], in[3], in[4], in[5], in[6])[1],
                 leaf(1, 1, 2), leaf(2, 1, 1), leaf(3, 1, 1), leaf(4, 4, 2), leaf(5, 4, 1), leaf(6, 4), leaf(7, 4));
+        // through a whole (short) sequence, both directions
+        LSTM lstm = new LSTM(1, 1, 1, true, false, 0, true, DType.FLOAT64);
+        Gradcheck.gradgradcheck(in -> lstm.forward(in[0], in[1], in[2]).output(), leaf(8, 2, 1, 1), leaf(9, 2, 1, 1),
+                leaf(10, 2, 1, 1));
+        GRU gru = new GRU(1, 2, 1, true, false, 0, false, DType.FLOAT64);
+        Gradcheck.gradgradcheck(in -> gru.forward(in[0], in[1]).output(), leaf(11, 2, 1, 1), leaf(12, 1, 1, 2));
         Gradcheck.gradgradcheck(in -> GRUCell.gruCell(in[0], in[1], in[2], in[3], in[4], in[5]),
                 leaf(1, 1, 2), leaf(2, 1, 1), leaf(4, 3, 2), leaf(5, 3, 1), leaf(6, 3), leaf(7, 3));
     }
