@@ -1,7 +1,6 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
-import dev.panagrad.Generator;
 import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 
@@ -16,7 +15,7 @@ import dev.panagrad.Tensor;
  * Tensor y = conv.forward(Tensor.randn(8, 16, 100));      // [8, 32, 100]
  * }</pre>
  */
-public class Conv1d extends Module {
+public class Conv1d extends WeightAndBias {
     private final long inChannels, outChannels;
     private final int kernelSize, stride, padding, dilation, groups;
 
@@ -42,19 +41,7 @@ public class Conv1d extends Module {
         this.padding = padding;
         this.dilation = dilation;
         this.groups = groups;
-        Tensor w = registerParameter("weight", Tensor.empty(dtype, outChannels, inChannels / groups, kernelSize));
-        Tensor b = bias ? registerParameter("bias", Tensor.empty(dtype, outChannels)) : null;
-        Init.layerDefault_(w, b, Generator.global());
-    }
-
-    /** The weight {@code [out, in/groups, k]}. */
-    public Tensor weight() {
-        return parameter("weight");
-    }
-
-    /** The bias {@code [out]}, or null. */
-    public Tensor bias() {
-        return parameter("bias");
+        registerWeightAndBias(new long[] {outChannels, inChannels / groups, kernelSize}, bias, outChannels, dtype);
     }
 
     @Override

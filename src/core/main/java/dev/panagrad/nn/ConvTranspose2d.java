@@ -1,7 +1,6 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
-import dev.panagrad.Generator;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Window2d;
 
@@ -22,7 +21,7 @@ import java.util.List;
  * Tensor y = up.forward(Tensor.randn(8, 32, 7, 7));            // [8, 16, 14, 14]
  * }</pre>
  */
-public class ConvTranspose2d extends Module {
+public class ConvTranspose2d extends WeightAndBias {
     private final long inChannels, outChannels;
     private final int[] kernelSize, stride, padding, outputPadding, dilation;
     private final int groups;
@@ -50,21 +49,9 @@ public class ConvTranspose2d extends Module {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.groups = groups;
-        Tensor w = registerParameter("weight",
-                Tensor.empty(dtype, inChannels, outChannels / groups, kernelSize[0], kernelSize[1]));
-        Tensor b = bias ? registerParameter("bias", Tensor.empty(dtype, outChannels)) : null;
         // PyTorch's fan-in of this weight is dim 1 times the kernel, as Init.fans computes it
-        Init.layerDefault_(w, b, Generator.global());
-    }
-
-    /** The weight {@code [in, out/groups, kh, kw]}. */
-    public Tensor weight() {
-        return parameter("weight");
-    }
-
-    /** The bias {@code [out]}, or null. */
-    public Tensor bias() {
-        return parameter("bias");
+        registerWeightAndBias(new long[] {inChannels, outChannels / groups, kernelSize[0], kernelSize[1]}, bias,
+                outChannels, dtype);
     }
 
     @Override
