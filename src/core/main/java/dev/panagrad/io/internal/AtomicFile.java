@@ -1,4 +1,4 @@
-package dev.panagrad.io;
+package dev.panagrad.io.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
