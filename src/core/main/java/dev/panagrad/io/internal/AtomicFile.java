@@ -27,6 +27,7 @@ public final class AtomicFile {
     /** Writes the content of the file through a channel. */
     @FunctionalInterface
     public interface Content {
+        /** Writes the whole content to {@code channel}, which is positioned at the start of an empty file. */
         void writeTo(FileChannel channel) throws IOException;
     }
 
