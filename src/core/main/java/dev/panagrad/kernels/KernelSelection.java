@@ -74,19 +74,13 @@ final class KernelSelection {
         return switch (name) {
             case "scalar" -> new Choice(new ScalarKernels(), "requested by -Dpanagrad.kernels=scalar");
             case "vector" -> new Choice(new VectorKernels(), "requested by -Dpanagrad.kernels=vector");
-            case "blas" -> blasAvailable.get()
-                    ? new Choice(new BlasKernels(), "requested by -Dpanagrad.kernels=blas")
-                    : new Choice(new VectorKernels(), "OpenBLAS unavailable (" + blasProblem.get()
-                            + "), using Vector API kernels");
+            case "blas" -> blasOrVector("requested by -Dpanagrad.kernels=blas", blasAvailable, blasProblem);
             case "" -> {
                 if (!provided.isEmpty()) {
                     Kernels k = provided.getFirst();
                     yield new Choice(k, "service provider " + k.getClass().getName());
                 }
-                yield blasAvailable.get()
-                        ? new Choice(new BlasKernels(), "default: OpenBLAS loaded")
-                        : new Choice(new VectorKernels(), "OpenBLAS unavailable (" + blasProblem.get()
-                                + "), using Vector API kernels");
+                yield blasOrVector("default: OpenBLAS loaded", blasAvailable, blasProblem);
             }
             default -> {
                 List<String> names = new ArrayList<>(List.of("scalar", "vector", "blas"));
@@ -95,6 +89,11 @@ final class KernelSelection {
                         + "'; expected one of " + String.join(", ", names));
             }
         };
+    }
+
+    private static Choice blasOrVector(String why, Supplier<Boolean> blasAvailable, Supplier<String> blasProblem) {
+        return blasAvailable.get() ? new Choice(new BlasKernels(), why)
+                : new Choice(new VectorKernels(), "OpenBLAS unavailable (" + blasProblem.get() + "), using Vector API kernels");
     }
 
     /**
