@@ -7,19 +7,30 @@
  * y.backward();
  * x.grad();   // tensor(12.)
  * }</pre>
+ *
+ * <p>Exported: the API ({@code dev.panagrad}, {@code .autograd}, {@code .data}, {@code .io}, {@code .memory},
+ * {@code .nn}, {@code .optim}) and {@code dev.panagrad.kernels}, the supported low-level kernel interface (see
+ * its package documentation for what is stable). Not exported: {@code dev.panagrad.ops} (the op definitions
+ * behind {@code Tensor}'s methods), {@code dev.panagrad.blas} and its generated {@code cblas} bindings
+ * (finding and loading OpenBLAS) and {@code dev.panagrad.io.internal} (JSON and atomic file writing).
+ *
+ * <p>A {@link dev.panagrad.kernels.Kernels} implementation can be supplied by another module as a service.
+ *
+ * @uses dev.panagrad.kernels.Kernels
  */
 module dev.panagrad {
     requires jdk.incubator.vector;
 
     exports dev.panagrad;
     exports dev.panagrad.autograd;
-    exports dev.panagrad.blas;
     exports dev.panagrad.data;
     exports dev.panagrad.io;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
     exports dev.panagrad.nn;
-    exports dev.panagrad.ops;
     exports dev.panagrad.optim;
-    // dev.panagrad.blas.cblas (jextract output) stays internal: only dev.panagrad.blas calls it.
+    // Internal: dev.panagrad.ops, dev.panagrad.blas, dev.panagrad.blas.cblas (jextract output, called only by
+    // dev.panagrad.blas) and dev.panagrad.io.internal. On the class path (tools, benchmarks) they stay reachable.
+
+    uses dev.panagrad.kernels.Kernels;
 }

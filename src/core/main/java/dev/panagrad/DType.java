@@ -36,7 +36,7 @@ public enum DType {
         return this == FLOAT32 || this == FLOAT64;
     }
 
-    /** The type two operands are computed in, following PyTorch's promotion (bool < int64 < float32 < float64). */
+    /** The type two operands are computed in, following PyTorch's promotion ({@code bool < int64 < float32 < float64}). */
     public static DType promote(DType a, DType b) {
         return a.ordinalRank() >= b.ordinalRank() ? a : b;
     }

@@ -18,18 +18,33 @@ public final class Graph {
     /** Input gradients (one per input, null for none) from output gradients and the saved tensors. */
     @FunctionalInterface
     public interface Derivative {
+        /**
+         * @param gradOutputs the gradient of each output (zeros where an output was not used)
+         * @param saved the tensors saved when the op was recorded
+         * @return the gradient of each input, null for an input that needs none
+         */
         Tensor[] apply(Tensor[] gradOutputs, Tensor[] saved);
     }
 
     /** The derivative of a one-input, one-output op. */
     @FunctionalInterface
     public interface UnaryDerivative {
+        /**
+         * @param grad the gradient of the output
+         * @param saved the tensors saved when the op was recorded
+         * @return the gradient of the input
+         */
         Tensor apply(Tensor grad, Tensor[] saved);
     }
 
     /** The derivative of a one-output op with several inputs. */
     @FunctionalInterface
     public interface MultiInputDerivative {
+        /**
+         * @param grad the gradient of the output
+         * @param saved the tensors saved when the op was recorded
+         * @return the gradient of each input, null for an input that needs none
+         */
         Tensor[] apply(Tensor grad, Tensor[] saved);
     }
 

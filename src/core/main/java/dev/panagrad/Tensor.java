@@ -658,15 +658,25 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- pointwise
 
+    /** Elementwise {@code this + o}, broadcasting the shapes; like {@code torch.add}. */
     public Tensor add(Tensor o) { return Pointwise.binary(BinaryOp.ADD, this, o); }
+    /** Elementwise {@code this + o} with a scalar; like {@code torch.add}. */
     public Tensor add(double o) { return Pointwise.binary(BinaryOp.ADD, this, like(o)); }
+    /** Elementwise {@code this - o}, broadcasting the shapes; like {@code torch.sub}. */
     public Tensor sub(Tensor o) { return Pointwise.binary(BinaryOp.SUB, this, o); }
+    /** Elementwise {@code this - o} with a scalar; like {@code torch.sub}. */
     public Tensor sub(double o) { return Pointwise.binary(BinaryOp.SUB, this, like(o)); }
+    /** Elementwise {@code this * o}, broadcasting the shapes; like {@code torch.mul}. */
     public Tensor mul(Tensor o) { return Pointwise.binary(BinaryOp.MUL, this, o); }
+    /** Elementwise {@code this * o} with a scalar; like {@code torch.mul}. */
     public Tensor mul(double o) { return Pointwise.binary(BinaryOp.MUL, this, like(o)); }
+    /** Elementwise {@code this / o} (true division), broadcasting the shapes; like {@code torch.div}. */
     public Tensor div(Tensor o) { return Pointwise.binary(BinaryOp.DIV, this, o); }
+    /** Elementwise {@code this / o} (true division) with a scalar; like {@code torch.div}. */
     public Tensor div(double o) { return Pointwise.binary(BinaryOp.DIV, this, like(o)); }
+    /** Elementwise {@code this} raised to the power {@code o}, broadcasting the shapes; like {@code torch.pow}. */
     public Tensor pow(Tensor o) { return Pointwise.binary(BinaryOp.POW, this, o); }
+    /** Elementwise {@code this^exponent}; the gradient uses {@code exponent * this^(exponent - 1)}. */
     public Tensor pow(double exponent) { return Pointwise.pow(this, exponent); }
     /** Elementwise maximum (NaN propagates). */
     public Tensor maximum(Tensor o) { return Pointwise.binary(BinaryOp.MAX, this, o); }
@@ -675,17 +685,29 @@ public final class Tensor {
     /** {@code base - this}: reversed subtraction with a scalar. */
     public Tensor rsub(double base) { return Pointwise.binary(BinaryOp.SUB, like(base), this); }
 
+    /** Mask (bool) of {@code this == o}, broadcasting the shapes; not differentiable. */
     public Tensor eq(Tensor o) { return Pointwise.compare(CompareOp.EQ, this, o); }
+    /** Mask (bool) of {@code this == o} with a scalar; not differentiable. */
     public Tensor eq(double o) { return Pointwise.compare(CompareOp.EQ, this, like(o)); }
+    /** Mask (bool) of {@code this != o}, broadcasting the shapes; not differentiable. */
     public Tensor ne(Tensor o) { return Pointwise.compare(CompareOp.NE, this, o); }
+    /** Mask (bool) of {@code this != o} with a scalar; not differentiable. */
     public Tensor ne(double o) { return Pointwise.compare(CompareOp.NE, this, like(o)); }
+    /** Mask (bool) of {@code this < o}, broadcasting the shapes; not differentiable. */
     public Tensor lt(Tensor o) { return Pointwise.compare(CompareOp.LT, this, o); }
+    /** Mask (bool) of {@code this < o} with a scalar; not differentiable. */
     public Tensor lt(double o) { return Pointwise.compare(CompareOp.LT, this, like(o)); }
+    /** Mask (bool) of {@code this <= o}, broadcasting the shapes; not differentiable. */
     public Tensor le(Tensor o) { return Pointwise.compare(CompareOp.LE, this, o); }
+    /** Mask (bool) of {@code this <= o} with a scalar; not differentiable. */
     public Tensor le(double o) { return Pointwise.compare(CompareOp.LE, this, like(o)); }
+    /** Mask (bool) of {@code this > o}, broadcasting the shapes; not differentiable. */
     public Tensor gt(Tensor o) { return Pointwise.compare(CompareOp.GT, this, o); }
+    /** Mask (bool) of {@code this > o} with a scalar; not differentiable. */
     public Tensor gt(double o) { return Pointwise.compare(CompareOp.GT, this, like(o)); }
+    /** Mask (bool) of {@code this >= o}, broadcasting the shapes; not differentiable. */
     public Tensor ge(Tensor o) { return Pointwise.compare(CompareOp.GE, this, o); }
+    /** Mask (bool) of {@code this >= o} with a scalar; not differentiable. */
     public Tensor ge(double o) { return Pointwise.compare(CompareOp.GE, this, like(o)); }
     /** Elementwise AND of two masks. */
     public Tensor logicalAnd(Tensor o) { return Pointwise.logical(BinaryOp.MIN, this, o); }
@@ -705,24 +727,39 @@ public final class Tensor {
     /** This tensor with {@code value} where the mask is true. */
     public Tensor maskedFill(Tensor mask, double value) { return Pointwise.where(mask, scalar(dtype, value), this); }
 
+    /** {@code -x}, elementwise. */
     public Tensor neg() { return Pointwise.unary(UnaryOp.NEG, this); }
+    /** {@code e^x}, elementwise. */
     public Tensor exp() { return Pointwise.unary(UnaryOp.EXP, this); }
+    /** The natural logarithm, elementwise. */
     public Tensor log() { return Pointwise.unary(UnaryOp.LOG, this); }
+    /** The square root, elementwise. */
     public Tensor sqrt() { return Pointwise.unary(UnaryOp.SQRT, this); }
+    /** {@code 1 / sqrt(x)}, elementwise. */
     public Tensor rsqrt() { return Pointwise.unary(UnaryOp.RSQRT, this); }
+    /** The absolute value, elementwise. */
     public Tensor abs() { return Pointwise.unary(UnaryOp.ABS, this); }
+    /** The sign: -1, 0 or 1 (NaN stays NaN), elementwise. */
     public Tensor sign() { return Pointwise.unary(UnaryOp.SIGN, this); }
+    /** The sine (radians), elementwise. */
     public Tensor sin() { return Pointwise.unary(UnaryOp.SIN, this); }
+    /** The cosine (radians), elementwise. */
     public Tensor cos() { return Pointwise.unary(UnaryOp.COS, this); }
+    /** The hyperbolic tangent, elementwise. */
     public Tensor tanh() { return Pointwise.unary(UnaryOp.TANH, this); }
+    /** The logistic sigmoid {@code 1 / (1 + e^-x)}, elementwise. */
     public Tensor sigmoid() { return Pointwise.unary(UnaryOp.SIGMOID, this); }
+    /** {@code max(x, 0)}, elementwise. */
     public Tensor relu() { return Pointwise.unary(UnaryOp.RELU, this); }
     /** GELU with the exact (erf) formulation. */
     public Tensor gelu() { return Pointwise.unary(UnaryOp.GELU, this); }
     /** log(1 + exp(x)), linear above 20 as in PyTorch. */
     public Tensor softplus() { return Pointwise.unary(UnaryOp.SOFTPLUS, this); }
+    /** The error function, elementwise. */
     public Tensor erf() { return Pointwise.unary(UnaryOp.ERF, this); }
+    /** {@code 1 / x}, elementwise. */
     public Tensor reciprocal() { return Pointwise.unary(UnaryOp.RECIPROCAL, this); }
+    /** {@code x * x}, elementwise. */
     public Tensor square() { return mul(this); }
     /** Limits values to [min, max]. */
     public Tensor clamp(double min, double max) { return Pointwise.clamp(this, min, max); }
@@ -737,25 +774,45 @@ public final class Tensor {
     public Tensor clone() { return Pointwise.cloneTensor(this); }
 
     // in place: modify this tensor, bump its version, return this
+    /** In place {@link #add(Tensor)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor add_(Tensor o) { return InPlace.apply("add_", this, t -> t.add(o), BinaryOp.ADD, o); }
+    /** In place {@link #add(double)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor add_(double o) { return InPlace.apply("add_", this, t -> t.add(o), BinaryOp.ADD, like(o)); }
+    /** In place {@link #sub(Tensor)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor sub_(Tensor o) { return InPlace.apply("sub_", this, t -> t.sub(o), BinaryOp.SUB, o); }
+    /** In place {@link #sub(double)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor sub_(double o) { return InPlace.apply("sub_", this, t -> t.sub(o), BinaryOp.SUB, like(o)); }
+    /** In place {@link #mul(Tensor)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor mul_(Tensor o) { return InPlace.apply("mul_", this, t -> t.mul(o), BinaryOp.MUL, o); }
+    /** In place {@link #mul(double)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor mul_(double o) { return InPlace.apply("mul_", this, t -> t.mul(o), BinaryOp.MUL, like(o)); }
+    /** In place {@link #div(Tensor)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor div_(Tensor o) { return InPlace.apply("div_", this, t -> t.div(o), BinaryOp.DIV, o); }
+    /** In place {@link #div(double)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor div_(double o) { return InPlace.apply("div_", this, t -> t.div(o), BinaryOp.DIV, like(o)); }
+    /** In place {@link #pow(double)}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor pow_(double o) { return InPlace.apply("pow_", this, t -> t.pow(o), BinaryOp.POW, like(o)); }
+    /** In place {@link #maximum}: writes the result into this tensor and returns it. */
     public Tensor maximum_(Tensor o) { return InPlace.apply("maximum_", this, t -> t.maximum(o), BinaryOp.MAX, o); }
+    /** In place {@link #minimum}: writes the result into this tensor and returns it. */
     public Tensor minimum_(Tensor o) { return InPlace.apply("minimum_", this, t -> t.minimum(o), BinaryOp.MIN, o); }
+    /** In place {@link #neg()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor neg_() { return InPlace.apply("neg_", this, Tensor::neg, UnaryOp.NEG); }
+    /** In place {@link #exp()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor exp_() { return InPlace.apply("exp_", this, Tensor::exp, UnaryOp.EXP); }
+    /** In place {@link #log()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor log_() { return InPlace.apply("log_", this, Tensor::log, UnaryOp.LOG); }
+    /** In place {@link #sqrt()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor sqrt_() { return InPlace.apply("sqrt_", this, Tensor::sqrt, UnaryOp.SQRT); }
+    /** In place {@link #abs()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor abs_() { return InPlace.apply("abs_", this, Tensor::abs, UnaryOp.ABS); }
+    /** In place {@link #tanh()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor tanh_() { return InPlace.apply("tanh_", this, Tensor::tanh, UnaryOp.TANH); }
+    /** In place {@link #sigmoid()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor sigmoid_() { return InPlace.apply("sigmoid_", this, Tensor::sigmoid, UnaryOp.SIGMOID); }
+    /** In place {@link #relu()}: writes the result into this tensor (bumping its version) and returns it. */
     public Tensor relu_() { return InPlace.apply("relu_", this, Tensor::relu, UnaryOp.RELU); }
+    /** In place {@link #clamp}: limits this tensor's values to [min, max] and returns this tensor. */
     public Tensor clamp_(double min, double max) { return InPlace.replace("clamp_", this, t -> t.clamp(min, max)); }
     /** Sets every element to {@code value}. */
     public Tensor fill_(double value) { return InPlace.fill(this, value); }

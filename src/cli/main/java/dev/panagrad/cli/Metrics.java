@@ -1,7 +1,7 @@
 package dev.panagrad.cli;
 
-import dev.panagrad.io.AtomicFile;
-import dev.panagrad.io.Json;
+import dev.panagrad.io.internal.AtomicFile;
+import dev.panagrad.io.internal.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -144,7 +144,8 @@ public final class Train {
         int done = s.resume == null ? 0 : resume(s, model, optimizer);
         for (int e = 0; schedule != null && e < done; e++) schedule.step();
 
-        out.printf(Locale.ROOT, "training %s (%d parameters) on %d images, testing on %d; %s lr %s, batch %d, "
+        // two lines, so that the header fits 100 columns
+        out.printf(Locale.ROOT, "training %s (%d parameters) on %d images, testing on %d%n%s lr %s, batch %d, "
                         + "%s schedule, %d threads, seed %d, %s kernels%n", s.model, model.parameterCount(),
                 train.size(), test.size(), s.optimizer, s.lr, s.batchSize, s.schedule, s.threads, s.seed,
                 Kernels.active().name());
@@ -157,6 +158,7 @@ public final class Train {
             Generator.manualSeed(s.seed * 1_000_003L + epoch);
             String label = String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, s.epochs);
             ProgressBar bar = new ProgressBar(out, label, loader.batchCount(), terminal);
+            double lr = optimizer.lr(0);   // the rate this epoch trains with; the schedule steps after it
             long t0 = System.nanoTime();
             double[] fit = trainEpoch(model, optimizer, loader, bar, epoch);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -177,10 +179,13 @@ public final class Train {
             record.put("samples_per_second", samplesPerSecond);
             record.put("epoch_seconds", trainSeconds);
             record.put("wall_seconds", wall);
-            record.put("lr", optimizer.lr(0));
+            record.put("lr", lr);
             record.put("reserved_bytes", MemoryPool.reservedBytes());
             metrics.add(record);
-            if (s.save != null) Checkpoint.save(s.save, model, optimizer, checkpointMetadata(s, epoch + 1));
+            if (s.save != null) {
+                Checkpoint.save(s.save, model, optimizer, checkpointMetadata(s, epoch + 1));
+                out.printf(Locale.ROOT, "saved epoch %d to %s%n", epoch + 1, s.save.toAbsolutePath().normalize());
+            }
         }
         if (Double.isNaN(accuracy)) accuracy = evaluate(model, test)[1];
         out.printf(Locale.ROOT, "test accuracy: %.4f%n", accuracy);

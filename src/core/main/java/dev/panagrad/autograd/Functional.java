@@ -29,6 +29,10 @@ public final class Functional {
     /** A function of several tensors with several results. */
     @FunctionalInterface
     public interface Fn {
+        /**
+         * @param inputs the function's arguments
+         * @return its results
+         */
         Tensor[] apply(Tensor[] inputs);
     }
 

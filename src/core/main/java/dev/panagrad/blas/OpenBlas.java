@@ -81,8 +81,8 @@ public final class OpenBlas {
             State loaded = state;
             LOG.log(System.Logger.Level.DEBUG, () -> "panagrad: " + describe(loaded));
         } else {
-            LOG.log(wanted.equals("none") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                    "panagrad: OpenBLAS unavailable: " + state.problem);
+            // the kernel selection's single INFO line carries this reason; no second line by default
+            LOG.log(System.Logger.Level.DEBUG, "panagrad: OpenBLAS unavailable: " + state.problem);
         }
         return state;
     }

@@ -30,7 +30,18 @@ import java.util.zip.ZipException;
 public final class IdxArray {
     /** The element types of the format, with their type codes. */
     public enum Type {
-        UBYTE(0x08, 1), BYTE(0x09, 1), SHORT(0x0B, 2), INT(0x0C, 4), FLOAT(0x0D, 4), DOUBLE(0x0E, 8);
+        /** Unsigned 8-bit integers (type code 0x08). */
+        UBYTE(0x08, 1),
+        /** Signed 8-bit integers (0x09). */
+        BYTE(0x09, 1),
+        /** Big-endian 16-bit integers (0x0B). */
+        SHORT(0x0B, 2),
+        /** Big-endian 32-bit integers (0x0C). */
+        INT(0x0C, 4),
+        /** Big-endian 32-bit floats (0x0D). */
+        FLOAT(0x0D, 4),
+        /** Big-endian 64-bit floats (0x0E). */
+        DOUBLE(0x0E, 8);
 
         final int code;
         final int bytes;

@@ -4,6 +4,8 @@ import dev.panagrad.DType;
 import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 import dev.panagrad.memory.Scope;
+import dev.panagrad.io.internal.AtomicFile;
+import dev.panagrad.io.internal.Json;
 import dev.panagrad.ops.Pointwise;
 
 import java.io.IOException;

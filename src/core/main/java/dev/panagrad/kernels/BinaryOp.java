@@ -2,7 +2,20 @@ package dev.panagrad.kernels;
 
 /** Elementwise functions of two operands; {@link #apply} is the double-precision reference. */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, POW, MAX, MIN;
+    /** {@code a + b}. */
+    ADD,
+    /** {@code a - b}. */
+    SUB,
+    /** {@code a * b}. */
+    MUL,
+    /** {@code a / b}. */
+    DIV,
+    /** {@code a} to the power {@code b}. */
+    POW,
+    /** The larger of a and b (NaN if either is NaN). */
+    MAX,
+    /** The smaller of a and b (NaN if either is NaN). */
+    MIN;
 
     /** The reference value at {@code (a, b)}; MAX and MIN propagate NaN as PyTorch's maximum/minimum do. */
     public double apply(double a, double b) {

@@ -2,7 +2,18 @@ package dev.panagrad.kernels;
 
 /** Elementwise comparisons; the result is a bool mask. */
 public enum CompareOp {
-    EQ, NE, LT, LE, GT, GE;
+    /** {@code a == b}. */
+    EQ,
+    /** {@code a != b} (true where either is NaN). */
+    NE,
+    /** {@code a < b}. */
+    LT,
+    /** {@code a <= b}. */
+    LE,
+    /** {@code a > b}. */
+    GT,
+    /** {@code a >= b}. */
+    GE;
 
     /** The reference result of {@code a op b}. */
     public boolean test(double a, double b) {

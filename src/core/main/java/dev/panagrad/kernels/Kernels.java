@@ -22,9 +22,39 @@ public interface Kernels {
     /** Short name: scalar, vector or blas. */
     String name();
 
-    /** The implementation every op uses, chosen once (see {@link KernelSelection}). */
+    /**
+     * The implementation every op uses, chosen on first use: one given to {@link #use}, else
+     * {@code -Dpanagrad.kernels=scalar|vector|blas|<provider name>}, else the first {@code Kernels} service
+     * provider ({@link java.util.ServiceLoader}), else {@code blas} when OpenBLAS loads, else {@code vector}.
+     *
+     * @return the active kernel set
+     * @throws IllegalStateException when the JVM runs without the {@code jdk.incubator.vector} module
+     */
     static Kernels active() {
-        return KernelSelection.ACTIVE;
+        return KernelSelection.active();
+    }
+
+    /**
+     * Makes {@code kernels} the implementation of every op. Call it once at start, before the first tensor op
+     * (the choice is fixed from then on, so that the JIT can fold it into every op); the set may extend
+     * {@link VectorKernels} or {@link BlasKernels} and override only some loops. A library can instead declare
+     * its set as a {@code Kernels} service provider ({@code provides dev.panagrad.kernels.Kernels with ...} or a
+     * {@code META-INF/services} file), which is used unless {@code -Dpanagrad.kernels} names another.
+     *
+     * <pre>{@code
+     * class Traced extends VectorKernels {
+     *     public String name() { return "traced"; }
+     * }
+     * Kernels.use(new Traced());
+     * Kernels.active().name();   // "traced"
+     * }</pre>
+     *
+     * @param kernels the kernel set to use
+     * @throws IllegalStateException when an op has already chosen the kernel set
+     */
+    static void use(Kernels kernels) {
+        KernelSelection.requireVectorModule();
+        KernelSelection.use(java.util.Objects.requireNonNull(kernels, "kernels"), "installed by Kernels.use");
     }
 
     /** {@code y[yOff + i*yStride] = op(x[xOff + i*xStride])} for i in [0, n); x and y share the dtype. */

@@ -21,6 +21,10 @@ public final class Parallel {
     /** Work on the half-open range [lo, hi). */
     @FunctionalInterface
     public interface RangeBody {
+        /**
+         * @param lo the first index of the chunk
+         * @param hi one past its last index
+         */
         void run(long lo, long hi);
     }
 

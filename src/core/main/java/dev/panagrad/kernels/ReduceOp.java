@@ -2,7 +2,14 @@ package dev.panagrad.kernels;
 
 /** Reductions along one axis; each has an identity so empty reductions are defined. */
 public enum ReduceOp {
-    SUM(0.0), PROD(1.0), MAX(Double.NEGATIVE_INFINITY), MIN(Double.POSITIVE_INFINITY);
+    /** The sum; 0 over no elements. */
+    SUM(0.0),
+    /** The product; 1 over no elements. */
+    PROD(1.0),
+    /** The largest value (NaN wins); -inf over no elements. */
+    MAX(Double.NEGATIVE_INFINITY),
+    /** The smallest value (NaN wins); +inf over no elements. */
+    MIN(Double.POSITIVE_INFINITY);
 
     private final double identity;
 

@@ -2,7 +2,40 @@ package dev.panagrad.kernels;
 
 /** Elementwise functions of one operand; {@link #apply} is the double-precision reference. */
 public enum UnaryOp {
-    NEG, EXP, LOG, SQRT, RSQRT, ABS, SIGN, SIN, COS, TANH, SIGMOID, RELU, GELU, SOFTPLUS, ERF, RECIPROCAL, LOGICAL_NOT;
+    /** {@code -x}. */
+    NEG,
+    /** {@code e^x}. */
+    EXP,
+    /** The natural logarithm. */
+    LOG,
+    /** The square root. */
+    SQRT,
+    /** {@code 1 / sqrt(x)}. */
+    RSQRT,
+    /** The absolute value. */
+    ABS,
+    /** -1, 0 or 1 (NaN stays NaN). */
+    SIGN,
+    /** The sine. */
+    SIN,
+    /** The cosine. */
+    COS,
+    /** The hyperbolic tangent. */
+    TANH,
+    /** {@code 1 / (1 + e^-x)}. */
+    SIGMOID,
+    /** {@code max(x, 0)}, keeping NaN. */
+    RELU,
+    /** {@code x/2 (1 + erf(x / sqrt 2))}, the exact GELU. */
+    GELU,
+    /** {@code log(1 + e^x)}, and x itself above 20 as in PyTorch. */
+    SOFTPLUS,
+    /** The error function. */
+    ERF,
+    /** {@code 1 / x}. */
+    RECIPROCAL,
+    /** 1 where x is 0, else 0. */
+    LOGICAL_NOT;
 
     private static final double INV_SQRT2 = 0.7071067811865476;
 

@@ -23,10 +23,30 @@ public final class Init {
     private Init() {}
 
     /** Which fan Kaiming initialisation preserves: the forward pass (FAN_IN) or the backward pass (FAN_OUT). */
-    public enum FanMode { FAN_IN, FAN_OUT }
+    public enum FanMode {
+        /** Preserve the variance of the activations in the forward pass (the default). */
+        FAN_IN,
+        /** Preserve the variance of the gradients in the backward pass. */
+        FAN_OUT
+    }
 
     /** The activation that follows the initialised layer, for {@link #calculateGain}. */
-    public enum Nonlinearity { LINEAR, CONV, SIGMOID, TANH, RELU, LEAKY_RELU, SELU }
+    public enum Nonlinearity {
+        /** No activation: gain 1. */
+        LINEAR,
+        /** A convolution without activation: gain 1. */
+        CONV,
+        /** Sigmoid: gain 1. */
+        SIGMOID,
+        /** Tanh: gain 5/3. */
+        TANH,
+        /** ReLU: gain sqrt(2). */
+        RELU,
+        /** Leaky ReLU with a negative slope: gain {@code sqrt(2 / (1 + slope^2))}. */
+        LEAKY_RELU,
+        /** SELU: gain 3/4. */
+        SELU
+    }
 
     /**
      * The recommended gain: 1 for linear, conv and sigmoid; 5/3 for tanh; sqrt(2) for ReLU;

@@ -42,6 +42,7 @@ public final class Views {
         return view(x.clone(), shape);
     }
 
+    /** A view of x with dimensions dim0 and dim1 swapped. */
     public static Tensor transpose(Tensor x, int dim0, int dim1) {
         int r = x.dim();
         int a = Shape.wrapDim("transpose", dim0, r), b = Shape.wrapDim("transpose", dim1, r);
@@ -53,6 +54,7 @@ public final class Views {
                 (g, s) -> g.transpose(a, b));
     }
 
+    /** A view of x with its dimensions reordered: dimension i of the result is dimension {@code dims[i]} of x. */
     public static Tensor permute(Tensor x, int... dims) {
         int r = x.dim();
         if (dims.length != r) {
@@ -76,6 +78,7 @@ public final class Views {
         return recordView("PermuteBackward0", x.stridedView(ns, nst, x.offset()), x, (g, s) -> g.permute(inverse));
     }
 
+    /** A view of x without its dimensions of size 1. */
     public static Tensor squeeze(Tensor x) {
         long[] shape = x.shape(), strides = x.strides();
         int n = 0;
@@ -90,6 +93,7 @@ public final class Views {
         return recordView("SqueezeBackward0", x.stridedView(ns, nst, x.offset()), x, (g, s) -> g.reshape(in));
     }
 
+    /** A view of x without dimension dim if its size is 1 (x itself otherwise). */
     public static Tensor squeeze(Tensor x, int dim) {
         int d = Shape.wrapDim("squeeze", dim, x.dim());
         if (x.dim() == 0 || x.size(d) != 1) return x;
@@ -98,6 +102,7 @@ public final class Views {
                 (g, s) -> g.unsqueeze(d));
     }
 
+    /** A view of x with a new dimension of size 1 inserted at dim. */
     public static Tensor unsqueeze(Tensor x, int dim) {
         int d = Shape.wrapDim("unsqueeze", dim, x.dim() + 1);
         long[] shape = x.shape(), strides = x.strides();
@@ -195,6 +200,7 @@ public final class Views {
                 (g, s) -> embed(g.unsqueeze(d), in, d, i, 1));
     }
 
+    /** x with dimensions startDim..endDim (inclusive) merged into one; a view when the strides allow. */
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
         if (x.dim() == 0) return x.reshape(1);
         int a = Shape.wrapDim("flatten", startDim, x.dim()), b = Shape.wrapDim("flatten", endDim, x.dim());

@@ -2,6 +2,7 @@ package dev.panagrad.io;
 
 import dev.panagrad.DType;
 import dev.panagrad.Tensor;
+import dev.panagrad.io.internal.Json;
 import dev.panagrad.memory.Scope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,7 @@ import dev.panagrad.Generator;
 import dev.panagrad.cli.Train;
 import dev.panagrad.io.Checkpoint;
 import dev.panagrad.io.Safetensors;
-import dev.panagrad.io.Json;
+import dev.panagrad.io.internal.Json;
 import dev.panagrad.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +56,21 @@ class FashionMnistTrainingTest {
         for (String key : new String[] {"train_loss", "test_loss", "samples_per_second", "epoch_seconds", "wall_seconds"}) {
             assertTrue((Double) e.get(key) > 0, key);
         }
+    }
+
+    @Test
+    void outputFitsOneHundredColumnsSaysWhereItSavedAndRecordsEachEpochsRate() throws IOException {
+        Path metrics = dir.resolve("metrics.json"), save = dir.resolve("run.safetensors");
+        String out = run("--limit", "256", "--test-limit", "100", "--epochs", "2", "--lr", "0.002",
+                "--save", save.toString(), "--metrics", metrics.toString());
+        out.lines().forEach(line -> assertTrue(line.length() <= 100, line.length() + " columns: " + line));
+        assertTrue(out.contains("saved epoch 1 to " + save.toAbsolutePath() + "\n"), out);
+        assertTrue(out.contains("saved epoch 2 to " + save.toAbsolutePath() + "\n"), out);
+
+        List<?> epochs = (List<?>) ((Map<?, ?>) Json.parse(Files.readString(metrics))).get("epochs");
+        // cosine over 2 epochs: epoch 1 trains at the base rate, epoch 2 at 0.002 * (1 + cos(pi / 2)) / 2 = 0.001
+        assertEquals(0.002, (Double) ((Map<?, ?>) epochs.get(0)).get("lr"), 1e-12);
+        assertEquals(0.001, (Double) ((Map<?, ?>) epochs.get(1)).get("lr"), 1e-12);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.panagrad.io;
+package dev.panagrad.io.internal;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.panagrad.io;
+package dev.panagrad.io.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;

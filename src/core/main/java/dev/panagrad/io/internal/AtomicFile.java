@@ -1,4 +1,4 @@
-package dev.panagrad.io;
+package dev.panagrad.io.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,6 +27,7 @@ public final class AtomicFile {
     /** Writes the content of the file through a channel. */
     @FunctionalInterface
     public interface Content {
+        /** Writes the whole content to {@code channel}, which is positioned at the start of an empty file. */
         void writeTo(FileChannel channel) throws IOException;
     }
 
