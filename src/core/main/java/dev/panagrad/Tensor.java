@@ -55,7 +55,7 @@ public final class Tensor {
     private Tensor viewBase;
     /** The version at which this view's gradFn was last derived from its base's history. */
     private long viewVersion;
-    /** A view made while grad mode was off: it never takes on its base's history. */
+    /** A view made while grad mode was off, of a base that required grad: it never takes on the base's history. */
     private boolean viewInNoGrad;
     private List<UnaryOperator<Tensor>> leafHooks;
     private List<Consumer<Tensor>> postAccumulateHooks;
@@ -637,7 +637,7 @@ public final class Tensor {
         if (base == this) return this;
         viewBase = base.viewBase != null ? base.viewBase : base;
         viewVersion = storage.version();
-        viewInNoGrad = !GradMode.isEnabled() || base.viewInNoGrad;
+        viewInNoGrad = (!GradMode.isEnabled() && base.requiresGrad()) || base.viewInNoGrad;
         return this;
     }
 
@@ -931,9 +931,9 @@ public final class Tensor {
     /** Variance over dims with the given correction (1: unbiased). */
     public Tensor var(int[] dims, int correction, boolean keepdim) { return Reductions.var(this, dims, correction, keepdim); }
     /** Standard deviation of all elements with Bessel's correction. */
-    public Tensor std() { return var().sqrt(); }
+    public Tensor std() { return Reductions.std(this, null, 1, false); }
     /** Standard deviation over dims with the given correction. */
-    public Tensor std(int[] dims, int correction, boolean keepdim) { return var(dims, correction, keepdim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepdim) { return Reductions.std(this, dims, correction, keepdim); }
     /** log(sum(exp(x))) over dims, computed stably. */
     public Tensor logsumexp(int[] dims, boolean keepdim) { return Reductions.logsumexp(this, dims, keepdim); }
     /** log(sum(exp(x))) over one dim. */

@@ -98,6 +98,14 @@ class EdgeSemanticsTest {
     }
 
     @Test
+    void stdOfEqualValuesHasGradientZeroNotNaN() {
+        // PyTorch's std_backward masks the gradient where the result is 0 (else 0 / 0)
+        Tensor x = vec(2, 2, 2).requiresGrad(true);
+        x.std().backward();
+        assertArrayEquals(new double[] {0, 0, 0}, x.grad().toDoubleArray());
+    }
+
+    @Test
     void fillAndCopyDoNotTurnInfinityIntoNaN() {
         // the old value is overwritten, never read: its gradient is exactly zero even where it was infinite
         Tensor x = vec(1, 2).requiresGrad(true);

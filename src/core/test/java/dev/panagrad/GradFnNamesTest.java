@@ -53,6 +53,9 @@ class GradFnNamesTest {
         assertEquals("ClampMinBackward0", name(x.clampMin(0)));
         assertEquals("ClampMaxBackward0", name(x.clampMax(0)));
         assertEquals("AddBackward0", name(x.add(2)));
+        assertEquals("VarBackward0", name(x.var()));
+        assertEquals("StdBackward0", name(x.std(new int[] {1}, 1, false)));
+        assertEquals("LogsumexpBackward0", name(x.logsumexp(1, true)));
         assertEquals("TransposeBackward0", name(x.transpose(0, 1)));
         Tensor target = Tensor.of(new long[] {2, 0}, 2);
         assertEquals("MseLossBackward0", name(Losses.mseLoss(x, x.detach().mul(0.5))));
@@ -71,6 +74,9 @@ class GradFnNamesTest {
         check(in -> in[0].matmul(in[1]), m, v);                                           // MvBackward0
         check(in -> Tensor.stack(List.of(in[0], in[0].mul(in[0])), 1), v);               // StackBackward0
         check(in -> in[0].max(1, false)[0].mul(in[0].min(0, true)[0].sum()), m);        // Max/MinBackward0
+        check(in -> in[0].var(new int[] {1}, 1, false).add(in[0].std().mul(in[0].sum())), m);  // Var/StdBackward0
+        check(in -> in[0].std(new int[] {0}, 0, true).mul(in[0]), m);
+        check(in -> in[0].logsumexp(new int[] {0, 1}, false).add(in[0].logsumexp(0, true).sum()), m);
         for (Reduction r : Reduction.values()) {
             check(in -> Losses.mseLoss(in[0].mul(in[0]), in[1], r), m, t);               // MseLossBackward0
             check(in -> Losses.nllLoss(in[0].logSoftmax(1), target, -100, r), m);        // NllLossBackward0

@@ -159,8 +159,32 @@ public final class Reductions {
         boolean[] mask = dimMask("var", x, dims);
         int[] reduced = maskToDims(mask);
         long n = reducedCount(x.shape(), mask);
-        Tensor centered = x.sub(x.mean(reduced, true));
-        return centered.square().sum(reduced, keepdim).div(Math.max(0, n - correction));
+        Tensor out;
+        try (var off = GradMode.noGrad()) {
+            Tensor centered = x.sub(x.mean(reduced, true));
+            out = centered.square().sum(reduced, keepdim).div(Math.max(0, n - correction));
+        }
+        return Graph.record("VarBackward0", out, x, (g, s) -> varBackward(g, s[0], mask, keepdim, correction), x);
+    }
+
+    /** Standard deviation with the given correction; the gradient is 0 where the deviation is 0, as PyTorch's. */
+    public static Tensor std(Tensor x, int[] dims, int correction, boolean keepdim) {
+        boolean[] mask = dimMask("std", x, dims);
+        Tensor out;
+        try (var off = GradMode.noGrad()) {
+            out = var(x, dims, correction, keepdim).sqrt();
+        }
+        // d sqrt(v) = dv / (2 sqrt(v)), through var's derivative; masked where sqrt(v) = 0 rather than 0/0
+        return Graph.record("StdBackward0", out, x, (g, s) -> varBackward(
+                Tensor.where(s[1].eq(0), 0, g.div(s[1].mul(2))), s[0], mask, keepdim, correction), x, out);
+    }
+
+    /** d var / dx = 2 (x - mean) / (n - correction), times the gradient broadcast back over the reduced dims. */
+    private static Tensor varBackward(Tensor g, Tensor x, boolean[] mask, boolean keepdim, int correction) {
+        long[] in = x.shape();
+        long n = reducedCount(in, mask);
+        Tensor centered = x.sub(x.mean(maskToDims(mask), true));
+        return expandBack(g, in, mask, keepdim).mul(centered).mul(2.0 / (n - correction));
     }
 
     /** log(sum(exp(x))) over dims, shifted by the (constant) maximum for stability. */
@@ -172,8 +196,15 @@ public final class Reductions {
             m = x.amax(reduced, true);
             m = Tensor.where(m.abs().eq(Double.POSITIVE_INFINITY), 0, m);
         }
-        Tensor r = x.sub(m).exp().sum(reduced, true).log().add(m);
-        return keepdim ? r : squeezeDims(r, mask);
+        Tensor out;
+        try (var off = GradMode.noGrad()) {
+            Tensor r = x.sub(m).exp().sum(reduced, true).log().add(m);
+            out = keepdim ? r : squeezeDims(r, mask);
+        }
+        long[] in = x.shape();
+        // d/dx log sum exp(x) = exp(x - result), the softmax over the reduced dims
+        return Graph.record("LogsumexpBackward0", out, x, (g, s) -> expandBack(g, in, mask, keepdim)
+                .mul(s[0].sub(expandBack(s[1], in, mask, keepdim)).exp()), x, out);
     }
 
     /** Softmax (or log-softmax) along a dim by the fused row kernel. */
