@@ -619,6 +619,11 @@ public final class Tensor {
     }
 
     void setGradFn(Node node, int output) {
+        if (retainsGrad && gradFn != null) {
+            // after an in-place op, grad is the gradient of the new value, as PyTorch moves its retains_grad hook
+            gradFn.retainOutput(outputNr, null);
+            node.retainOutput(output, this);
+        }
         gradFn = node;
         outputNr = output;
         requiresGrad = true;

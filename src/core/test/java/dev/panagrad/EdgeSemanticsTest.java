@@ -30,6 +30,22 @@ class EdgeSemanticsTest {
     }
 
     @Test
+    void aRetainedGradFollowsTheTensorThroughInPlaceOps() {
+        // PyTorch moves the retains_grad hook to the new grad_fn: y.grad is the gradient of y's latest value
+        Tensor x = vec(1, 2).requiresGrad(true);
+        Tensor y = x.mul(1).retainGrad();
+        y.mul_(2);
+        y.mul(vec(3, 4)).sum().backward();
+        assertArrayEquals(new double[] {3, 4}, y.grad().toDoubleArray());
+        assertArrayEquals(new double[] {6, 8}, x.grad().toDoubleArray());
+        Tensor base = vec(1, 2, 3).requiresGrad(true).mul(1);
+        Tensor v = base.narrow(0, 0, 2).retainGrad();
+        v.exp_();
+        v.sum().backward();
+        assertArrayEquals(new double[] {1, 1}, v.grad().toDoubleArray());
+    }
+
+    @Test
     void retainGraphDefaultsToCreateGraphAndGradKeepsItsHistory() {
         Tensor x = Tensor.of(new double[] {2}, 1).requiresGrad(true);
         Tensor y = x.pow(3).sum();
