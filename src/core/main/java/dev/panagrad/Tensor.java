@@ -865,7 +865,7 @@ public final class Tensor {
     /** Swaps two dims. */
     public Tensor transpose(int dim0, int dim1) { return Views.transpose(this, dim0, dim1); }
     /** The transpose of a matrix (a 0-D or 1-D tensor is returned unchanged). */
-    public Tensor t() { return dim() < 2 ? this : transpose(0, 1); }
+    public Tensor t() { return Views.t(this); }
     /** Reorders the dims. */
     public Tensor permute(int... dims) { return Views.permute(this, dims); }
     /** Removes all size-1 dims. */

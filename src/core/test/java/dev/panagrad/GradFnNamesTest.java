@@ -57,6 +57,7 @@ class GradFnNamesTest {
         assertEquals("StdBackward0", name(x.std(new int[] {1}, 1, false)));
         assertEquals("LogsumexpBackward0", name(x.logsumexp(1, true)));
         assertEquals("TransposeBackward0", name(x.transpose(0, 1)));
+        assertEquals("TBackward0", name(x.t()));
         Tensor target = Tensor.of(new long[] {2, 0}, 2);
         assertEquals("MseLossBackward0", name(Losses.mseLoss(x, x.detach().mul(0.5))));
         assertEquals("NllLossBackward0", name(Losses.nllLoss(x.logSoftmax(1), target)));
@@ -72,6 +73,7 @@ class GradFnNamesTest {
         Tensor target = Tensor.of(new long[] {2, 0}, 2);
         check(in -> in[0].matmul(in[0].mul(in[0])), v);                                  // DotBackward0
         check(in -> in[0].matmul(in[1]), m, v);                                           // MvBackward0
+        check(in -> in[0].t().matmul(in[0]), m);                                          // TBackward0
         check(in -> Tensor.stack(List.of(in[0], in[0].mul(in[0])), 1), v);               // StackBackward0
         check(in -> in[0].max(1, false)[0].mul(in[0].min(0, true)[0].sum()), m);        // Max/MinBackward0
         check(in -> in[0].var(new int[] {1}, 1, false).add(in[0].std().mul(in[0].sum())), m);  // Var/StdBackward0
