@@ -716,17 +716,17 @@ public final class Tensor {
             }
             return;
         }
-        if (base.requiresGrad && base.gradFn == null) {
-            throw new AutogradException.InPlaceNotAllowed(op + ": a view of a leaf Variable that requires grad is "
-                    + "being used in an in-place operation; given a view " + describe() + " of the leaf "
-                    + base.describe() + ", expected a view of a non-leaf (clone() the leaf), or wrap the update in "
-                    + "noGrad()");
-        }
         if (viewInNoGrad && base.requiresGrad) {
             throw new AutogradException.InPlaceNotAllowed(op + ": A view was created in no_grad mode and is being "
                     + "modified inplace with grad mode enabled; given a view " + describe() + " of "
                     + base.describe() + ", expected the view to be made with grad mode on, or the update to run "
                     + "in noGrad()");
+        }
+        if (base.requiresGrad && base.gradFn == null) {
+            throw new AutogradException.InPlaceNotAllowed(op + ": a view of a leaf Variable that requires grad is "
+                    + "being used in an in-place operation; given a view " + describe() + " of the leaf "
+                    + base.describe() + ", expected a view of a non-leaf (clone() the leaf), or wrap the update in "
+                    + "noGrad()");
         }
     }
 
