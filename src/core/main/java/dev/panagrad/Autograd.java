@@ -4,13 +4,16 @@ import java.util.Arrays;
 
 /**
  * Entry points of reverse-mode differentiation, as {@code torch.autograd.backward} and
- * {@code torch.autograd.grad}.
+ * {@code torch.autograd.grad}: overloads for one or several outputs and inputs, and {@link GradOptions} for
+ * PyTorch's keyword arguments. Errors are {@link AutogradException}s, one subclass per kind.
  *
  * <pre>{@code
  * Tensor x = Tensor.of(2.0).requiresGrad(true);
  * Tensor y = x.pow(3);
  * Tensor dy = Autograd.grad(y, x, true)[0];        // 12, differentiable again
- * Tensor d2y = Autograd.grad(dy, x, false)[0];     // 12
+ * Tensor d2y = Autograd.grad(dy, x)[0];            // 12
+ * Tensor[] both = Autograd.grad(new Tensor[] {y, dy}, new Tensor[] {x},
+ *         GradOptions.DEFAULT.retainGraph(true));  // [12 + 12]
  * Autograd.zeroGrad(x);                            // x.grad() == null
  * }</pre>
  */
@@ -22,6 +25,14 @@ public final class Autograd {
         Engine.run(outputs, rootGrads("backward", outputs, grads), retainGraph, createGraph, null, false);
     }
 
+    /**
+     * Accumulates the gradients of {@code outputs} into leaves, with the options' gradOutputs, retainGraph and
+     * createGraph ({@code torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph)}).
+     */
+    public static void backward(Tensor[] outputs, GradOptions options) {
+        backward(outputs, options.gradOutputs(), options.retainsGraph(), options.createGraph());
+    }
+
     /** Gradients of {@code outputs} with respect to {@code inputs}, without touching any {@code grad}. */
     public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph,
                                 boolean createGraph, boolean allowUnused) {
@@ -29,9 +40,45 @@ public final class Autograd {
                 inputs, allowUnused);
     }
 
-    /** Gradient of a scalar output with respect to inputs; {@code createGraph} also retains the graph. */
+    /** Gradients of {@code outputs} with respect to {@code inputs}, with PyTorch's keyword arguments as options. */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, GradOptions options) {
+        boolean materialize = options.materializeGrads();
+        Tensor[] grads = Engine.run(outputs, rootGrads("grad", outputs, options.gradOutputs()),
+                options.retainsGraph(), options.createGraph(), inputs, options.allowUnused() || materialize);
+        if (materialize) {
+            for (int i = 0; i < grads.length; i++) if (grads[i] == null) grads[i] = inputs[i].zerosLike();
+        }
+        return grads;
+    }
+
+    /** Gradients of one output with respect to inputs, with options. */
+    public static Tensor[] grad(Tensor output, Tensor[] inputs, GradOptions options) {
+        return grad(new Tensor[] {output}, inputs, options);
+    }
+
+    /** Gradients of one-element outputs (summed) with respect to inputs, freeing the graph. */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs) {
+        return grad(outputs, inputs, GradOptions.DEFAULT);
+    }
+
+    /** Gradients of one-element outputs (summed) with respect to inputs; {@code createGraph} also retains the graph. */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, boolean createGraph) {
+        return grad(outputs, inputs, GradOptions.DEFAULT.createGraph(createGraph));
+    }
+
+    /** Gradients of a one-element output with respect to each input, freeing the graph. */
+    public static Tensor[] grad(Tensor output, Tensor... inputs) {
+        return grad(new Tensor[] {output}, inputs, GradOptions.DEFAULT);
+    }
+
+    /** Gradient of a one-element output with respect to inputs; {@code createGraph} also retains the graph. */
     public static Tensor[] grad(Tensor output, Tensor input, boolean createGraph) {
-        return grad(new Tensor[] {output}, new Tensor[] {input}, null, createGraph, createGraph, false);
+        return grad(new Tensor[] {output}, new Tensor[] {input}, GradOptions.DEFAULT.createGraph(createGraph));
+    }
+
+    /** Gradients of a one-element output with respect to inputs; {@code createGraph} also retains the graph. */
+    public static Tensor[] grad(Tensor output, Tensor[] inputs, boolean createGraph) {
+        return grad(new Tensor[] {output}, inputs, GradOptions.DEFAULT.createGraph(createGraph));
     }
 
     /** Clears the gradients of {@code tensors} as an optimizer's {@code zeroGrad} does: sets them to null. */

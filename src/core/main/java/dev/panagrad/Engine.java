@@ -43,7 +43,7 @@ final class Engine {
         for (int i = 0; i < outputs.length; i++) {
             Tensor out = outputs[i];
             if (!out.requiresGrad()) {
-                throw new IllegalStateException("backward: element " + i + " of tensors does not require grad and "
+                throw new AutogradException.NoGradient("backward: element " + i + " of tensors does not require grad and "
                         + "does not have a gradFn; given " + out.describe() + ", expected a tensor computed from "
                         + "tensors with requiresGrad=true");
             }
@@ -57,7 +57,7 @@ final class Engine {
             if (results != null && !allowUnused) {
                 for (int i = 0; i < results.length; i++) {
                     if (results[i] == null) {
-                        throw new IllegalStateException("grad: one of the differentiated tensors (input " + i + ", "
+                        throw new AutogradException.UnusedInput("grad: one of the differentiated tensors (input " + i + ", "
                                 + inputs[i].describe() + ") appears to not have been used in the graph; "
                                 + "expected allowUnused=true if this is the desired behavior");
                     }
@@ -175,13 +175,13 @@ final class Engine {
         stack.push(n);
     }
 
-    private IllegalStateException conflict(Node n, Engine other) {
+    private AutogradException conflict(Node n, Engine other) {
         if (other.thread == thread) {
-            return new IllegalStateException("backward: " + n.name() + " belongs to a backward pass that is still "
+            return new AutogradException.ConcurrentBackward("backward: " + n.name() + " belongs to a backward pass that is still "
                     + "running on this thread (a backward started inside another backward reached the outer graph);"
                     + " expected the inner backward to run on a graph of its own, sharing only leaves");
         }
-        return new IllegalStateException("backward: " + n.name() + " is part of a backward pass running on thread '"
+        return new AutogradException.ConcurrentBackward("backward: " + n.name() + " is part of a backward pass running on thread '"
                 + other.thread.getName() + "'; expected concurrent backward passes to use separate graphs "
                 + "(they may share leaves)");
     }
@@ -231,7 +231,7 @@ final class Engine {
                 if (node.creationTrace != null) {
                     for (StackTraceElement e : node.creationTrace) where.append("\n\tat ").append(e);
                 }
-                throw new IllegalStateException("backward: Function '" + node.name() + "' returned nan values in its "
+                throw new AutogradException.AnomalyDetected("backward: Function '" + node.name() + "' returned nan values in its "
                         + j + "th output; expected finite gradients. The forward op that created it was called at:"
                         + where);
             }

@@ -12,6 +12,9 @@ final class FunctionNode extends Node {
     private final Graph.MultiInputDerivative multiInput;
     private Tensor[] saved;
     private long[] savedVersions;
+    /** What produced each saved tensor when it was saved (for error messages); null for leaves and constants. */
+    private Node[] savedProducers;
+    private int[] savedOutputs;
     private boolean released;
 
     private FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Graph.UnaryDerivative unary,
@@ -42,23 +45,56 @@ final class FunctionNode extends Node {
         this(name, 1, null, null, multiInput, saved);
     }
 
+    /**
+     * Notes which node produced each saved tensor, once the node's outputs are attached (a saved output is
+     * produced by this node), so that a version error can name it after in-place ops have moved the tensor on.
+     */
+    void noteSavedProducers() {
+        if (saved.length == 0) return;
+        savedProducers = new Node[saved.length];
+        savedOutputs = new int[saved.length];
+        for (int i = 0; i < saved.length; i++) {
+            Tensor t = saved[i];
+            if (t == null) continue;
+            savedProducers[i] = t.gradFn();
+            savedOutputs[i] = t.outputNr;
+        }
+    }
+
     @Override
     protected void checkSaved() {
         if (released) {
-            throw new IllegalStateException("backward: Trying to backward through the graph a second time (or "
+            throw new AutogradException.GraphReleased("backward: Trying to backward through the graph a second time (or "
                     + "directly access saved tensors after they have already been freed): " + name()
                     + " freed its saved tensors after the first backward; expected retainGraph=true on the first "
                     + "backward if you need to backward through the graph again");
         }
         for (int i = 0; i < (saved == null ? 0 : saved.length); i++) {
             Tensor t = saved[i];
-            if (t != null && t.version() != savedVersions[i]) {
-                throw new IllegalStateException("backward: one of the variables needed for gradient computation has "
-                        + "been modified by an inplace operation: saved tensor " + i + " of " + name() + " "
-                        + t.describe() + " is at version " + t.version() + "; expected version " + savedVersions[i]
-                        + " instead");
-            }
+            if (t != null && t.version() != savedVersions[i]) throw modified(i, t);
         }
+    }
+
+    /**
+     * PyTorch's message, naming the node that produced the tensor ({@code output 0 of SigmoidBackward0}) and the
+     * node that needed it, with the hint to turn on anomaly detection, or in anomaly mode where the failing node's
+     * forward op was called.
+     */
+    private AutogradException.InPlaceModified modified(int i, Tensor t) {
+        Node producer = savedProducers == null ? null : savedProducers[i];
+        String which = producer == null ? "" : ", which is output " + savedOutputs[i] + " of " + producer.name() + ",";
+        StringBuilder m = new StringBuilder("backward: one of the variables needed for gradient computation has been "
+                + "modified by an inplace operation: [" + t.describe() + "]" + which + " is at version " + t.version()
+                + "; expected version " + savedVersions[i] + " instead (saved tensor " + i + " of " + name() + "). ");
+        if (creationTrace == null) {
+            m.append("Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+                    + "with Anomaly.detect() (torch.autograd.set_detect_anomaly(True)).");
+        } else {
+            m.append("Hint: the forward call that created ").append(name()).append(" is shown below; the variable in "
+                    + "question was changed there or anywhere later.");
+            for (StackTraceElement e : creationTrace) m.append("\n\tat ").append(e);
+        }
+        return new AutogradException.InPlaceModified(m.toString());
     }
 
     /**

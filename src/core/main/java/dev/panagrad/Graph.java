@@ -89,6 +89,7 @@ public final class Graph {
     private static Tensor attachOutput(Node node, Tensor out) {
         if (Anomaly.isEnabled()) node.creationTrace = new Throwable().getStackTrace();
         if (out.dtype().isFloating()) out.setGradFn(node, 0);
+        if (node instanceof FunctionNode f) f.noteSavedProducers();
         return out;
     }
 
@@ -99,6 +100,7 @@ public final class Graph {
         for (int i = 0; i < outs.length; i++) {
             if (outs[i] != null && outs[i].dtype().isFloating()) outs[i].setGradFn(node, i);
         }
+        if (node instanceof FunctionNode f) f.noteSavedProducers();
         return outs[0];
     }
 }

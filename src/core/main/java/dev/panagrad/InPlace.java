@@ -12,6 +12,8 @@ import java.util.function.UnaryOperator;
  * In-place ops. Without autograd the kernel writes straight into the tensor. When the op must be recorded,
  * the out-of-place op runs on the current value and its result is copied in: the tensor takes the
  * result's node, and any node that saved the old value sees the version bump and refuses to backward.
+ * Written through a view, the view's base takes a {@link CopySlices} node instead, which sends the gradient of
+ * the written elements through the op and the rest to the base's previous history.
  */
 final class InPlace {
     private InPlace() {}
@@ -51,22 +53,31 @@ final class InPlace {
         return write(op, self, () -> Pointwise.copyRaw(self, result));
     }
 
-    /** Copies {@code src} into {@code self}, recording the copy when src requires grad. */
+    /**
+     * Copies {@code src} into {@code self}. Recorded when either requires grad: the old value of self gets no
+     * gradient, src gets the gradient summed back to its shape (PyTorch's CopyBackwards).
+     */
     static Tensor copy(String op, Tensor self, Tensor src) {
         self.checkInPlace(op);
         checkNoInternalOverlap(op, self);
-        if (Graph.needsGrad(src)) {
-            long[] shape = self.shape();
-            return assign(op, self, src.to(self.dtype()).expand(shape).clone());
-        }
+        if (Graph.needsGrad(self, src)) return assign(op, self, overwrite("CopyBackwards", self, src));
         return write(op, self, () -> Pointwise.copyRaw(self, src));
     }
 
     /** Sets every element; a recorded tensor keeps a history that sends zero gradient to its past. */
     static Tensor fill(Tensor self, double value) {
         self.checkInPlace("fill_");
-        if (Graph.needsGrad(self)) return assign("fill_", self, self.mul(0).add(value));
+        if (Graph.needsGrad(self)) return assign("fill_", self, overwrite("FillBackward0", self, self.like(value)));
         return write("fill_", self, () -> Pointwise.fillRaw(self, value));
+    }
+
+    /**
+     * The value {@code src} takes in self's place, as a node whose derivative sends zeros to self's old value
+     * (which it never reads, so infinities there cannot turn into NaN) and the gradient to src.
+     */
+    private static Tensor overwrite(String name, Tensor self, Tensor src) {
+        Tensor value = src.to(self.dtype()).expand(self.shape()).clone();
+        return Graph.record(name, value.detach(), Graph.of(self, value), null, (g, s) -> Graph.of(g.zerosLike(), g));
     }
 
     /**
@@ -85,7 +96,13 @@ final class InPlace {
         }
         checkCast(op, self, result.dtype());
         write(op, self, () -> Pointwise.copyRaw(self, result.detach()));
-        self.becomeResultOf(result);
+        Tensor base = self.viewBase();
+        if (base == null) {
+            self.becomeResultOf(result);
+        } else {
+            CopySlices.rebase(base, self, result);   // the view's own history is rebuilt from the base's when next asked
+            self.markViewStale();
+        }
         return self;
     }
 

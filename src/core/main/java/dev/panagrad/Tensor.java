@@ -51,7 +51,12 @@ public final class Tensor {
     private Tensor grad;
     private boolean retainsGrad;
     private AccumulateGrad accumulator;
+    /** For a view: the tensor at the root of its chain of views, whose version counter it shares. */
     private Tensor viewBase;
+    /** The version at which this view's gradFn was last derived from its base's history. */
+    private long viewVersion;
+    /** A view made while grad mode was off, of a base that required grad: it never takes on the base's history. */
+    private boolean viewInNoGrad;
     private List<UnaryOperator<Tensor>> leafHooks;
     private List<Consumer<Tensor>> postAccumulateHooks;
 
@@ -466,6 +471,7 @@ public final class Tensor {
 
     /** True when ops on this tensor are recorded for differentiation. */
     public boolean requiresGrad() {
+        if (viewBase != null) refreshView();
         return requiresGrad;
     }
 
@@ -474,7 +480,7 @@ public final class Tensor {
      * fails, as in PyTorch (use {@link #detach()}); switching it on there changes nothing.
      */
     public Tensor requiresGrad(boolean value) {
-        if (gradFn != null && value) return this;   // a computed tensor requires grad already
+        if (gradFn() != null && value) return this;   // a computed tensor requires grad already
         if (gradFn != null) {
             throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf variables; "
                     + "this tensor was computed by " + gradFn.name() + ". If you want to use a computed variable in a "
@@ -488,14 +494,23 @@ public final class Tensor {
         return this;
     }
 
-    /** The node that computed this tensor, or null for leaves. */
+    /**
+     * The node that computed this tensor, or null for leaves. For a view whose base was modified in place since
+     * (through this view or otherwise), an {@code AsStridedBackward0} node on the base's current history.
+     */
     public Node gradFn() {
+        if (viewBase != null) refreshView();
         return gradFn;
     }
 
     /** True for tensors not computed by a recorded op (all tensors that do not require grad are leaves). */
     public boolean isLeaf() {
-        return gradFn == null;
+        return gradFn() == null;
+    }
+
+    /** True for a view of another tensor (a result of view, slice, select, transpose, ...), as PyTorch's is_view. */
+    public boolean isView() {
+        return viewBase != null;
     }
 
     /** The accumulated gradient: populated on leaves, and on non-leaves after {@link #retainGrad()}. */
@@ -512,17 +527,21 @@ public final class Tensor {
         grad = g;
     }
 
-    /** Asks backward to populate {@link #grad()} on this non-leaf tensor too. */
+    /**
+     * Asks backward to populate {@link #grad()} on this non-leaf tensor too. On a leaf, which gets its gradient
+     * anyway, it does nothing ({@link #retainsGrad()} stays false), as in PyTorch.
+     */
     public Tensor retainGrad() {
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new IllegalStateException("retainGrad: can't retain grad on a tensor that has requiresGrad=false");
         }
-        if (gradFn != null && !retainsGrad) gradFn.retainOutput(outputNr, this);
+        if (gradFn == null || retainsGrad) return this;
+        gradFn.retainOutput(outputNr, this);
         retainsGrad = true;
         return this;
     }
 
-    /** True when backward populates {@link #grad()} here. */
+    /** True when backward populates {@link #grad()} on this non-leaf tensor (after {@link #retainGrad()}). */
     public boolean retainsGrad() {
         return retainsGrad;
     }
@@ -542,13 +561,25 @@ public final class Tensor {
         Autograd.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, createGraph);
     }
 
+    /**
+     * Backpropagates with {@code createGraph} (the gradients accumulated into {@code grad} are then differentiable)
+     * and retains the graph exactly when creating one, PyTorch's default for {@code retain_graph}.
+     */
+    public void backward(Tensor gradient, boolean createGraph) {
+        backward(gradient, createGraph, createGraph);
+    }
+
     /** A tensor sharing this one's storage (and version counter) that never requires grad. */
     public Tensor detach() {
         return new Tensor(storage, dtype, shape, strides, offset);
     }
 
-    /** Makes this tensor a leaf that does not require grad. */
+    /** Makes this tensor a leaf that does not require grad; views refuse, as in PyTorch (use {@link #detach()}). */
     public Tensor detach_() {
+        if (viewBase != null) {
+            throw new AutogradException.InPlaceNotAllowed("detach_: Can't detach views in-place. Use detach() "
+                    + "instead; given a view " + describe() + " of " + viewBase.describe());
+        }
         gradFn = null;
         requiresGrad = false;
         return this;
@@ -559,7 +590,7 @@ public final class Tensor {
      * handle that removes the hook.
      */
     public Runnable registerHook(UnaryOperator<Tensor> hook) {
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new IllegalStateException("registerHook: cannot register a hook on a tensor that doesn't require "
                     + "gradient");
         }
@@ -588,21 +619,56 @@ public final class Tensor {
     }
 
     void setGradFn(Node node, int output) {
+        if (retainsGrad && gradFn != null) {
+            // after an in-place op, grad is the gradient of the new value, as PyTorch moves its retains_grad hook
+            gradFn.retainOutput(outputNr, null);
+            node.retainOutput(output, this);
+        }
         gradFn = node;
         outputNr = output;
         requiresGrad = true;
     }
 
-    /** The view's base when this tensor is a recorded view of a tensor that requires grad. */
+    /** The root of this view's chain of views, or null when this tensor is not a view. */
     Tensor viewBase() {
         return viewBase;
     }
 
-    /** Marks this tensor as a view of {@code base} for in-place checks. */
+    /**
+     * Marks this tensor as a view of {@code base} (called by view ops on their fresh result): it shares the
+     * base's version counter, and in-place ops through it rewrite the base's history. Returns this.
+     */
     public Tensor markViewOf(Tensor base) {
-        if (base.requiresGrad && GradMode.isEnabled()) viewBase = base.viewBase != null ? base.viewBase : base;
+        if (base == this) return this;
+        viewBase = base.viewBase != null ? base.viewBase : base;
+        viewVersion = storage.version();
+        viewInNoGrad = (!GradMode.isEnabled() && base.requiresGrad()) || base.viewInNoGrad;
         return this;
     }
+
+    /** After an in-place op through this view: its history is to be rebuilt from the base's new one. */
+    void markViewStale() {
+        viewVersion = -1;
+    }
+
+    /**
+     * Rebuilds this view's history from its base's when the storage was written since it was last derived,
+     * as PyTorch regenerates a view's grad_fn: the view becomes an {@code as_strided} of the base's current
+     * value, so that gradients reach whatever now produces the base.
+     */
+    private void refreshView() {
+        long version = storage.version();
+        if (version == viewVersion) return;
+        viewVersion = version;
+        Tensor base = viewBase;
+        if (viewInNoGrad || !base.requiresGrad) return;
+        ViewRegion region = ViewRegion.of(base, this);
+        FunctionNode node = new FunctionNode("AsStridedBackward0", (Graph.UnaryDerivative) (g, s) -> region.put(g), NO_SAVED);
+        node.connect(base);
+        setGradFn(node, 0);
+    }
+
+    private static final Tensor[] NO_SAVED = {};
 
     /** Leaf path of backward: hooks, accumulation, post-accumulate hooks. */
     void receiveLeafGrad(Tensor g) {
@@ -641,13 +707,26 @@ public final class Tensor {
     /** Throws if an in-place op may not modify this tensor under the current grad mode. */
     void checkInPlace(String op) {
         if (!GradMode.isEnabled()) return;
-        if (requiresGrad && gradFn == null) {
-            throw new IllegalStateException(op + ": a leaf Variable that requires grad is being used in an in-place "
-                    + "operation; given " + describe() + ", expected a non-leaf, or wrap the update in noGrad()");
+        Tensor base = viewBase;
+        if (base == null) {
+            if (requiresGrad && gradFn == null) {
+                throw new AutogradException.InPlaceNotAllowed(op + ": a leaf Variable that requires grad is being "
+                        + "used in an in-place operation; given " + describe() + ", expected a non-leaf, or wrap "
+                        + "the update in noGrad()");
+            }
+            return;
         }
-        if (viewBase != null) {
-            throw new UnsupportedOperationException(op + ": in-place modification of a view of a tensor that requires"
-                    + " grad (" + viewBase.describe() + ") is not supported; expected clone() first");
+        if (viewInNoGrad && base.requiresGrad) {
+            throw new AutogradException.InPlaceNotAllowed(op + ": A view was created in no_grad mode and is being "
+                    + "modified inplace with grad mode enabled; given a view " + describe() + " of "
+                    + base.describe() + ", expected the view to be made with grad mode on, or the update to run "
+                    + "in noGrad()");
+        }
+        if (base.requiresGrad && base.gradFn == null) {
+            throw new AutogradException.InPlaceNotAllowed(op + ": a view of a leaf Variable that requires grad is "
+                    + "being used in an in-place operation; given a view " + describe() + " of the leaf "
+                    + base.describe() + ", expected a view of a non-leaf (clone() the leaf), or wrap the update in "
+                    + "noGrad()");
         }
     }
 
@@ -759,8 +838,8 @@ public final class Tensor {
     public Tensor erf() { return Pointwise.unary(UnaryOp.ERF, this); }
     /** {@code 1 / x}, elementwise. */
     public Tensor reciprocal() { return Pointwise.unary(UnaryOp.RECIPROCAL, this); }
-    /** {@code x * x}, elementwise. */
-    public Tensor square() { return mul(this); }
+    /** x², recorded as PowBackward0 like PyTorch's square. */
+    public Tensor square() { return pow(2); }
     /** Limits values to [min, max]. */
     public Tensor clamp(double min, double max) { return Pointwise.clamp(this, min, max); }
     /** Limits values to [min, +inf). */
@@ -821,7 +900,7 @@ public final class Tensor {
     /** Copies {@code src} (broadcast, converted) into this tensor. */
     public Tensor copy_(Tensor src) { return InPlace.copy("copy_", this, src); }
     /** Sets elements where the mask is true to {@code value}. */
-    public Tensor maskedFill_(Tensor mask, double value) { return InPlace.copy("maskedFill_", this, maskedFill(mask, value)); }
+    public Tensor maskedFill_(Tensor mask, double value) { return InPlace.replace("maskedFill_", this, t -> t.maskedFill(mask, value)); }
 
     /**
      * A 0-dim operand for a scalar: this tensor's dtype, but int64 for a mask with an integral value and float32
@@ -842,7 +921,7 @@ public final class Tensor {
     /** Swaps two dims. */
     public Tensor transpose(int dim0, int dim1) { return Views.transpose(this, dim0, dim1); }
     /** The transpose of a matrix (a 0-D or 1-D tensor is returned unchanged). */
-    public Tensor t() { return dim() < 2 ? this : transpose(0, 1); }
+    public Tensor t() { return Views.t(this); }
     /** Reorders the dims. */
     public Tensor permute(int... dims) { return Views.permute(this, dims); }
     /** Removes all size-1 dims. */
@@ -913,9 +992,9 @@ public final class Tensor {
     /** Variance over dims with the given correction (1: unbiased). */
     public Tensor var(int[] dims, int correction, boolean keepdim) { return Reductions.var(this, dims, correction, keepdim); }
     /** Standard deviation of all elements with Bessel's correction. */
-    public Tensor std() { return var().sqrt(); }
+    public Tensor std() { return Reductions.std(this, null, 1, false); }
     /** Standard deviation over dims with the given correction. */
-    public Tensor std(int[] dims, int correction, boolean keepdim) { return var(dims, correction, keepdim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepdim) { return Reductions.std(this, dims, correction, keepdim); }
     /** log(sum(exp(x))) over dims, computed stably. */
     public Tensor logsumexp(int[] dims, boolean keepdim) { return Reductions.logsumexp(this, dims, keepdim); }
     /** log(sum(exp(x))) over one dim. */

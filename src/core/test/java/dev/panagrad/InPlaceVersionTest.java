@@ -89,11 +89,29 @@ class InPlaceVersionTest {
     }
 
     @Test
-    void inPlaceOnAViewOfATensorThatRequiresGradIsRefusedClearly() {
-        Tensor x = vec(1, 2).requiresGrad(true);
-        Tensor h = x.mul(1);
-        Tensor part = h.narrow(0, 0, 1);
-        var e = assertThrows(UnsupportedOperationException.class, () -> part.mul_(2));
-        assertTrue(e.getMessage().contains("clone()"), e.getMessage());
+    void theVersionErrorNamesTheProducerAndHintsAtAnomalyDetection() {
+        // PyTorch: "[torch.FloatTensor [2]], which is output 0 of SigmoidBackward0, is at version 1; expected
+        // version 0 instead. Hint: enable anomaly detection ..."
+        Tensor x = vec(0.5, 1).requiresGrad(true);
+        Tensor y = x.sigmoid();
+        y.mul_(2);
+        var e = assertThrows(AutogradException.InPlaceModified.class, () -> y.sum().backward());
+        String m = e.getMessage();
+        assertTrue(m.contains("[[2] float64], which is output 0 of SigmoidBackward0, is at version 1; expected "
+                + "version 0 instead"), m);
+        assertTrue(m.contains("Hint: enable anomaly detection"), m);
+    }
+
+    @Test
+    void inAnomalyModeTheVersionErrorShowsWhereTheFailingNodeWasCreated() {
+        Tensor x = vec(0.5, 1).requiresGrad(true);
+        try (var a = Anomaly.detect()) {
+            Tensor y = x.sigmoid();
+            y.mul_(2);
+            var e = assertThrows(AutogradException.InPlaceModified.class, () -> y.sum().backward());
+            String m = e.getMessage();
+            assertTrue(m.contains("the forward call that created SigmoidBackward0"), m);
+            assertTrue(m.contains("InPlaceVersionTest.inAnomalyModeTheVersionErrorShowsWhereTheFailingNodeWasCreated"), m);
+        }
     }
 }

@@ -235,7 +235,7 @@ public final class Train {
             try (Scope step = Scope.open()) {
                 Tensor logits = model.forward(b.inputs());
                 Tensor loss = Losses.crossEntropy(logits, b.targets());
-                optimizer.zeroGrad();
+                optimizer.zeroGrad(false);   // zeroed in place: the gradients' memory is reused every step
                 loss.backward();
                 optimizer.step();
                 double l = loss.item();

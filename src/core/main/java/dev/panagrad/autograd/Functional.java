@@ -1,6 +1,7 @@
 package dev.panagrad.autograd;
 
 import dev.panagrad.Autograd;
+import dev.panagrad.AutogradException;
 import dev.panagrad.GradMode;
 import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
@@ -15,6 +16,8 @@ import java.util.function.UnaryOperator;
  * Jacobian-vector products, full Jacobians and Hessians, and Hessian-vector products. The function runs on
  * fresh leaves that share the inputs' storage, so the inputs' own graph is left alone and the results are
  * constants; with {@code createGraph} they stay differentiable with respect to inputs that require grad.
+ * Where an output does not depend on an input, the derivative is zeros; with {@code strict} (PyTorch's
+ * {@code strict=True}) that throws {@link AutogradException.UnusedInput} instead.
  *
  * <pre>{@code
  * Tensor x = Tensor.of(new double[] {1, 2}, 2), v = Tensor.of(new double[] {1, 0}, 2);
@@ -54,12 +57,17 @@ public final class Functional {
      * one-element outputs.
      */
     public static Result vjp(Fn f, Tensor[] inputs, Tensor[] v, boolean createGraph) {
+        return vjp(f, inputs, v, createGraph, false);
+    }
+
+    /** {@code v^T J}; with {@code strict}, an output that does not depend on an input throws. */
+    public static Result vjp(Fn f, Tensor[] inputs, Tensor[] v, boolean createGraph, boolean strict) {
         try (var on = GradMode.enableGrad()) {
             Tensor[] xs = prepare(inputs, createGraph);
             Tensor[] outs = f.apply(xs);
             checkVectors("vjp", v, outs, "output");
             Tensor[] vs = v == null ? new Tensor[outs.length] : v;
-            Tensor[] grads = gradOrZeros(outs, xs, vs, createGraph);
+            Tensor[] grads = gradOrZeros(outs, xs, vs, createGraph, strict ? INDEPENDENT : null);
             return new Result(finish(outs, createGraph), finish(grads, createGraph));
         }
     }
@@ -74,16 +82,21 @@ public final class Functional {
      * one-element inputs. Computed by differentiating a vector-Jacobian product with respect to its vector.
      */
     public static Result jvp(Fn f, Tensor[] inputs, Tensor[] v, boolean createGraph) {
+        return jvp(f, inputs, v, createGraph, false);
+    }
+
+    /** {@code J v}; with {@code strict}, an output that does not depend on an input throws. */
+    public static Result jvp(Fn f, Tensor[] inputs, Tensor[] v, boolean createGraph, boolean strict) {
         try (var on = GradMode.enableGrad()) {
             Tensor[] xs = prepare(inputs, createGraph);
             checkVectors("jvp", v, xs, "input");
             Tensor[] outs = f.apply(xs);
             Tensor[] u = new Tensor[outs.length];
             for (int i = 0; i < outs.length; i++) u[i] = outs[i].zerosLike().requiresGrad(true);
-            Tensor[] g = gradOrZeros(outs, xs, u, true);       // g = J^T u, linear in u
+            Tensor[] g = gradOrZeros(outs, xs, u, true, strict ? INDEPENDENT : null);   // g = J^T u, linear in u
             Tensor[] vs = v == null ? new Tensor[xs.length] : v.clone();
             for (int j = 0; j < vs.length; j++) if (vs[j] == null) vs[j] = xs[j].onesLike();
-            Tensor[] jv = gradOrZeros(g, u, vs, createGraph);   // d(g . v)/du = J v
+            Tensor[] jv = gradOrZeros(g, u, vs, createGraph, null);   // d(g . v)/du = J v
             return new Result(finish(outs, createGraph), finish(jv, createGraph));
         }
     }
@@ -98,6 +111,11 @@ public final class Functional {
      * {@code outputs[i].shape ++ inputs[j].shape}, built one output element at a time.
      */
     public static Tensor[][] jacobian(Fn f, Tensor[] inputs, boolean createGraph) {
+        return jacobian(f, inputs, createGraph, false);
+    }
+
+    /** The Jacobian blocks; with {@code strict}, an output that does not depend on an input throws. */
+    public static Tensor[][] jacobian(Fn f, Tensor[] inputs, boolean createGraph, boolean strict) {
         try (var on = GradMode.enableGrad()) {
             Tensor[] xs = prepare(inputs, createGraph);
             Tensor[] outs = f.apply(xs);
@@ -108,7 +126,8 @@ public final class Functional {
                 List<List<Tensor>> rows = new ArrayList<>();
                 for (int j = 0; j < xs.length; j++) rows.add(new ArrayList<>());
                 for (long e = 0; e < m; e++) {
-                    Tensor[] g = gradOrZeros(new Tensor[] {out}, xs, new Tensor[] {oneHot(out, e)}, createGraph);
+                    Tensor[] g = gradOrZeros(new Tensor[] {out}, xs, new Tensor[] {oneHot(out, e)}, createGraph,
+                            strict ? "output " + i + " of the user-provided function is independent of input %d" : null);
                     for (int j = 0; j < xs.length; j++) rows.get(j).add(g[j].reshape(-1));
                 }
                 for (int j = 0; j < xs.length; j++) {
@@ -130,8 +149,17 @@ public final class Functional {
     /** The Hessian blocks {@code H[i][j] = d^2 f / d inputs[i] d inputs[j]} of a scalar function. */
     public static Tensor[][] hessian(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs,
                                      boolean createGraph) {
-        return jacobian(xs -> gradOrZeros(new Tensor[] {scalar("hessian", f.apply(xs))}, xs, new Tensor[1], true),
-                inputs, createGraph);
+        return hessian(f, inputs, createGraph, false);
+    }
+
+    /**
+     * The Hessian blocks; with {@code strict}, throws where the function or its gradient does not depend on an
+     * input (a Hessian block that is zero by structure, such as that of a linear function).
+     */
+    public static Tensor[][] hessian(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs,
+                                     boolean createGraph, boolean strict) {
+        return jacobian(xs -> gradOrZeros(new Tensor[] {scalar("hessian", f.apply(xs))}, xs, new Tensor[1], true,
+                strict ? INDEPENDENT : null), inputs, createGraph, strict);
     }
 
     /** The Hessian of a scalar function of one tensor, of shape {@code x.shape ++ x.shape}. */
@@ -139,17 +167,64 @@ public final class Functional {
         return hessian(xs -> f.apply(xs[0]), new Tensor[] {x}, false)[0][0];
     }
 
-    /** {@code H v} of a scalar function (H is symmetric, so this equals {@code v^T H}): one tensor per input. */
+    /** {@code H v} of a scalar function: one tensor per input. */
     public static Result hvp(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] v,
                              boolean createGraph) {
+        return hvp(f, inputs, v, createGraph, false);
+    }
+
+    /**
+     * {@code H v} of a scalar function; with {@code strict}, throws where the function or its gradient does not
+     * depend on an input. As PyTorch's hvp it differentiates the vector-Hessian product with respect to its
+     * vector (the double-backward trick), so it is exact also where H is not symmetric.
+     */
+    public static Result hvp(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] v,
+                             boolean createGraph, boolean strict) {
+        return secondOrder("hvp", f, inputs, v, createGraph, strict, true);
+    }
+
+    /** {@code v^T H} of a scalar function (torch.autograd.functional.vhp): one tensor per input. */
+    public static Result vhp(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] v,
+                             boolean createGraph) {
+        return vhp(f, inputs, v, createGraph, false);
+    }
+
+    /** {@code v^T H} of a scalar function; with {@code strict}, throws where an input is not used. */
+    public static Result vhp(java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] v,
+                             boolean createGraph, boolean strict) {
+        return secondOrder("vhp", f, inputs, v, createGraph, strict, false);
+    }
+
+    /** {@code v^T H} of a scalar function of one tensor. */
+    public static Result vhp(UnaryOperator<Tensor> f, Tensor x, Tensor v) {
+        return vhp(xs -> f.apply(xs[0]), new Tensor[] {x}, v == null ? null : new Tensor[] {v}, false);
+    }
+
+    /**
+     * {@code v^T H} is the gradient of {@code g . v} with g the gradient; {@code H v} is that of
+     * {@code u^T H} with respect to u, contracted with v (H is linear in u).
+     */
+    private static Result secondOrder(String op, java.util.function.Function<Tensor[], Tensor> f, Tensor[] inputs,
+                                      Tensor[] v, boolean createGraph, boolean strict, boolean hv) {
         try (var on = GradMode.enableGrad()) {
             Tensor[] xs = prepare(inputs, createGraph);
-            checkVectors("hvp", v, xs, "input");
-            Tensor out = scalar("hvp", f.apply(xs));
-            Tensor[] g = gradOrZeros(new Tensor[] {out}, xs, new Tensor[1], true);
-            Tensor[] vs = v == null ? new Tensor[xs.length] : v;
-            Tensor[] hv = gradOrZeros(g, xs, vs, createGraph);
-            return new Result(finish(new Tensor[] {out}, createGraph), finish(hv, createGraph));
+            checkVectors(op, v, xs, "input");
+            Tensor out = scalar(op, f.apply(xs));
+            Tensor[] g = gradOrZeros(new Tensor[] {out}, xs, new Tensor[1], true, strict ? INDEPENDENT : null);
+            Tensor[] vs = v == null ? new Tensor[xs.length] : v.clone();
+            for (int j = 0; j < vs.length; j++) if (vs[j] == null) vs[j] = xs[j].onesLike();
+            String jacobianIndependent = strict ? "the jacobian of the user-provided function is independent of "
+                    + "input %d" : null;
+            Tensor[] result;
+            if (hv) {
+                Tensor[] u = new Tensor[xs.length];
+                for (int j = 0; j < xs.length; j++) u[j] = xs[j].zerosLike().requiresGrad(true);
+                Tensor[] uh = gradOrZeros(g, xs, u, true, jacobianIndependent);   // u^T H, linear in u
+                result = gradOrZeros(uh, u, vs, createGraph, null);
+            } else {
+                result = gradOrZeros(g, xs, vs, createGraph, jacobianIndependent);
+            }
+            return new Result(finish(new Tensor[] {out}, createGraph), finish(result, createGraph));
         }
     }
 
@@ -185,7 +260,8 @@ public final class Functional {
      * Gradients of the outputs that depend on {@code xs} with respect to {@code xs}, weighted by {@code vs}
      * (null: ones, allowed for one-element outputs); zeros where an input is unused.
      */
-    private static Tensor[] gradOrZeros(Tensor[] outs, Tensor[] xs, Tensor[] vs, boolean createGraph) {
+    private static Tensor[] gradOrZeros(Tensor[] outs, Tensor[] xs, Tensor[] vs, boolean createGraph,
+                                        String strictMessage) {
         List<Tensor> used = new ArrayList<>(), weights = new ArrayList<>();
         for (int i = 0; i < outs.length; i++) {
             if (outs[i] == null || !outs[i].requiresGrad()) continue;
@@ -197,9 +273,20 @@ public final class Functional {
             grads = Autograd.grad(used.toArray(new Tensor[0]), xs, weights.toArray(new Tensor[0]), true, createGraph,
                     true);
         }
-        for (int j = 0; j < xs.length; j++) if (grads[j] == null) grads[j] = xs[j].zerosLike();
+        for (int j = 0; j < xs.length; j++) {
+            if (grads[j] != null) continue;
+            if (strictMessage != null) {
+                throw new AutogradException.UnusedInput("functional: " + String.format(strictMessage, j)
+                        + ". This is not allowed in strict mode; expected every output to depend on every input, or "
+                        + "strict=false to get zeros");
+            }
+            grads[j] = xs[j].zerosLike();
+        }
         return grads;
     }
+
+    /** PyTorch's strict-mode complaint, with the input's index for %d. */
+    private static final String INDEPENDENT = "the output of the user-provided function is independent of input %d";
 
     private static void checkVectors(String op, Tensor[] v, Tensor[] like, String what) {
         if (v == null) {

@@ -32,11 +32,22 @@ public final class Losses {
         return mseLoss(input, target, Reduction.MEAN);
     }
 
-    /** {@code (input - target)^2}, reduced; both may require grad. */
+    /**
+     * {@code (input - target)^2}, reduced; both may require grad. One node, MseLossBackward0, with PyTorch's
+     * derivative {@code dL/dinput = 2 (input - target) g} (scaled by 1/n for the mean), and its negative for target.
+     */
     public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("mseLoss", input, target);
-        Tensor d = input.sub(target);
-        return reduce(d.mul(d), reduction);
+        Tensor loss;
+        try (var off = GradMode.noGrad()) {
+            Tensor d = input.sub(target);
+            loss = reduce(d.mul(d), reduction);
+        }
+        double scale = reduction == Reduction.MEAN ? 2.0 / Math.max(1, input.numel()) : 2;
+        return Graph.record("MseLossBackward0", loss, Graph.of(input, target), Graph.of(input, target), (g, s) -> {
+            Tensor gd = s[0].sub(s[1]).mul(g.mul(scale));
+            return Graph.of(s[0].requiresGrad() ? gd : null, s[1].requiresGrad() ? gd.neg() : null);
+        });
     }
 
     // ---------------------------------------------------------------- classification
@@ -76,7 +87,8 @@ public final class Losses {
             case MEAN -> perRow.sum().div(t.count);
         };
         Tensor rowWeight = reduction == Reduction.MEAN ? t.valid.div(t.count) : t.valid;
-        return Graph.record("CrossEntropyLossBackward0", loss, logits, (g, s) -> {
+        // PyTorch's cross_entropy is log_softmax then nll_loss, so its grad_fn prints as NllLossBackward0
+        return Graph.record("NllLossBackward0", loss, logits, (g, s) -> {
             Tensor w = rowWeight.mul(g).unsqueeze(1);   // g is a scalar, or [N] without reduction
             return s[0].softmax(1).sub(q).mul(w);
         }, logits);
@@ -87,15 +99,26 @@ public final class Losses {
         return nllLoss(logProbs, target, IGNORE_INDEX, Reduction.MEAN);
     }
 
-    /** {@code loss_i = -logProbs[i, t_i]}, skipping rows whose target is {@code ignoreIndex}. */
+    /**
+     * {@code loss_i = -logProbs[i, t_i]}, skipping rows whose target is {@code ignoreIndex}; one node,
+     * NllLossBackward0, whose derivative puts {@code -g w_i} at each row's target (w_i the row's weight in the
+     * reduction, 0 for ignored rows).
+     */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
         Targets t = Targets.of("nllLoss", logProbs, target, ignoreIndex);
-        Tensor perRow = logProbs.gather(1, t.index).squeeze(1).neg().mul(t.valid);
-        return switch (reduction) {
-            case NONE -> perRow;
-            case SUM -> perRow.sum();
-            case MEAN -> perRow.sum().div(t.count);
-        };
+        Tensor loss;
+        try (var off = GradMode.noGrad()) {
+            Tensor perRow = logProbs.gather(1, t.index).squeeze(1).neg().mul(t.valid);
+            loss = switch (reduction) {
+                case NONE -> perRow;
+                case SUM -> perRow.sum();
+                case MEAN -> perRow.sum().div(t.count);
+            };
+        }
+        Tensor rowWeight = reduction == Reduction.MEAN ? t.valid.div(t.count) : t.valid;
+        long[] shape = logProbs.shape();
+        return Graph.record("NllLossBackward0", loss, logProbs, (g, s) -> Tensor.zeros(g.dtype(), shape)
+                .scatterAdd(1, t.index, rowWeight.mul(g).neg().unsqueeze(1)));
     }
 
     /** Mean binary cross-entropy of probabilities sigmoid(logits) against targets in [0, 1]. */

@@ -190,12 +190,12 @@ public abstract class Module {
         return training;
     }
 
-    /** Zeroes every parameter's gradient in place (the memory is reused by the next backward). */
+    /** Drops every parameter's gradient (sets it to null), PyTorch 2's default {@code set_to_none=True}. */
     public void zeroGrad() {
-        zeroGrad(false);
+        zeroGrad(true);
     }
 
-    /** Zeroes the gradients in place, or drops them with {@code setToNone}. */
+    /** Drops the gradients ({@code setToNone}), or zeroes them in place so the next backward reuses the memory. */
     public void zeroGrad(boolean setToNone) {
         Parameter.zeroGrad(parameters(), setToNone);
     }

@@ -77,9 +77,15 @@ public final class Joining {
                 throw new IllegalArgumentException("stack: expects each tensor to be equal size, but got "
                         + Shape.str(shape) + " at entry 0 and " + Shape.str(t.shape()) + " at entry " + i);
             }
-            parts.add(t.unsqueeze(d));
+            parts.add(t.detach().unsqueeze(d));
         }
-        return cat(parts, d);
+        // one node, as PyTorch's StackBackward0: each input gets its slice of the gradient
+        Tensor out = cat(parts, d);
+        return Graph.record("StackBackward0", out, tensors.toArray(new Tensor[0]), null, (g, s) -> {
+            Tensor[] grads = new Tensor[parts.size()];
+            for (int i = 0; i < grads.length; i++) grads[i] = g.select(d, i);
+            return grads;
+        });
     }
 
     /** Views of {@code size} along dim; the last may be shorter. */

@@ -32,8 +32,8 @@ public final class LinearAlgebra {
         }
         checkFloat("matmul", a, b);
         checkInner("matmul", a, b, a.size(-1), rb == 1 ? b.size(0) : b.size(-2));
-        if (ra == 1 && rb == 1) return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape();
-        if (ra == 2 && rb == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
+        if (ra == 1 && rb == 1) return dot(a, b);
+        if (ra == 2 && rb == 1) return mv(a, b);
         if (ra == 1 && rb == 2) return mm(a.unsqueeze(0), b).squeeze(0);
         if (ra == 2 && rb == 2) return mm(a, b);
         if (rb <= 2) {
@@ -61,6 +61,26 @@ public final class LinearAlgebra {
         Tensor be = b3.expand(concat(batch, k, m)).reshape(bn, k, m);
         Tensor r = bmm(ae, be).reshape(concat(batch, n, m));
         return ra == 1 ? r.squeeze(-2) : r;
+    }
+
+    /** The inner product of two vectors, recorded as DotBackward0: d/da = g b, d/db = g a. */
+    public static Tensor dot(Tensor a, Tensor b) {
+        Tensor out;
+        try (var off = dev.panagrad.GradMode.noGrad()) {
+            out = mm(a.unsqueeze(0), b.unsqueeze(1)).reshape();
+        }
+        return Graph.record("DotBackward0", out, Graph.of(a, b), Graph.of(a, b),
+                (g, s) -> Graph.of(s[1].mul(g), s[0].mul(g)));
+    }
+
+    /** Matrix times vector, [n, k] @ [k], recorded as MvBackward0: d/da = g b^T (outer product), d/db = a^T g. */
+    public static Tensor mv(Tensor a, Tensor b) {
+        Tensor out;
+        try (var off = dev.panagrad.GradMode.noGrad()) {
+            out = mm(a, b.unsqueeze(1)).squeeze(1);
+        }
+        return Graph.record("MvBackward0", out, Graph.of(a, b), Graph.of(a, b),
+                (g, s) -> Graph.of(g.unsqueeze(1).mul(s[1]), mv(s[0].t(), g)));
     }
 
     /** [n, k] @ [k, m], recorded as MmBackward0. */

@@ -40,7 +40,7 @@ public final class Pointwise {
             case SQRT -> Graph.record("SqrtBackward0", out, x, (g, s) -> g.div(s[0].mul(2)), out);
             case RSQRT -> Graph.record("RsqrtBackward0", out, x, (g, s) -> g.mul(s[0].pow(3)).mul(-0.5), out);
             case ABS -> Graph.record("AbsBackward0", out, x, (g, s) -> g.mul(s[0].sign()), x);
-            case SIGN -> Graph.record("SignBackward0", out, x, (g, s) -> g.mul(0));
+            case SIGN -> Graph.record("SignBackward0", out, x, (g, s) -> g.zerosLike());   // not g * 0: inf * 0
             case SIN -> Graph.record("SinBackward0", out, x, (g, s) -> g.mul(s[0].cos()), x);
             case COS -> Graph.record("CosBackward0", out, x, (g, s) -> g.mul(s[0].sin()).neg(), x);
             case TANH -> Graph.record("TanhBackward0", out, x, (g, s) -> g.mul(s[0].square().rsub(1)), out);
@@ -113,8 +113,9 @@ public final class Pointwise {
             case DIV -> Graph.record("DivBackward0", out, in, Graph.of(x, y),
                     (g, s) -> Graph.of(g.div(s[1]), y.requiresGrad() ? g.neg().mul(s[0]).div(s[1].square()) : null));
             // d/da a^b = b a^(b-1); d/db a^b = a^b log a (0 where a == 0 and b >= 0)
+            // (as PyTorch: 0 where b == 0, where b a^(b-1) would be 0 * inf at a == 0)
             case POW -> Graph.record("PowBackward1", out, in, Graph.of(x, y, out), (g, s) -> Graph.of(
-                    g.mul(s[1]).mul(s[0].pow(s[1].sub(1))),
+                    Tensor.where(s[1].eq(0), 0, g.mul(s[1]).mul(s[0].pow(s[1].sub(1)))),
                     y.requiresGrad() ? g.mul(s[2].mul(s[0].log()).maskedFill(s[0].eq(0).logicalAnd(s[1].ge(0)), 0))
                             : null));
             // the larger operand gets the gradient; ties share it equally
@@ -167,7 +168,7 @@ public final class Pointwise {
         DType et = x.dtype().isFloating() ? x.dtype() : integral ? DType.INT64 : DType.FLOAT32;
         Tensor out = binaryRaw(BinaryOp.POW, x, Tensor.scalar(et, exponent));
         return Graph.record("PowBackward0", out, x,
-                (g, s) -> exponent == 0 ? g.mul(0) : g.mul(s[0].pow(exponent - 1).mul(exponent)), x);
+                (g, s) -> exponent == 0 ? g.zerosLike() : g.mul(s[0].pow(exponent - 1).mul(exponent)), x);
     }
 
     /** {@code op(a, b)} with broadcasting, computed in the promoted dtype, without autograd. */
@@ -227,7 +228,9 @@ public final class Pointwise {
         }
         Tensor out = binaryRaw(BinaryOp.MIN, binaryRaw(BinaryOp.MAX, x, Tensor.scalar(x.dtype(), min)),
                 Tensor.scalar(x.dtype(), max));
-        return Graph.record("ClampBackward1", out, x,
+        String name = min == Double.NEGATIVE_INFINITY ? "ClampMaxBackward0"
+                : max == Double.POSITIVE_INFINITY ? "ClampMinBackward0" : "ClampBackward1";
+        return Graph.record(name, out, x,
                 (g, s) -> Tensor.where(s[0].ge(min).logicalAnd(s[0].le(max)), g, 0), x);
     }
 

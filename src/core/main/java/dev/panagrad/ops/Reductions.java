@@ -27,15 +27,16 @@ public final class Reductions {
 
     private static final Kernels K = Kernels.active();
 
-    /** Sum over dims (null: all), recorded as SumBackward0. */
+    /** Sum over dims (null: all), recorded as SumBackward0 (all) or SumBackward1 (dims), as PyTorch names them. */
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = dimMask("sum", x, dims);
         Tensor out = reduce(ReduceOp.SUM, x.dtype().isFloating() ? x : Pointwise.convertRaw(x, DType.INT64), mask, keepdim);
         long[] in = x.shape();
-        return Graph.record("SumBackward0", out, x, (g, s) -> expandBack(g, in, mask, keepdim));
+        return Graph.record(dims == null ? "SumBackward0" : "SumBackward1", out, x,
+                (g, s) -> expandBack(g, in, mask, keepdim));
     }
 
-    /** Mean over dims (null: all), recorded as MeanBackward0. */
+    /** Mean over dims (null: all), recorded as MeanBackward0 (all) or MeanBackward1 (dims). */
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         if (!x.dtype().isFloating()) {
             throw new IllegalArgumentException("mean: could not infer output dtype; input dtype must be floating point,"
@@ -46,7 +47,8 @@ public final class Reductions {
         Tensor out = reduce(ReduceOp.SUM, x, mask, keepdim);
         Pointwise.binaryInto(dev.panagrad.kernels.BinaryOp.DIV, out, Tensor.scalar(out.dtype(), count).expand(out.shape()), out);
         long[] in = x.shape();
-        return Graph.record("MeanBackward0", out, x, (g, s) -> expandBack(g, in, mask, keepdim).div(count));
+        return Graph.record(dims == null ? "MeanBackward0" : "MeanBackward1", out, x,
+                (g, s) -> expandBack(g, in, mask, keepdim).div(count));
     }
 
     /** Product over dims; the gradient is the product of the other elements, also where some are zero. */
@@ -55,7 +57,7 @@ public final class Reductions {
         Tensor out = reduce(ReduceOp.PROD, x, mask, keepdim);
         long[] in = x.shape();
         int[] reduced = maskToDims(mask);
-        return Graph.record("ProdBackward0", out, x, (g, s) -> {
+        return Graph.record(dims == null ? "ProdBackward0" : "ProdBackward1", out, x, (g, s) -> {
             Tensor xv = s[0], isZero = xv.eq(0);
             Tensor ge = expandBack(g, in, mask, keepdim);
             // d prod / dx_i = prod / x_i at non-zero x_i; written with the product itself, it stays
@@ -74,28 +76,39 @@ public final class Reductions {
         return prod(x, dims, true);
     }
 
-    /** Maximum (or minimum) over dims; tied elements share the gradient equally. */
+    /**
+     * Maximum (or minimum) over dims; tied elements share the gradient equally, and where the result is NaN the
+     * NaN elements share it (NaN equals nothing, so comparing with the result would find no element). The
+     * gradient is selected rather than multiplied by a 0/1 mask, so an infinite gradient stays off the others.
+     */
     public static Tensor amax(Tensor x, int[] dims, boolean keepdim, boolean max) {
+        return extremum(max ? "AmaxBackward0" : "AminBackward0", x, dims, keepdim, max);
+    }
+
+    /** amax/amin and the global max/min, which PyTorch names differently (its evenly_distribute_backward). */
+    private static Tensor extremum(String name, Tensor x, int[] dims, boolean keepdim, boolean max) {
         boolean[] mask = dimMask(max ? "amax" : "amin", x, dims);
         Tensor out = reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, mask, keepdim);
         long[] in = x.shape();
         int[] reduced = maskToDims(mask);
-        return Graph.record(max ? "AmaxBackward0" : "AminBackward0", out, x, (g, s) -> {
-            Tensor hit = s[0].eq(expandBack(s[1], in, mask, keepdim)).to(s[0].dtype());
-            return expandBack(g, in, mask, keepdim).mul(hit).div(hit.sum(reduced, true));
+        return Graph.record(name, out, x, (g, s) -> {
+            Tensor result = expandBack(s[1], in, mask, keepdim);
+            Tensor hit = s[0].eq(result).logicalOr(s[0].isnan().logicalAnd(result.isnan()));
+            Tensor count = hit.to(s[0].dtype()).sum(reduced, true);
+            return Tensor.where(hit, expandBack(g, in, mask, keepdim).div(count), 0);
         }, x, out);
     }
 
-    /** Maximum of all elements (MaxBackward1: ties share the gradient). */
+    /** Maximum of all elements (MaxBackward1), ties and NaNs sharing the gradient as in {@link #amax}. */
     public static Tensor max(Tensor x) {
         checkNonEmpty("max", x);
-        return amax(x, null, false, true);
+        return extremum("MaxBackward1", x, null, false, true);
     }
 
-    /** Minimum of all elements. */
+    /** Minimum of all elements (MinBackward1). */
     public static Tensor min(Tensor x) {
         checkNonEmpty("min", x);
-        return amax(x, null, false, false);
+        return extremum("MinBackward1", x, null, false, false);
     }
 
     /** Values and int64 indices of the maxima (or minima) along a dim; the gradient goes to the chosen element. */
@@ -103,12 +116,20 @@ public final class Reductions {
         checkNonEmpty(max ? "max" : "min", x);
         int d = Shape.wrapDim(max ? "max" : "min", dim, x.dim());
         Tensor idx = argmax(x, d, true, max);
-        Tensor values = x.dim() == 0 ? x : x.gather(d, idx);
-        if (!keepdim && x.dim() > 0) {
+        if (x.dim() == 0) return new Tensor[] {x, idx};
+        Tensor values;
+        try (var off = GradMode.noGrad()) {
+            values = x.gather(d, idx);
+        }
+        Tensor at = idx;
+        long[] in = x.shape();
+        if (!keepdim) {
             values = values.squeeze(d);
             idx = idx.squeeze(d);
         }
-        return new Tensor[] {values, idx};
+        // PyTorch's value_selecting_reduction_backward: the gradient goes to the selected element of each row
+        return new Tensor[] {Graph.record(max ? "MaxBackward0" : "MinBackward0", values, x,
+                (g, s) -> Tensor.zeros(g.dtype(), in).scatterAdd(d, s[0], keepdim ? g : g.unsqueeze(d)), at), idx};
     }
 
     /** int64 indices of the first maximum (or minimum) along a dim. */
@@ -138,8 +159,32 @@ public final class Reductions {
         boolean[] mask = dimMask("var", x, dims);
         int[] reduced = maskToDims(mask);
         long n = reducedCount(x.shape(), mask);
-        Tensor centered = x.sub(x.mean(reduced, true));
-        return centered.square().sum(reduced, keepdim).div(Math.max(0, n - correction));
+        Tensor out;
+        try (var off = GradMode.noGrad()) {
+            Tensor centered = x.sub(x.mean(reduced, true));
+            out = centered.square().sum(reduced, keepdim).div(Math.max(0, n - correction));
+        }
+        return Graph.record("VarBackward0", out, x, (g, s) -> varBackward(g, s[0], mask, keepdim, correction), x);
+    }
+
+    /** Standard deviation with the given correction; the gradient is 0 where the deviation is 0, as PyTorch's. */
+    public static Tensor std(Tensor x, int[] dims, int correction, boolean keepdim) {
+        boolean[] mask = dimMask("std", x, dims);
+        Tensor out;
+        try (var off = GradMode.noGrad()) {
+            out = var(x, dims, correction, keepdim).sqrt();
+        }
+        // d sqrt(v) = dv / (2 sqrt(v)), through var's derivative; masked where sqrt(v) = 0 rather than 0/0
+        return Graph.record("StdBackward0", out, x, (g, s) -> varBackward(
+                Tensor.where(s[1].eq(0), 0, g.div(s[1].mul(2))), s[0], mask, keepdim, correction), x, out);
+    }
+
+    /** d var / dx = 2 (x - mean) / (n - correction), times the gradient broadcast back over the reduced dims. */
+    private static Tensor varBackward(Tensor g, Tensor x, boolean[] mask, boolean keepdim, int correction) {
+        long[] in = x.shape();
+        long n = reducedCount(in, mask);
+        Tensor centered = x.sub(x.mean(maskToDims(mask), true));
+        return expandBack(g, in, mask, keepdim).mul(centered).mul(2.0 / (n - correction));
     }
 
     /** log(sum(exp(x))) over dims, shifted by the (constant) maximum for stability. */
@@ -151,8 +196,15 @@ public final class Reductions {
             m = x.amax(reduced, true);
             m = Tensor.where(m.abs().eq(Double.POSITIVE_INFINITY), 0, m);
         }
-        Tensor r = x.sub(m).exp().sum(reduced, true).log().add(m);
-        return keepdim ? r : squeezeDims(r, mask);
+        Tensor out;
+        try (var off = GradMode.noGrad()) {
+            Tensor r = x.sub(m).exp().sum(reduced, true).log().add(m);
+            out = keepdim ? r : squeezeDims(r, mask);
+        }
+        long[] in = x.shape();
+        // d/dx log sum exp(x) = exp(x - result), the softmax over the reduced dims
+        return Graph.record("LogsumexpBackward0", out, x, (g, s) -> expandBack(g, in, mask, keepdim)
+                .mul(s[0].sub(expandBack(s[1], in, mask, keepdim)).exp()), x, out);
     }
 
     /** Softmax (or log-softmax) along a dim by the fused row kernel. */

@@ -54,6 +54,14 @@ public final class Views {
                 (g, s) -> g.transpose(a, b));
     }
 
+    /** The transpose of a matrix, recorded as TBackward0 (PyTorch's name for {@code t()}); 0-D and 1-D x unchanged. */
+    public static Tensor t(Tensor x) {
+        if (x.dim() != 2) return x.dim() < 2 ? x : transpose(x, 0, 1);
+        long[] shape = x.shape(), strides = x.strides();
+        return recordView("TBackward0", x.stridedView(new long[] {shape[1], shape[0]},
+                new long[] {strides[1], strides[0]}, x.offset()), x, (g, s) -> g.t());
+    }
+
     /** A view of x with its dimensions reordered: dimension i of the result is dimension {@code dims[i]} of x. */
     public static Tensor permute(Tensor x, int... dims) {
         int r = x.dim();

@@ -141,12 +141,12 @@ public abstract class Optimizer {
     /** Updates one parameter in place from its gradient and state; runs without autograd. */
     protected abstract void update(ParamGroup group, Tensor param, Tensor grad, ParamState state);
 
-    /** Zeroes the gradients of all parameters in place. */
+    /** Drops the gradients of all parameters (sets them to null), PyTorch 2's default {@code set_to_none=True}. */
     public void zeroGrad() {
-        zeroGrad(false);
+        zeroGrad(true);
     }
 
-    /** Zeroes the gradients in place, or drops them with {@code setToNone}. */
+    /** Drops the gradients ({@code setToNone}), or zeroes them in place so the next backward reuses the memory. */
     public void zeroGrad(boolean setToNone) {
         for (ParamGroup g : groups) Parameter.zeroGrad(g.params(), setToNone);
     }

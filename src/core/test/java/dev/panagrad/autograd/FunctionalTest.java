@@ -1,6 +1,7 @@
 package dev.panagrad.autograd;
 
 import dev.panagrad.Autograd;
+import dev.panagrad.AutogradException;
 import dev.panagrad.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -151,5 +152,60 @@ class FunctionalTest {
         assertTrue(e2.getMessage().contains("single element tensor"), e2.getMessage());
         var e3 = assertThrows(IllegalArgumentException.class, () -> Functional.jvp(t -> t.mul(2), x, null));
         assertTrue(e3.getMessage().contains("v can be omitted only"), e3.getMessage());
+    }
+
+    // f(x) = x0^2 x1 + x1^3, so H = [[2 x1, 2 x0], [2 x0, 6 x1]] = [[4, 2], [2, 12]] at x = (1, 2)
+    private static Tensor cubic(Tensor[] in) {
+        Tensor x0 = in[0].select(0, 0), x1 = in[0].select(0, 1);
+        return x0.square().mul(x1).add(x1.pow(3));
+    }
+
+    @Test
+    void vhpAndHvpOfASmoothFunctionAgree() {
+        Tensor x = vec(1, 2), v = vec(1, 1);
+        Functional.Result hv = Functional.hvp(FunctionalTest::cubic, new Tensor[] {x}, new Tensor[] {v}, false);
+        Functional.Result vh = Functional.vhp(FunctionalTest::cubic, new Tensor[] {x}, new Tensor[] {v}, false);
+        assertClose(new double[] {6, 14}, hv.value());   // H v
+        assertClose(new double[] {6, 14}, vh.value());   // v^T H (H is symmetric)
+        assertClose(new double[] {10}, vh.output());      // 1 * 2 + 8
+        Tensor y = vec(1, 2);
+        assertClose(new double[] {4, 2}, Functional.vhp(t -> cubic(new Tensor[] {t}), y, vec(1, 0)).value());
+    }
+
+    @Test
+    void createGraphKeepsSecondOrderResultsDifferentiable() {
+        Tensor x = vec(1, 2).requiresGrad(true), v = vec(1, 1);
+        for (boolean hv : new boolean[] {true, false}) {
+            Functional.Result r = hv
+                    ? Functional.hvp(FunctionalTest::cubic, new Tensor[] {x}, new Tensor[] {v}, true)
+                    : Functional.vhp(FunctionalTest::cubic, new Tensor[] {x}, new Tensor[] {v}, true);
+            assertTrue(r.value().requiresGrad());
+            // sum(H v) = 2 x1 + 2 x0 + 2 x0 + 6 x1 = 4 x0 + 8 x1
+            assertClose(new double[] {4, 8}, Autograd.grad(r.value().sum(), x)[0]);
+        }
+    }
+
+    @Test
+    void strictModeRefusesOutputsIndependentOfAnInput() {
+        Tensor a = vec(1, 2), b = vec(3, 4);
+        Functional.Fn usesOnlyA = in -> new Tensor[] {in[0].mul(2)};
+        Functional.Result lax = Functional.vjp(usesOnlyA, new Tensor[] {a, b}, new Tensor[] {vec(1, 1)}, false, false);
+        assertClose(new double[] {0, 0}, lax.values()[1]);
+        var e = assertThrows(AutogradException.UnusedInput.class,
+                () -> Functional.vjp(usesOnlyA, new Tensor[] {a, b}, new Tensor[] {vec(1, 1)}, false, true));
+        assertTrue(e.getMessage().contains("independent of input 1"), e.getMessage());
+        assertThrows(AutogradException.UnusedInput.class,
+                () -> Functional.jvp(usesOnlyA, new Tensor[] {a, b}, new Tensor[] {vec(1, 1), vec(1, 1)}, false, true));
+        assertThrows(AutogradException.UnusedInput.class,
+                () -> Functional.jacobian(usesOnlyA, new Tensor[] {a, b}, false, true));
+        // a linear function has a Hessian that is zero by structure: strict mode refuses it
+        assertThrows(AutogradException.UnusedInput.class,
+                () -> Functional.hessian(in -> in[0].sum(), new Tensor[] {a}, false, true));
+        assertThrows(AutogradException.UnusedInput.class,
+                () -> Functional.vhp(in -> in[0].sum(), new Tensor[] {a}, new Tensor[] {vec(1, 1)}, false, true));
+        assertClose(new double[] {0, 0},
+                Functional.hvp(in -> in[0].sum(), new Tensor[] {a}, new Tensor[] {vec(1, 1)}, false, false).value());
+        Tensor[][] h = Functional.hessian(in -> in[0].pow(3).sum(), new Tensor[] {a}, false, true);
+        assertClose(new double[] {6, 0, 0, 12}, h[0][0]);   // diag(6x)
     }
 }

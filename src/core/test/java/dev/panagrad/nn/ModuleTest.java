@@ -69,10 +69,10 @@ class ModuleTest {
         Net net = new Net();
         net.forward(Tensor.randn(5, 4)).sum().backward();
         Tensor g = net.fc1.weight().grad();
-        net.zeroGrad();
+        net.zeroGrad(false);
         assertSame(g, net.fc1.weight().grad());
         assertEquals(0, g.abs().sum().item());
-        net.zeroGrad(true);
+        net.zeroGrad();   // PyTorch 2's default: set_to_none=True
         assertNull(net.fc1.weight().grad());
     }
 

@@ -152,8 +152,10 @@ class OptimizerTest {
         assertEquals(0.01, opt.lr(0));
         assertEquals(0.1, opt.lr(1));
         assertArrayEquals(byHand(0, (x, g, s, t) -> x - 0.01 * g), run(a, opt), 1e-12);
-        opt.zeroGrad();
+        opt.zeroGrad(false);
         assertEquals(0, a.grad().abs().sum().item());
+        opt.zeroGrad();   // PyTorch 2's default: set_to_none=True
+        assertNull(a.grad());
         assertNull(b.grad());   // b never had a gradient, so it never moved
         assertArrayEquals(START, b.toDoubleArray());
         var e = assertThrows(IllegalArgumentException.class, () -> new SGD(0.1, new ParamGroup(List.of(a)).set("betas", 1)));

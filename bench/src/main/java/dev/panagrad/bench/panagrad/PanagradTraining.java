@@ -59,7 +59,7 @@ public class PanagradTraining extends PanagradBenchmark {
 
     private static void step(Module model, SGD opt, Tensor x, Tensor y) {
         try (Scope s = Scope.open()) {
-            opt.zeroGrad();
+            opt.zeroGrad(false);   // in place, as the PyTorch side's grad.zero_()
             Losses.crossEntropy(model.forward(x), y).backward();
             opt.step();
         }
