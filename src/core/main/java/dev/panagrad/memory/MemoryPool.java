@@ -91,8 +91,13 @@ public final class MemoryPool {
         }
     }
 
-    /** Returns a block obtained from {@link #acquire}, to this thread's cache when it has one and room. */
-    static void release(MemorySegment block) {
+    /**
+     * Returns a block obtained from {@link #acquire} by thread {@code allocator}: to this thread's cache when this
+     * thread allocated it and the cache has room, else to the shared pool. A block released by another thread
+     * (a consumer closing the scope of a batch a producer thread made) must go where the producer finds it:
+     * kept in the consumer's cache, the producer would allocate fresh memory for every batch.
+     */
+    static void release(MemorySegment block, Thread allocator) {
         int c = sizeClass(block.byteSize());
         ThreadCache cache = CACHE.get();
         if (cache == null) {
@@ -101,7 +106,7 @@ public final class MemoryPool {
             return;
         }
         cache.addLive(-block.byteSize());
-        if (!cache.offer(c, block)) releaseShared(c, block);
+        if (cache.owner != allocator || !cache.offer(c, block)) releaseShared(c, block);
     }
 
     static void releaseShared(int c, MemorySegment block) {
