@@ -320,23 +320,36 @@ public final class Tensor {
      */
     public Tensor stridedView(long[] shape, long[] strides, long offset) {
         Shape.checkSizes("stridedView", shape);
-        long lo = offset, hi = offset;
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] == 0) {
-                lo = hi = offset;
-                break;
-            }
-            long span = (shape[i] - 1) * strides[i];
-            if (span < 0) lo += span;
-            else hi += span;
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException("stridedView: " + strides.length + " strides " + Shape.str(strides)
+                    + " given for shape " + Shape.str(shape) + "; expected one stride per dim");
         }
         long capacity = storage.byteSize() / dtype.byteSize();
-        if (lo < 0 || (Shape.numel(shape) > 0 && hi >= capacity)) {
-            throw new IndexOutOfBoundsException("stridedView: view " + Shape.str(shape) + " with strides "
-                    + Shape.str(strides) + " at offset " + offset + " reaches elements [" + lo + ", " + hi
-                    + "]; expected elements within [0, " + capacity + ")");
+        if (Shape.numel("stridedView", shape) == 0) {
+            if (offset < 0 || offset > capacity) throw viewOutside(shape, strides, offset, "offset " + offset, capacity);
+            return new Tensor(storage, dtype, shape.clone(), strides.clone(), offset);
+        }
+        long lo = offset, hi = offset;
+        try {
+            for (int i = 0; i < shape.length; i++) {
+                long span = Math.multiplyExact(shape[i] - 1, strides[i]);
+                if (span < 0) lo = Math.addExact(lo, span);
+                else hi = Math.addExact(hi, span);
+            }
+        } catch (ArithmeticException overflow) {
+            throw viewOutside(shape, strides, offset, "elements beyond " + Long.MAX_VALUE, capacity);
+        }
+        if (lo < 0 || hi >= capacity) {
+            throw viewOutside(shape, strides, offset, "elements [" + lo + ", " + hi + "]", capacity);
         }
         return new Tensor(storage, dtype, shape.clone(), strides.clone(), offset);
+    }
+
+    private static IndexOutOfBoundsException viewOutside(long[] shape, long[] strides, long offset, String reach,
+                                                         long capacity) {
+        return new IndexOutOfBoundsException("stridedView: view " + Shape.str(shape) + " with strides "
+                + Shape.str(strides) + " at offset " + offset + " reaches " + reach + "; expected elements within [0, "
+                + capacity + ")");
     }
 
     // ---------------------------------------------------------------- geometry and data
