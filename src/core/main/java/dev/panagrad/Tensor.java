@@ -8,6 +8,7 @@ import dev.panagrad.memory.Storage;
 import dev.panagrad.ops.Indexing;
 import dev.panagrad.ops.Joining;
 import dev.panagrad.ops.LinearAlgebra;
+import dev.panagrad.ops.OpErrors;
 import dev.panagrad.ops.Pointwise;
 import dev.panagrad.ops.Reductions;
 import dev.panagrad.ops.Views;
@@ -95,6 +96,8 @@ public final class Tensor {
     }
 
     private static final long[] NO_DIMS = {}, UNIT_STRIDE = {1};
+    /** A thread that owns no confined segment: a segment it may access is accessible from every thread. */
+    private static final Thread WRAP_PROBE = Thread.ofPlatform().unstarted(() -> {});
 
     private static Tensor filled(String op, DType dtype, double value, long[] shape) {
         Tensor t = allocate(op, dtype, shape);
@@ -298,9 +301,19 @@ public final class Tensor {
 
     /**
      * A tensor over memory the caller owns, without copying. The segment must hold the whole shape; it is
-     * never freed or pooled by the library.
+     * never freed or pooled by the library. It must be alive and accessible from every thread (global, automatic
+     * or shared arena), since ops run on the library's worker threads; a confined segment is refused. Once
+     * its arena closes, ops on the tensor throw IllegalStateException naming the op.
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("wrap: the segment's arena is already closed; expected a live segment");
+        }
+        if (!segment.isAccessibleBy(WRAP_PROBE)) {
+            throw new IllegalArgumentException("wrap: the segment is confined to thread '"
+                    + Thread.currentThread().getName() + "' (Arena.ofConfined), but ops run on several threads; "
+                    + "expected a segment of a shared, automatic or global arena (or copy it into Tensor.empty)");
+        }
         long need = Shape.byteSize("wrap", shape, dtype.byteSize());
         if (segment.byteSize() < need) {
             throw new IllegalArgumentException("wrap: segment too small: it has " + segment.byteSize()
@@ -325,8 +338,7 @@ public final class Tensor {
                     + " given for shape " + Shape.str(shape) + "; expected one stride per dim");
         }
         long capacity = storage.byteSize() / dtype.byteSize();
-        if (Shape.numel("stridedView", shape) == 0) {
-            if (offset < 0 || offset > capacity) throw viewOutside(shape, strides, offset, "offset " + offset, capacity);
+        if (Shape.numel("stridedView", shape) == 0) {   // reads nothing: any offset, as PyTorch
             return new Tensor(storage, dtype, shape.clone(), strides.clone(), offset);
         }
         long lo = offset, hi = offset;
@@ -448,7 +460,7 @@ public final class Tensor {
      * scope closing on another thread nor the collector can recycle the bytes while they are copied.
      */
     private <A> A copyOut(String op, DType dt, Function<MemorySegment, A> read) {
-        Tensor c = Pointwise.convertRaw(this, dt);
+        Tensor c = OpErrors.as(op, () -> Pointwise.convertRaw(this, dt));
         if (!c.storage.pin()) throw c.storage.releasedError(op, c.describe());
         try {
             return read.apply(c.storage.segment().asSlice(c.offset * dt.byteSize(), c.numel() * dt.byteSize()));
@@ -747,7 +759,7 @@ public final class Tensor {
     /** A copy with the given dtype (this tensor itself when the dtype already matches). */
     public Tensor to(DType target) { return Pointwise.to(this, target); }
     /** A contiguous copy that is part of the graph. */
-    public Tensor clone() { return Pointwise.cloneTensor(this); }
+    public Tensor clone() { return OpErrors.as("clone", () -> Pointwise.cloneTensor(this)); }
 
     // in place: modify this tensor, bump its version, return this
     public Tensor add_(Tensor o) { return InPlace.apply("add_", this, t -> t.add(o), BinaryOp.ADD, o); }
@@ -869,9 +881,11 @@ public final class Tensor {
     /** Variance over dims with the given correction (1: unbiased). */
     public Tensor var(int[] dims, int correction, boolean keepdim) { return Reductions.var(this, dims, correction, keepdim); }
     /** Standard deviation of all elements with Bessel's correction. */
-    public Tensor std() { return var().sqrt(); }
+    public Tensor std() { return OpErrors.as("std", () -> var().sqrt()); }
     /** Standard deviation over dims with the given correction. */
-    public Tensor std(int[] dims, int correction, boolean keepdim) { return var(dims, correction, keepdim).sqrt(); }
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        return OpErrors.as("std", () -> var(dims, correction, keepdim).sqrt());
+    }
     /** log(sum(exp(x))) over dims, computed stably. */
     public Tensor logsumexp(int[] dims, boolean keepdim) { return Reductions.logsumexp(this, dims, keepdim); }
     /** log(sum(exp(x))) over one dim. */

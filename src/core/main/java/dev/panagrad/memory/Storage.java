@@ -89,14 +89,15 @@ public final class Storage {
         return segment.byteSize();
     }
 
-    /** True once the owning scope closed. */
+    /** True once the owning scope closed, or for wrapped memory, once the arena that owns it closed. */
     public boolean isReleased() {
-        return (state & 1) != 0;
+        return (state & 1) != 0 || (block == null && !segment.scope().isAlive());
     }
 
     /** Why access is refused, naming the scope that released it. */
     public String releasedMessage() {
-        return "storage was released when " + releasedBy + " closed";
+        return block == null ? "the wrapped memory was freed (its arena is closed)"
+                : "storage was released when " + releasedBy + " closed";
     }
 
     /** The exception for a use of released storage by {@code op}; {@code tensor} describes the tensor used. */
@@ -139,6 +140,7 @@ public final class Storage {
      * storage is already released. Every successful pin must be paired with one unpin.
      */
     public boolean pin() {
+        if (block == null && !segment.scope().isAlive()) return false;   // the user's arena closed
         int s;
         do {
             s = state;

@@ -188,7 +188,8 @@ public final class Views {
         long size = x.size(d);
         if (index < -size || index >= size) {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dimension " + d
-                    + " with size " + size + "; expected an index in [" + (-size) + ", " + (size - 1) + "]");
+                    + " with size " + size + "; expected " + (size == 0
+                    ? "a dimension of size > 0 (it has no index)" : "an index in [" + (-size) + ", " + (size - 1) + "]"));
         }
         long i = index < 0 ? index + size : index;
         long offset = x.offset() + i * x.strides()[d];
