@@ -119,7 +119,11 @@ public final class Storage {
             owner.own(this);
         } else {
             MemorySegment b = block;
-            CLEANER.register(this, () -> MemoryPool.release(b, null));
+            MemoryPool.collectorOwned(b.byteSize());
+            CLEANER.register(this, () -> {
+                MemoryPool.collectorOwned(-b.byteSize());
+                MemoryPool.release(b, null);
+            });
         }
     }
 
