@@ -463,7 +463,9 @@ public final class Tensor {
         Tensor c = OpErrors.as(op, () -> Pointwise.convertRaw(this, dt));
         if (!c.storage.pin()) throw c.storage.releasedError(op, c.describe());
         try {
-            return read.apply(c.storage.segment().asSlice(c.offset * dt.byteSize(), c.numel() * dt.byteSize()));
+            // an empty view may start past the end of its storage (select on [3, 0]): it reads nothing
+            long at = c.numel() == 0 ? 0 : c.offset * dt.byteSize();
+            return read.apply(c.storage.segment().asSlice(at, c.numel() * dt.byteSize()));
         } finally {
             c.storage.unpin();
         }

@@ -64,4 +64,19 @@ class ViewArithmeticTest {
         var f = assertThrows(IllegalArgumentException.class, () -> wide.flatten(0, 1));
         assertTrue(f.getMessage().startsWith("flatten:"), f.getMessage());
     }
+
+    @Test
+    void anEmptyViewPastTheEndOfItsStorageReadsAsEmpty() throws java.io.IOException {
+        // select(0, 2) of [3, 0] starts at element 2 of a storage of 0 elements, as in PyTorch; found by FuzzTest
+        Tensor v = Tensor.zeros(3, 0).select(0, 2);
+        assertArrayEquals(new long[] {0}, v.shape());
+        assertArrayEquals(new double[0], v.toDoubleArray());
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("empty", ".safetensors");
+        try {
+            dev.panagrad.io.Safetensors.save(f, java.util.Map.of("v", v));
+            assertArrayEquals(new long[] {0}, dev.panagrad.io.Safetensors.load(f).get("v").shape());
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
 }

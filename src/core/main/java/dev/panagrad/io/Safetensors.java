@@ -194,6 +194,7 @@ public final class Safetensors {
     private static MemorySegment littleEndianBytes(Tensor t) {
         Tensor c = Pointwise.convertRaw(t, t.dtype());
         long bytes = c.numel() * c.dtype().byteSize();
+        if (bytes == 0) return MemorySegment.NULL;   // an empty view may start past the end of its storage
         MemorySegment s = c.segment().asSlice(c.offset() * c.dtype().byteSize(), bytes);
         if (NATIVE_LE) return s;
         MemorySegment le = MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
