@@ -100,4 +100,11 @@ class ErrorHygieneTest {
         fails(IllegalArgumentException.class, "std", () -> Tensor.of(new long[] {1, 2}, 2).std());
         fails(IndexOutOfBoundsException.class, "std", () -> Tensor.zeros(2, 3).std(new int[] {5}, 1, false));
     }
+
+    @Test
+    void flattenOfAZeroDimTensorChecksItsDims() {
+        // torch.tensor(1.).flatten(5, 7) raises IndexError (dims must be in [-1, 0]); found by FuzzTest
+        fails(IndexOutOfBoundsException.class, "flatten", () -> Tensor.of(1.0).flatten(5, 7));
+        assertArrayEquals(new long[] {1}, Tensor.of(1.0).flatten(0, -1).shape());
+    }
 }

@@ -128,7 +128,7 @@ class FuzzTest {
         DType dt = DTYPES[rnd.nextInt(DTYPES.length)];
         Arr a = randomArr(randomShape(4));
         Tensor x = tensor(a, dt);
-        switch (rnd.nextInt(12)) {
+        switch (rnd.nextInt(16)) {
             case 0 -> {
                 String[] names = {"add", "sub", "mul", "maximum", "minimum"};
                 int op = rnd.nextInt(names.length);
@@ -244,6 +244,46 @@ class FuzzTest {
             case 9 -> {
                 long[] target = reshapeTarget(a);
                 check("reshape", () -> reshape(a, target), () -> x.reshape(target));
+            }
+            case 10 -> {
+                int dim = randomDim(a.rank());
+                check("squeeze", () -> {
+                    int d = wrap(dim, a.rank());
+                    return a.rank() == 0 || a.shape[d] != 1 ? a : new Arr(remove(a.shape, d), a.v);
+                }, () -> x.squeeze(dim));
+            }
+            case 11 -> {
+                int start = randomDim(a.rank()), end = randomDim(a.rank());
+                check("flatten", () -> {
+                    if (a.rank() == 0) {
+                        wrap(start, 0);
+                        wrap(end, 0);
+                        return new Arr(new long[] {1}, a.v);
+                    }
+                    int p = wrap(start, a.rank()), q = wrap(end, a.rank());
+                    if (p > q) throw new Invalid();
+                    List<Long> shape = new ArrayList<>();
+                    long merged = 1;
+                    for (int i = 0; i < a.rank(); i++) {
+                        if (i < p || i > q) shape.add(a.shape[i]);
+                        else merged *= a.shape[i];
+                        if (i == q) shape.add(merged);
+                    }
+                    return new Arr(shape.stream().mapToLong(Long::longValue).toArray(), a.v);
+                }, () -> x.flatten(start, end));
+            }
+            case 12 -> {
+                long[] target = expandTarget(a.shape);
+                check("expand", () -> expand(a, target), () -> x.expand(target));
+            }
+            case 13 -> {
+                if (dt == DType.INT64) return;
+                Arr img = randomArr(new long[] {1 + rnd.nextInt(2), rnd.nextInt(6), rnd.nextInt(6)});
+                Tensor t = tensor(img, dt);
+                int[] k = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3)}, st = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3)};
+                int[] pad = {rnd.nextInt(2), rnd.nextInt(2)}, dil = {1 + rnd.nextInt(2), 1 + rnd.nextInt(2)};
+                check("maxPool2d", () -> maxPool(img, k, st, pad, dil),
+                        () -> dev.panagrad.nn.MaxPool2d.maxPool2dWithIndices(t, k, st, pad, dil)[0]);
             }
             default -> {
                 if (dt == DType.INT64) return;
@@ -464,6 +504,74 @@ class FuzzTest {
         return new Arr(shape.stream().mapToLong(Long::longValue).toArray(), out);
     }
 
+    private long[] expandTarget(long[] shape) {
+        int lead = rnd.nextInt(3) == 0 ? 1 : 0;
+        long[] t = new long[shape.length + lead];
+        if (lead == 1) t[0] = rnd.nextInt(3);
+        for (int i = 0; i < shape.length; i++) {
+            long s = shape[i];
+            t[i + lead] = switch (rnd.nextInt(5)) {
+                case 0 -> -1;
+                case 1 -> s == 1 ? rnd.nextInt(4) : s + 1;   // grow a 1, or (invalid) another size
+                default -> s;
+            };
+        }
+        return t;
+    }
+
+    private static Arr expand(Arr a, long[] target) {
+        int lead = target.length - a.rank();
+        if (lead < 0) throw new Invalid();
+        long[] shape = new long[target.length];
+        for (int i = 0; i < target.length; i++) {
+            long want = target[i];
+            if (i < lead) {
+                if (want < 0) throw new Invalid();
+                shape[i] = want;
+                continue;
+            }
+            long have = a.shape[i - lead];
+            if (want == -1 || want == have) shape[i] = have;
+            else if (have == 1 && want >= 0) shape[i] = want;
+            else throw new Invalid();
+        }
+        Arr out = Arr.of(shape);
+        for (int p = 0; p < out.v.length; p++) out.v[p] = a.at(broadcastIndex(out.index(p), a.shape));
+        return out;
+    }
+
+    /** Max pooling of [C, H, W] as PyTorch, refusing what the library documents (empty planes, padding-only windows). */
+    private static Arr maxPool(Arr x, int[] k, int[] s, int[] p, int[] d) {
+        long c = x.shape[0], h = x.shape[1], w = x.shape[2];
+        if (2 * p[0] > k[0] || 2 * p[1] > k[1] || h == 0 || w == 0) throw new Invalid();
+        long oh = Math.floorDiv(h + 2 * p[0] - d[0] * (k[0] - 1) - 1, s[0]) + 1;
+        long ow = Math.floorDiv(w + 2 * p[1] - d[1] * (k[1] - 1) - 1, s[1]) + 1;
+        if (oh <= 0 || ow <= 0) throw new Invalid();
+        Arr out = Arr.of(new long[] {c, oh, ow});
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    boolean rowInside = false, colInside = false;
+                    for (int a = 0; a < k[0]; a++) {
+                        long r = (long) i * s[0] - p[0] + (long) a * d[0];
+                        if (r < 0 || r >= h) continue;
+                        rowInside = true;
+                        for (int b = 0; b < k[1]; b++) {
+                            long q = (long) j * s[1] - p[1] + (long) b * d[1];
+                            if (q < 0 || q >= w) continue;
+                            colInside = true;
+                            best = Math.max(best, x.at(new long[] {ch, r, q}));
+                        }
+                    }
+                    if (!rowInside || !colInside) throw new Invalid();
+                    out.v[(int) ((ch * oh + i) * ow + j)] = best;
+                }
+            }
+        }
+        return out;
+    }
+
     private static int[] identity(int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
@@ -477,9 +585,6 @@ class FuzzTest {
     }
 
     private static long[] remove(long[] a, int i) {
-        long[] r = new long[a.length - 1];
-        System.arraycopy(a, 0, r, 0, i);
-        System.arraycopy(a, i + 1, r, i, a.length - i - 1);
-        return r;
+        return java.util.stream.IntStream.range(0, a.length).filter(j -> j != i).mapToLong(j -> a[j]).toArray();
     }
 }

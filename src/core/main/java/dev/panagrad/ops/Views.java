@@ -199,8 +199,8 @@ public final class Views {
     }
 
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
-        if (x.dim() == 0) return x.reshape(1);
         int a = Shape.wrapDim("flatten", startDim, x.dim()), b = Shape.wrapDim("flatten", endDim, x.dim());
+        if (x.dim() == 0) return x.reshape(1);   // after the dims are checked: PyTorch refuses flatten(5, 7) here too
         if (a > b) {
             throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim
                     + " of " + x.describe() + "; expected start <= end");
