@@ -715,9 +715,9 @@ public final class Tensor {
     public Tensor ge(Tensor o) { return Pointwise.compare(CompareOp.GE, this, o); }
     public Tensor ge(double o) { return Pointwise.compare(CompareOp.GE, this, like(o)); }
     /** Elementwise AND of two masks. */
-    public Tensor logicalAnd(Tensor o) { return Pointwise.logical(BinaryOp.MIN, this, o); }
+    public Tensor logicalAnd(Tensor o) { return OpErrors.as("logicalAnd", () -> Pointwise.logical(BinaryOp.MIN, this, o)); }
     /** Elementwise OR of two masks. */
-    public Tensor logicalOr(Tensor o) { return Pointwise.logical(BinaryOp.MAX, this, o); }
+    public Tensor logicalOr(Tensor o) { return OpErrors.as("logicalOr", () -> Pointwise.logical(BinaryOp.MAX, this, o)); }
     /** Elementwise NOT of a mask. */
     public Tensor logicalNot() { return Pointwise.unary(UnaryOp.LOGICAL_NOT, this.to(DType.BOOL)); }
     /** Mask of NaN elements. */
@@ -879,9 +879,11 @@ public final class Tensor {
     /** Indices of the minima along a dim. */
     public Tensor argmin(int dim, boolean keepdim) { return Reductions.argmax(this, dim, keepdim, false); }
     /** Variance of all elements with Bessel's correction. */
-    public Tensor var() { return Reductions.var(this, null, 1, false); }
+    public Tensor var() { return OpErrors.as("var", () -> Reductions.var(this, null, 1, false)); }
     /** Variance over dims with the given correction (1: unbiased). */
-    public Tensor var(int[] dims, int correction, boolean keepdim) { return Reductions.var(this, dims, correction, keepdim); }
+    public Tensor var(int[] dims, int correction, boolean keepdim) {
+        return OpErrors.as("var", () -> Reductions.var(this, dims, correction, keepdim));
+    }
     /** Standard deviation of all elements with Bessel's correction. */
     public Tensor std() { return OpErrors.as("std", () -> var().sqrt()); }
     /** Standard deviation over dims with the given correction. */
@@ -889,7 +891,9 @@ public final class Tensor {
         return OpErrors.as("std", () -> var(dims, correction, keepdim).sqrt());
     }
     /** log(sum(exp(x))) over dims, computed stably. */
-    public Tensor logsumexp(int[] dims, boolean keepdim) { return Reductions.logsumexp(this, dims, keepdim); }
+    public Tensor logsumexp(int[] dims, boolean keepdim) {
+        return OpErrors.as("logsumexp", () -> Reductions.logsumexp(this, dims, keepdim));
+    }
     /** log(sum(exp(x))) over one dim. */
     public Tensor logsumexp(int dim, boolean keepdim) { return logsumexp(new int[] {dim}, keepdim); }
     /** Softmax along a dim. */

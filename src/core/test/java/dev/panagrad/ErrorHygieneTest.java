@@ -99,6 +99,11 @@ class ErrorHygieneTest {
         fails(IllegalArgumentException.class, "minimum", () -> Tensor.zeros(3).minimum(Tensor.zeros(4)));
         fails(IllegalArgumentException.class, "std", () -> Tensor.of(new long[] {1, 2}, 2).std());
         fails(IndexOutOfBoundsException.class, "std", () -> Tensor.zeros(2, 3).std(new int[] {5}, 1, false));
+        fails(IllegalArgumentException.class, "var", () -> Tensor.of(new long[] {1, 2}, 2).var());
+        fails(IllegalStateException.class, "var", r::var);
+        fails(IllegalStateException.class, "logsumexp", () -> r.logsumexp(0, false));
+        fails(IllegalArgumentException.class, "logicalAnd", () -> Tensor.zeros(3).logicalAnd(Tensor.zeros(4)));
+        fails(IllegalArgumentException.class, "logicalOr", () -> Tensor.zeros(3).logicalOr(Tensor.zeros(4)));
     }
 
     @Test
