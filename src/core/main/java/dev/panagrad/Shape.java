@@ -13,22 +13,45 @@ import java.util.Arrays;
 public final class Shape {
     private Shape() {}
 
-    /** Product of the sizes; 1 for a 0-dim shape. */
+    /** Product of the sizes; 1 for a 0-dim shape. Throws when the product overflows a long. */
     public static long numel(long[] shape) {
+        return numel("numel", shape);
+    }
+
+    /**
+     * Product of the sizes (0 when any size is 0, however large the others); throws naming {@code op} when the
+     * product of a non-empty shape overflows a long.
+     */
+    public static long numel(String op, long[] shape) {
+        for (long s : shape) if (s == 0) return 0;
         long n = 1;
-        for (long s : shape) n *= s;
+        try {
+            for (long s : shape) n = Math.multiplyExact(n, s);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than " + Long.MAX_VALUE
+                    + " elements; expected a smaller shape");
+        }
         return n;
     }
 
-    /** Row-major strides in elements. */
+    /**
+     * Row-major strides in elements. Only an empty shape can have strides beyond a long (its other sizes may be
+     * huge); they saturate at {@code Long.MAX_VALUE}, harmless since such a tensor reads no element.
+     */
     public static long[] contiguousStrides(long[] shape) {
         long[] st = new long[shape.length];
         long s = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             st[i] = s;
-            s *= Math.max(shape[i], 1);
+            s = saturatingMultiply(s, Math.max(shape[i], 1));
         }
         return st;
+    }
+
+    /** {@code a * b} for non-negative a and b, or {@code Long.MAX_VALUE} when it overflows. */
+    public static long saturatingMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b), low = a * b;
+        return high != 0 || low < 0 ? Long.MAX_VALUE : low;
     }
 
     /** The NumPy broadcast of two shapes; throws naming {@code op} when they are incompatible. */
@@ -75,6 +98,7 @@ public final class Shape {
      */
     public static long byteSize(String op, long[] shape, int elementBytes) {
         checkSizes(op, shape);
+        for (long s : shape) if (s == 0) return 0;   // an empty tensor may have huge other sizes
         try {
             long bytes = elementBytes;
             for (long s : shape) bytes = Math.multiplyExact(bytes, s);

@@ -8,6 +8,7 @@ import dev.panagrad.memory.Storage;
 import dev.panagrad.ops.Indexing;
 import dev.panagrad.ops.Joining;
 import dev.panagrad.ops.LinearAlgebra;
+import dev.panagrad.ops.OpErrors;
 import dev.panagrad.ops.Pointwise;
 import dev.panagrad.ops.Reductions;
 import dev.panagrad.ops.Views;
@@ -100,6 +101,8 @@ public final class Tensor {
     }
 
     private static final long[] NO_DIMS = {}, UNIT_STRIDE = {1};
+    /** A thread that owns no confined segment: a segment it may access is accessible from every thread. */
+    private static final Thread WRAP_PROBE = Thread.ofPlatform().unstarted(() -> {});
 
     private static Tensor filled(String op, DType dtype, double value, long[] shape) {
         Tensor t = allocate(op, dtype, shape);
@@ -303,9 +306,19 @@ public final class Tensor {
 
     /**
      * A tensor over memory the caller owns, without copying. The segment must hold the whole shape; it is
-     * never freed or pooled by the library.
+     * never freed or pooled by the library. It must be alive and accessible from every thread (global, automatic
+     * or shared arena), since ops run on the library's worker threads; a confined segment is refused. Once
+     * its arena closes, ops on the tensor throw IllegalStateException naming the op.
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("wrap: the segment's arena is already closed; expected a live segment");
+        }
+        if (!segment.isAccessibleBy(WRAP_PROBE)) {
+            throw new IllegalArgumentException("wrap: the segment is confined to thread '"
+                    + Thread.currentThread().getName() + "' (Arena.ofConfined), but ops run on several threads; "
+                    + "expected a segment of a shared, automatic or global arena (or copy it into Tensor.empty)");
+        }
         long need = Shape.byteSize("wrap", shape, dtype.byteSize());
         if (segment.byteSize() < need) {
             throw new IllegalArgumentException("wrap: segment too small: it has " + segment.byteSize()
@@ -325,23 +338,35 @@ public final class Tensor {
      */
     public Tensor stridedView(long[] shape, long[] strides, long offset) {
         Shape.checkSizes("stridedView", shape);
-        long lo = offset, hi = offset;
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] == 0) {
-                lo = hi = offset;
-                break;
-            }
-            long span = (shape[i] - 1) * strides[i];
-            if (span < 0) lo += span;
-            else hi += span;
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException("stridedView: " + strides.length + " strides " + Shape.str(strides)
+                    + " given for shape " + Shape.str(shape) + "; expected one stride per dim");
         }
         long capacity = storage.byteSize() / dtype.byteSize();
-        if (lo < 0 || (Shape.numel(shape) > 0 && hi >= capacity)) {
-            throw new IndexOutOfBoundsException("stridedView: view " + Shape.str(shape) + " with strides "
-                    + Shape.str(strides) + " at offset " + offset + " reaches elements [" + lo + ", " + hi
-                    + "]; expected elements within [0, " + capacity + ")");
+        if (Shape.numel("stridedView", shape) == 0) {   // reads nothing: any offset, as PyTorch
+            return new Tensor(storage, dtype, shape.clone(), strides.clone(), offset);
+        }
+        long lo = offset, hi = offset;
+        try {
+            for (int i = 0; i < shape.length; i++) {
+                long span = Math.multiplyExact(shape[i] - 1, strides[i]);
+                if (span < 0) lo = Math.addExact(lo, span);
+                else hi = Math.addExact(hi, span);
+            }
+        } catch (ArithmeticException overflow) {
+            throw viewOutside(shape, strides, offset, "elements beyond " + Long.MAX_VALUE, capacity);
+        }
+        if (lo < 0 || hi >= capacity) {
+            throw viewOutside(shape, strides, offset, "elements [" + lo + ", " + hi + "]", capacity);
         }
         return new Tensor(storage, dtype, shape.clone(), strides.clone(), offset);
+    }
+
+    private static IndexOutOfBoundsException viewOutside(long[] shape, long[] strides, long offset, String reach,
+                                                         long capacity) {
+        return new IndexOutOfBoundsException("stridedView: view " + Shape.str(shape) + " with strides "
+                + Shape.str(strides) + " at offset " + offset + " reaches " + reach + "; expected elements within [0, "
+                + capacity + ")");
     }
 
     // ---------------------------------------------------------------- geometry and data
@@ -440,10 +465,12 @@ public final class Tensor {
      * scope closing on another thread nor the collector can recycle the bytes while they are copied.
      */
     private <A> A copyOut(String op, DType dt, Function<MemorySegment, A> read) {
-        Tensor c = Pointwise.convertRaw(this, dt);
+        Tensor c = OpErrors.as(op, () -> Pointwise.convertRaw(this, dt));
         if (!c.storage.pin()) throw c.storage.releasedError(op, c.describe());
         try {
-            return read.apply(c.storage.segment().asSlice(c.offset * dt.byteSize(), c.numel() * dt.byteSize()));
+            // an empty view may start past the end of its storage (select on [3, 0]): it reads nothing
+            long at = c.numel() == 0 ? 0 : c.offset * dt.byteSize();
+            return read.apply(c.storage.segment().asSlice(at, c.numel() * dt.byteSize()));
         } finally {
             c.storage.unpin();
         }
@@ -789,9 +816,9 @@ public final class Tensor {
     /** Mask (bool) of {@code this >= o} with a scalar; not differentiable. */
     public Tensor ge(double o) { return Pointwise.compare(CompareOp.GE, this, like(o)); }
     /** Elementwise AND of two masks. */
-    public Tensor logicalAnd(Tensor o) { return Pointwise.logical(BinaryOp.MIN, this, o); }
+    public Tensor logicalAnd(Tensor o) { return OpErrors.as("logicalAnd", () -> Pointwise.logical(BinaryOp.MIN, this, o)); }
     /** Elementwise OR of two masks. */
-    public Tensor logicalOr(Tensor o) { return Pointwise.logical(BinaryOp.MAX, this, o); }
+    public Tensor logicalOr(Tensor o) { return OpErrors.as("logicalOr", () -> Pointwise.logical(BinaryOp.MAX, this, o)); }
     /** Elementwise NOT of a mask. */
     public Tensor logicalNot() { return Pointwise.unary(UnaryOp.LOGICAL_NOT, this.to(DType.BOOL)); }
     /** Mask of NaN elements. */
@@ -850,7 +877,7 @@ public final class Tensor {
     /** A copy with the given dtype (this tensor itself when the dtype already matches). */
     public Tensor to(DType target) { return Pointwise.to(this, target); }
     /** A contiguous copy that is part of the graph. */
-    public Tensor clone() { return Pointwise.cloneTensor(this); }
+    public Tensor clone() { return OpErrors.as("clone", () -> Pointwise.cloneTensor(this)); }
 
     // in place: modify this tensor, bump its version, return this
     /** In place {@link #add(Tensor)}: writes the result into this tensor (bumping its version) and returns it. */
@@ -988,15 +1015,21 @@ public final class Tensor {
     /** Indices of the minima along a dim. */
     public Tensor argmin(int dim, boolean keepdim) { return Reductions.argmax(this, dim, keepdim, false); }
     /** Variance of all elements with Bessel's correction. */
-    public Tensor var() { return Reductions.var(this, null, 1, false); }
+    public Tensor var() { return OpErrors.as("var", () -> Reductions.var(this, null, 1, false)); }
     /** Variance over dims with the given correction (1: unbiased). */
-    public Tensor var(int[] dims, int correction, boolean keepdim) { return Reductions.var(this, dims, correction, keepdim); }
+    public Tensor var(int[] dims, int correction, boolean keepdim) {
+        return OpErrors.as("var", () -> Reductions.var(this, dims, correction, keepdim));
+    }
     /** Standard deviation of all elements with Bessel's correction. */
-    public Tensor std() { return Reductions.std(this, null, 1, false); }
+    public Tensor std() { return OpErrors.as("std", () -> Reductions.std(this, null, 1, false)); }
     /** Standard deviation over dims with the given correction. */
-    public Tensor std(int[] dims, int correction, boolean keepdim) { return Reductions.std(this, dims, correction, keepdim); }
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        return OpErrors.as("std", () -> Reductions.std(this, dims, correction, keepdim));
+    }
     /** log(sum(exp(x))) over dims, computed stably. */
-    public Tensor logsumexp(int[] dims, boolean keepdim) { return Reductions.logsumexp(this, dims, keepdim); }
+    public Tensor logsumexp(int[] dims, boolean keepdim) {
+        return OpErrors.as("logsumexp", () -> Reductions.logsumexp(this, dims, keepdim));
+    }
     /** log(sum(exp(x))) over one dim. */
     public Tensor logsumexp(int dim, boolean keepdim) { return logsumexp(new int[] {dim}, keepdim); }
     /** Softmax along a dim. */

@@ -8,8 +8,13 @@ import dev.panagrad.optim.Optimizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A training checkpoint in one safetensors file: the model's state dict under its own names (so that
@@ -61,14 +66,17 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
     }
 
     /**
-     * Loads the model's state and, when {@code optimizer} is not null, the optimizer's. If either does not fit,
-     * throws IllegalArgumentException naming the entries and leaves both as they were.
+     * Loads the model's state and, when {@code optimizer} is not null, the optimizer's. The names are checked
+     * against both first: the optimizer's groups must be the optimizer's, and every parameter with state must
+     * have the same state entries (a damaged name would otherwise restart one moment from zero). If anything
+     * does not fit, throws IllegalArgumentException naming the entries and leaves both as they were.
      */
     public void restore(Module model, Optimizer optimizer) {
         if (optimizer != null && this.optimizer.isEmpty()) {
             throw new IllegalArgumentException("checkpoint: it holds no optimizer state; expected entries named "
                     + OPTIMIZER_PREFIX + "*, or restore the model alone");
         }
+        if (optimizer != null) checkOptimizerNames(optimizer.stateDict());
         Map<String, Tensor> previous = Scope.unscoped(() -> {
             Map<String, Tensor> copy = new LinkedHashMap<>();
             try (var off = GradMode.noGrad()) {
@@ -84,5 +92,42 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
             model.loadStateDict(previous);
             throw e;
         }
+    }
+
+    /** Compares the optimizer entries' names with {@code current}, the state dict of the optimizer to restore. */
+    private void checkOptimizerNames(Map<String, Tensor> current) {
+        List<String> problems = new ArrayList<>();
+        Set<String> groups = new TreeSet<>(), savedGroups = new TreeSet<>();
+        for (String k : current.keySet()) if (k.startsWith("param_groups.")) groups.add(k);
+        Map<String, Set<String>> saved = stateNames(this.optimizer, savedGroups, problems);
+        if (!groups.equals(savedGroups)) {
+            problems.add("group entries " + savedGroups + " differ from the optimizer's " + groups);
+        }
+        Set<String> expected = stateNames(current, new TreeSet<>(), new ArrayList<>()).values().stream()
+                .findFirst().orElse(null);
+        for (Map.Entry<String, Set<String>> e : saved.entrySet()) {
+            if (expected == null) expected = e.getValue();
+            if (!e.getValue().equals(expected)) {
+                problems.add("parameter " + e.getKey() + " has state " + e.getValue() + "; expected " + expected);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("checkpoint: the optimizer entries do not fit the optimizer: "
+                    + String.join("; ", problems) + "; nothing was restored");
+        }
+    }
+
+    /** Parameter index to the names of its state entries; group entries go to {@code groups}, others to problems. */
+    private static Map<String, Set<String>> stateNames(Map<String, Tensor> dict, Set<String> groups,
+                                                       List<String> problems) {
+        Map<String, Set<String>> names = new TreeMap<>();
+        for (String k : dict.keySet()) {
+            String[] parts = k.split("\\.", 3);
+            if (parts[0].equals("param_groups")) groups.add(k);
+            else if (parts.length == 3 && parts[0].equals("state")) {
+                names.computeIfAbsent(parts[1], i -> new TreeSet<>()).add(parts[2]);
+            } else problems.add("unexpected entry " + OPTIMIZER_PREFIX + k);
+        }
+        return names;
     }
 }

@@ -9,7 +9,6 @@ import dev.panagrad.io.internal.Json;
 import dev.panagrad.ops.Pointwise;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -33,12 +32,16 @@ import java.util.zip.CRC32C;
  * little-endian header length, a JSON header that maps each tensor name to its {@code dtype}, {@code shape} and
  * {@code data_offsets} (plus free-form string {@code __metadata__}), then the raw little-endian data.
  *
- * <p>Saving is atomic ({@link AtomicFile}) and records a CRC-32C of the data in the metadata under
- * {@link #CHECKSUM_KEY}; loading verifies it when present, so a damaged checkpoint fails instead of loading
- * wrong weights. Loading maps the file into memory: tensors of F32, F64, I64 and BOOL whose data is aligned
- * are views of the mapping (copy-on-write where the file is writable, read-only otherwise); the mapping is
- * unmapped only once no tensor refers to it. Other tensors are copied: F16 and BF16 become float32, I8, I16,
- * I32 and U8 become int64. Loaded tensors belong to the garbage collector, whatever scope is open.
+ * <p>Saving is atomic ({@link AtomicFile}) and records a CRC-32C of the whole file (length, header and data)
+ * as the first metadata entry, under {@link #CHECKSUM_KEY}; loading verifies it when present, so a damaged
+ * checkpoint (a flipped bit in a tensor name, swapped offsets, changed data) fails instead of loading wrong
+ * weights. Files of older versions, whose checksum covers the data alone, are checked that way.
+ *
+ * <p>Loading reads the file into memory the tensors own; it never maps the file, so a file that another
+ * process truncates or rewrites later cannot crash the JVM (a mapped page whose file shrank faults on access,
+ * which kills the process inside native code such as OpenBLAS). Files need only be readable. F16 and BF16
+ * become float32, I8, I16, I32 and U8 become int64. Loaded tensors belong to the garbage collector, whatever
+ * scope is open.
  *
  * <pre>{@code
  * Map<String, Tensor> state = new LinkedHashMap<>();
@@ -54,6 +57,10 @@ public final class Safetensors {
 
     /** The metadata key of the data checksum this class writes and verifies. */
     public static final String CHECKSUM_KEY = "panagrad.crc32c";
+    /** How every header this class writes begins: the checksum's 8 hex digits follow at a fixed place. */
+    private static final String CHECKED_PREFIX = "{\"__metadata__\":{\"" + CHECKSUM_KEY + "\":\"";
+    private static final int CHECKSUM_DIGITS = 8;
+    private static final String CHECKSUM_PLACEHOLDER = "0".repeat(CHECKSUM_DIGITS);
     /** The reference implementation's limit on the header size. */
     static final long MAX_HEADER = 100_000_000;
     private static final String METADATA = "__metadata__";
@@ -140,16 +147,15 @@ public final class Safetensors {
             // data in order of decreasing element size: every tensor starts at a multiple of its element size
             List<Entry> layout = new ArrayList<>(entries);
             layout.sort(Comparator.comparingInt((Entry e) -> -e.kind.bytes));
-            CRC32C crc = new CRC32C();
             long at = 0;
             for (Entry e : layout) {
                 e.begin = at;
                 at += e.data.byteSize();
-                update(crc, e.data);
             }
             Map<String, Object> header = new LinkedHashMap<>();
-            Map<String, String> meta = new LinkedHashMap<>(metadata);
-            meta.put(CHECKSUM_KEY, Long.toHexString(crc.getValue()));
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put(CHECKSUM_KEY, CHECKSUM_PLACEHOLDER);   // first, so that its digits sit at a known place
+            meta.putAll(metadata);
             header.put(METADATA, meta);
             for (Entry e : entries) {
                 header.put(e.name, describe(e));
@@ -159,6 +165,11 @@ public final class Safetensors {
             ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
             head.putLong(padded).put(json);
             while (head.hasRemaining()) head.put((byte) ' ');
+            CRC32C crc = new CRC32C();
+            crc.update(head.array());
+            for (Entry e : layout) update(crc, e.data);
+            String digits = String.format("%08x", crc.getValue());
+            head.put(8 + CHECKED_PREFIX.length(), digits.getBytes(StandardCharsets.US_ASCII));
             AtomicFile.write(file, ch -> {
                 writeFully(ch, head.flip());
                 for (Entry e : layout) writeFully(ch, e.data);
@@ -185,6 +196,7 @@ public final class Safetensors {
     private static MemorySegment littleEndianBytes(Tensor t) {
         Tensor c = Pointwise.convertRaw(t, t.dtype());
         long bytes = c.numel() * c.dtype().byteSize();
+        if (bytes == 0) return MemorySegment.NULL;   // an empty view may start past the end of its storage
         MemorySegment s = c.segment().asSlice(c.offset() * c.dtype().byteSize(), bytes);
         if (NATIVE_LE) return s;
         MemorySegment le = MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
@@ -249,25 +261,34 @@ public final class Safetensors {
 
     /**
      * The tensors and metadata of a file. A file that is truncated, has a malformed header, offsets that leave
-     * gaps or overlap, sizes that disagree with shapes, or data that fails its checksum gives an IOException
-     * naming the problem.
+     * gaps or overlap, sizes that disagree with shapes, or contents that fail the checksum gives an IOException
+     * naming the problem. Also removes the temporaries of interrupted saves of this file ({@link AtomicFile}).
      */
     public static Contents read(Path file) throws IOException {
-        MemorySegment map = map(file);
-        long size = map.byteSize();
+        AtomicFile.removeStale(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(file, ch);
+        }
+    }
+
+    private static Contents read(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
         if (size < 8) {
             throw error(file, "the file has " + size + " bytes; expected at least the 8-byte header length");
         }
-        long n = map.get(LE_LONG, 0);
+        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(file, ch, length);
+        long n = length.getLong(0);
         if (n < 2 || n > size - 8) {
             throw error(file, "the header length " + n + " does not fit the file of " + size + " bytes; "
                     + "the file is truncated or not a safetensors file");
         }
         if (n > MAX_HEADER) throw error(file, "the header length " + n + " exceeds the limit of " + MAX_HEADER);
+        ByteBuffer head = ByteBuffer.allocate((int) n);
+        readFully(file, ch, head);
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .decode(map.asSlice(8, n).asByteBuffer()).toString();
+            text = StandardCharsets.UTF_8.newDecoder().decode(head.flip()).toString();
         } catch (CharacterCodingException e) {
             throw error(file, "the header is not valid UTF-8; the file is corrupt or not a safetensors file");
         }
@@ -280,57 +301,77 @@ public final class Safetensors {
         } catch (IllegalArgumentException | ClassCastException e) {
             throw error(file, "the header is not a JSON object (" + e.getMessage() + "); the file is corrupt");
         }
-        MemorySegment data = map.asSlice(8 + n);
         Map<String, String> metadata = metadata(file, header.get(METADATA));
-        List<Spec> specs = specs(file, header, data.byteSize());
+        List<Spec> specs = specs(file, header, size - 8 - n);
+        // The whole file is checked when the header begins as save writes it; older files checked their data only.
         String expected = metadata.get(CHECKSUM_KEY);
-        if (expected != null) {
-            CRC32C crc = new CRC32C();
-            update(crc, data);
-            if (!Long.toHexString(crc.getValue()).equals(expected)) {
-                throw error(file, "the data does not match its checksum (" + CHECKSUM_KEY + " " + expected
-                        + ", computed " + Long.toHexString(crc.getValue()) + "); the file is corrupt");
-            }
+        boolean whole = expected != null && text.startsWith(CHECKED_PREFIX + expected + "\"")
+                && expected.length() == CHECKSUM_DIGITS;
+        CRC32C crc = expected == null ? null : new CRC32C();
+        if (whole) {
+            crc.update(length.array());
+            byte[] blanked = head.array().clone();
+            byte[] zeros = CHECKSUM_PLACEHOLDER.getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(zeros, 0, blanked, CHECKED_PREFIX.length(), CHECKSUM_DIGITS);
+            crc.update(blanked);
         }
-        long dataStart = 8 + n;
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        List<Spec> byOffset = new ArrayList<>(specs);
+        byOffset.sort(Comparator.comparingLong(Spec::begin));
+        Map<Spec, Tensor> loaded = new java.util.HashMap<>();
         Scope.unscoped(() -> {
-            for (Spec s : specs) tensors.put(s.name, tensor(data, dataStart, s));
+            for (Spec s : byOffset) loaded.put(s, Tensor.empty(s.kind.dtype, s.shape));
             return null;
         });
+        for (Spec s : byOffset) readTensor(file, ch, s, loaded.get(s), crc);
+        if (crc != null) {
+            String computed = whole ? String.format("%08x", crc.getValue()) : Long.toHexString(crc.getValue());
+            if (!computed.equals(expected)) {
+                throw error(file, "the " + (whole ? "file" : "data") + " does not match its checksum ("
+                        + CHECKSUM_KEY + " " + expected + ", computed " + computed + "); the file is corrupt");
+            }
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Spec s : specs) tensors.put(s.name, loaded.get(s));
         return new Contents(tensors, metadata);
     }
 
     private record Spec(String name, Kind kind, long[] shape, long begin, long end) {}
 
-    private static Tensor tensor(MemorySegment data, long dataStart, Spec s) {
-        MemorySegment bytes = data.asSlice(s.begin, s.end - s.begin);
-        // the mapping starts on a page boundary, so alignment in the file is alignment in memory
-        if (s.kind.direct() && NATIVE_LE && (dataStart + s.begin) % s.kind.bytes == 0) {
-            return Tensor.wrap(bytes, s.kind.dtype, s.shape);
-        }
-        Tensor t = Tensor.empty(s.kind.dtype, s.shape);
+    /** Reads one tensor's bytes (the next in the file) into {@code t}, converting where the kinds differ. */
+    private static void readTensor(Path file, FileChannel ch, Spec s, Tensor t, CRC32C crc) throws IOException {
+        long bytes = s.end - s.begin;
         MemorySegment out = t.segment();
+        if (s.kind.direct() && NATIVE_LE) {
+            readInto(file, ch, out, crc);
+            return;
+        }
+        MemorySegment raw = MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
+        readInto(file, ch, raw, crc);
         long numel = t.numel();
         if (s.kind.direct()) {
-            ValueLayout to = nativeLayout(s.kind.dtype);
-            MemorySegment.copy(bytes, unalignedLittleEndian(s.kind.dtype), 0, out, to, 0, numel);
+            MemorySegment.copy(raw, unalignedLittleEndian(s.kind.dtype), 0, out, nativeLayout(s.kind.dtype), 0, numel);
         } else if (s.kind.dtype == DType.FLOAT32) {
-            for (long i = 0; i < numel; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) s.kind.convert(bytes, i));
+            for (long i = 0; i < numel; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) s.kind.convert(raw, i));
         } else {
-            for (long i = 0; i < numel; i++) out.setAtIndex(ValueLayout.JAVA_LONG, i, (long) s.kind.convert(bytes, i));
+            for (long i = 0; i < numel; i++) out.setAtIndex(ValueLayout.JAVA_LONG, i, (long) s.kind.convert(raw, i));
         }
-        return t;
     }
 
-    /** Maps the whole file: copy-on-write where it is writable, read-only otherwise; unmapped when unreachable. */
-    private static MemorySegment map(Path file) throws IOException {
-        boolean writable = Files.isWritable(file);
-        try (FileChannel ch = writable
-                ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(file, StandardOpenOption.READ)) {
-            return ch.map(writable ? FileChannel.MapMode.PRIVATE : FileChannel.MapMode.READ_ONLY, 0, ch.size(),
-                    Arena.ofAuto());
+    /** Fills {@code out} from the channel's position, in chunks a ByteBuffer can address, updating the checksum. */
+    private static void readInto(Path file, FileChannel ch, MemorySegment out, CRC32C crc) throws IOException {
+        for (long at = 0; at < out.byteSize(); at += 1 << 30) {
+            ByteBuffer chunk = out.asSlice(at, Math.min(1 << 30, out.byteSize() - at)).asByteBuffer();
+            readFully(file, ch, chunk);
+            if (crc != null) crc.update(chunk.flip());
+        }
+    }
+
+    private static void readFully(Path file, FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.read(b) < 0) {
+                throw error(file, "the file ended at byte " + ch.position() + " while reading it; the file is "
+                        + "truncated (or was truncated while it was read)");
+            }
         }
     }
 

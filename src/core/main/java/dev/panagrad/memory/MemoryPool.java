@@ -29,6 +29,11 @@ public final class MemoryPool {
     private static final AtomicLong RESERVED = new AtomicLong();
     /** Live bytes counted outside the thread caches: releases by threads that never allocate, and ended threads. */
     private static final AtomicLong SHARED_LIVE = new AtomicLong();
+    /** Bytes of blocks whose tensors the garbage collector owns and has not yet returned. */
+    private static final AtomicLong COLLECTOR_OWNED = new AtomicLong();
+    private static final long COLLECT_ABOVE = Long.getLong("panagrad.memory.collectAbove", 256L << 20);
+    private static volatile long collectLimit = COLLECT_ABOVE;
+    private static final Object COLLECTING = new Object();
     private static final ThreadLocal<ThreadCache> CACHE = new ThreadLocal<>();
     private static final CopyOnWriteArrayList<ThreadCache> CACHES = new CopyOnWriteArrayList<>();
 
@@ -61,6 +66,12 @@ public final class MemoryPool {
             synchronized (FREE[c]) {
                 block = FREE[c].pollLast();
             }
+            if (block == null && COLLECTOR_OWNED.get() > collectLimit) {
+                collect();
+                synchronized (FREE[c]) {
+                    block = FREE[c].pollLast();
+                }
+            }
             if (block == null) {
                 block = allocateFresh(bytes, cap);
                 RESERVED.addAndGet(cap);
@@ -91,8 +102,47 @@ public final class MemoryPool {
         }
     }
 
-    /** Returns a block obtained from {@link #acquire}, to this thread's cache when it has one and room. */
-    static void release(MemorySegment block) {
+    /**
+     * Asks the collector to find unreachable tensors and waits until their blocks stop coming back (at most
+     * about a tenth of a second): the back-pressure that keeps unscoped loops flat. One thread collects at a
+     * time; the others wait for it and then find the returned blocks in the pool.
+     */
+    private static void collect() {
+        synchronized (COLLECTING) {
+            if (COLLECTOR_OWNED.get() <= collectLimit) return;   // another thread just collected
+            System.gc();
+            long before = Long.MAX_VALUE, now = COLLECTOR_OWNED.get();
+            for (int waited = 0; waited < 100 && (now < before || waited < 5); waited++) {
+                before = now;
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                now = COLLECTOR_OWNED.get();
+            }
+            collectLimit = Math.max(COLLECT_ABOVE, 2 * now);
+        }
+    }
+
+    /** Counts a block handed to the garbage collector (positive) or returned by it (negative). */
+    static void collectorOwned(long bytes) {
+        COLLECTOR_OWNED.addAndGet(bytes);
+    }
+
+    /** Bytes of blocks held by tensors that the garbage collector owns (made or kept outside every scope). */
+    public static long collectorOwnedBytes() {
+        return COLLECTOR_OWNED.get();
+    }
+
+    /**
+     * Returns a block obtained from {@link #acquire} by thread {@code allocator}: to this thread's cache when this
+     * thread allocated it and the cache has room, else to the shared pool. A block released by another thread
+     * (a consumer closing the scope of a batch a producer thread made) must go where the producer finds it:
+     * kept in the consumer's cache, the producer would allocate fresh memory for every batch.
+     */
+    static void release(MemorySegment block, Thread allocator) {
         int c = sizeClass(block.byteSize());
         ThreadCache cache = CACHE.get();
         if (cache == null) {
@@ -101,7 +151,7 @@ public final class MemoryPool {
             return;
         }
         cache.addLive(-block.byteSize());
-        if (!cache.offer(c, block)) releaseShared(c, block);
+        if (cache.owner != allocator || !cache.offer(c, block)) releaseShared(c, block);
     }
 
     static void releaseShared(int c, MemorySegment block) {

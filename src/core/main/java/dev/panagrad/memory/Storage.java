@@ -27,6 +27,7 @@ public final class Storage {
     private static final long MAX_BYTES = 1L << 61;
 
     private final MemorySegment block;      // pooled block, or null for wrapped memory
+    private final Thread allocator;         // the thread whose cache may take the block back, or null
     private final MemorySegment segment;    // exactly the requested bytes
     private volatile Scope scope;           // owner, or null when the GC owns it
     private volatile Scope releasedBy;
@@ -49,9 +50,10 @@ public final class Storage {
         }
     }
 
-    private Storage(MemorySegment block, MemorySegment segment) {
+    private Storage(MemorySegment block, MemorySegment segment, Thread allocator) {
         this.block = block;
         this.segment = segment;
+        this.allocator = allocator;
     }
 
     /** Fresh storage of {@code bytes} bytes (contents undefined), owned by the current scope or else the GC. */
@@ -61,11 +63,11 @@ public final class Storage {
                     + MAX_BYTES + "]");
         }
         MemorySegment block = MemoryPool.acquire(bytes);
-        Storage s = new Storage(block, block.asSlice(0, bytes));
+        Storage s = new Storage(block, block.asSlice(0, bytes), Thread.currentThread());
         try {
             s.adoptBy(Scope.current());
         } catch (RuntimeException e) {
-            MemoryPool.release(block);   // the current scope refused it (closed): nobody else would return it
+            MemoryPool.release(block, s.allocator);   // the current scope refused it (closed): nobody else would return it
             throw e;
         }
         return s;
@@ -73,7 +75,7 @@ public final class Storage {
 
     /** Storage over memory the caller owns; it is never released or pooled here. */
     public static Storage wrap(MemorySegment segment) {
-        return new Storage(null, segment);
+        return new Storage(null, segment, null);
     }
 
     /** The bytes; throws if the storage was released. */
@@ -87,14 +89,15 @@ public final class Storage {
         return segment.byteSize();
     }
 
-    /** True once the owning scope closed. */
+    /** True once the owning scope closed, or for wrapped memory, once the arena that owns it closed. */
     public boolean isReleased() {
-        return (state & 1) != 0;
+        return (state & 1) != 0 || (block == null && !segment.scope().isAlive());
     }
 
     /** Why access is refused, naming the scope that released it. */
     public String releasedMessage() {
-        return "storage was released when " + releasedBy + " closed";
+        return block == null ? "the wrapped memory was freed (its arena is closed)"
+                : "storage was released when " + releasedBy + " closed";
     }
 
     /** The exception for a use of released storage by {@code op}; {@code tensor} describes the tensor used. */
@@ -116,7 +119,11 @@ public final class Storage {
             owner.own(this);
         } else {
             MemorySegment b = block;
-            CLEANER.register(this, () -> MemoryPool.release(b));
+            MemoryPool.collectorOwned(b.byteSize());
+            CLEANER.register(this, () -> {
+                MemoryPool.collectorOwned(-b.byteSize());
+                MemoryPool.release(b, null);
+            });
         }
     }
 
@@ -129,7 +136,7 @@ public final class Storage {
             s = state;
             if ((s & 1) != 0) return;
         } while (!STATE.compareAndSet(this, s, s | 1));
-        if (s == 0) MemoryPool.release(block);
+        if (s == 0) MemoryPool.release(block, allocator);
     }
 
     /**
@@ -137,6 +144,7 @@ public final class Storage {
      * storage is already released. Every successful pin must be paired with one unpin.
      */
     public boolean pin() {
+        if (block == null && !segment.scope().isAlive()) return false;   // the user's arena closed
         int s;
         do {
             s = state;
@@ -147,7 +155,7 @@ public final class Storage {
 
     /** Ends a {@link #pin()}; the last unpin of a released storage returns its bytes to the pool. */
     public void unpin() {
-        if ((int) STATE.getAndAdd(this, -2) - 2 == 1 && block != null) MemoryPool.release(block);
+        if ((int) STATE.getAndAdd(this, -2) - 2 == 1 && block != null) MemoryPool.release(block, allocator);
     }
 
     /** The thread writing this storage in place right now, or null. */

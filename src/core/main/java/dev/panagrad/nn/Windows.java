@@ -35,8 +35,15 @@ final class Windows {
         }
     }
 
-    /** The window over the last two dims of x; throws when the output would be empty. */
+    /**
+     * The window over the last two dims of x; throws when the input plane is empty, when the output would be
+     * empty, and (for pooling, whose output is taken from the input) when a window covers padding alone.
+     */
     static Window2d window(String op, Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        if (x.size(-2) == 0 || x.size(-1) == 0) {
+            throw new IllegalArgumentException(op + ": expected an input with non-zero height and width (only the "
+                    + "batch and channel sizes may be 0); given " + x.describe());
+        }
         Window2d w = new Window2d(x.size(-2), x.size(-1), kernel[0], kernel[1], stride[0], stride[1],
                 padding[0], padding[1], dilation[0], dilation[1]);
         if (w.outH() <= 0 || w.outW() <= 0) {
@@ -44,7 +51,25 @@ final class Windows {
                     + x.describe() + " padded by " + str(padding) + " is smaller than the dilated kernel "
                     + str(kernel) + " with dilation " + str(dilation) + "; expected an output of at least 1x1");
         }
+        if (!op.equals("conv2d")) {
+            requireInputInEveryWindow(op, "height", w.outH(), stride[0], padding[0], dilation[0], kernel[0], x.size(-2));
+            requireInputInEveryWindow(op, "width", w.outW(), stride[1], padding[1], dilation[1], kernel[1], x.size(-1));
+        }
         return w;
+    }
+
+    /** Checks along one axis that each of {@code outs} windows has a tap in {@code [0, size)}. */
+    private static void requireInputInEveryWindow(String op, String axis, long outs, long stride, long pad,
+                                                  long dilation, long kernel, long size) {
+        for (long o = 0; o < outs; o++) {
+            long start = o * stride - pad;
+            long first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;   // first tap at or after 0
+            if (first >= kernel || start + first * dilation >= size) {
+                throw new IllegalArgumentException(op + ": output " + axis + " position " + o + " pools a window of "
+                        + "padding alone (input " + axis + " " + size + ", kernel " + kernel + ", stride " + stride
+                        + ", padding " + pad + ", dilation " + dilation + "); expected every window to cover input");
+            }
+        }
     }
 
     /** {@code (a, b)} as PyTorch prints tuples. */

@@ -40,7 +40,8 @@ public final class LinearAlgebra {
             // [..., n, k] @ [k, m]: fold the batch into the rows for one large GEMM.
             Tensor b2 = rb == 1 ? b.unsqueeze(1) : b;
             long[] sa = a.shape();
-            Tensor out = mm(a.reshape(-1, sa[ra - 1]), b2);
+            // the rows by their count, not -1: an empty k would leave -1 undetermined
+            Tensor out = mm(a.reshape(Shape.numel("matmul", Arrays.copyOf(sa, ra - 1)), sa[ra - 1]), b2);
             long[] os = sa.clone();
             os[ra - 1] = b2.size(1);
             Tensor r = out.reshape(os);

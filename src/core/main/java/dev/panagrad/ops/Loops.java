@@ -21,6 +21,10 @@ final class Loops {
             Object[] constants = type.getEnumConstants();
             String[] names = new String[constants.length];
             for (int i = 0; i < names.length; i++) names[i] = ((Enum<?>) constants[i]).name().toLowerCase();
+            if (type == dev.panagrad.kernels.BinaryOp.class) {   // the Tensor methods are maximum and minimum
+                names[dev.panagrad.kernels.BinaryOp.MAX.ordinal()] = "maximum";
+                names[dev.panagrad.kernels.BinaryOp.MIN.ordinal()] = "minimum";
+            }
             return names;
         }
     };

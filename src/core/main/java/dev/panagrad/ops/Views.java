@@ -114,7 +114,8 @@ public final class Views {
     public static Tensor unsqueeze(Tensor x, int dim) {
         int d = Shape.wrapDim("unsqueeze", dim, x.dim() + 1);
         long[] shape = x.shape(), strides = x.strides();
-        long stride = d < shape.length ? strides[d] * shape[d] : 1;
+        // any stride serves a size-1 dim; PyTorch's choice, saturated where an empty tensor's would overflow
+        long stride = d < shape.length ? Shape.saturatingMultiply(Math.abs(strides[d]), shape[d]) : 1;
         return recordView("UnsqueezeBackward0",
                 x.stridedView(insert(shape, d, 1), insert(strides, d, stride), x.offset()), x,
                 (g, s) -> g.squeeze(d));
@@ -151,6 +152,7 @@ public final class Views {
                 throw expandError(x, newShape, i);
             }
         }
+        Shape.numel("expand", ns);
         long[] in = x.shape();
         return recordView("ExpandBackward0", x.stridedView(ns, nst, x.offset()), x, (g, s) -> g.sumTo(in));
     }
@@ -170,7 +172,7 @@ public final class Views {
                     + " with size " + size + " of " + x.describe() + "; expected start in [" + (-size) + ", " + size + "]");
         }
         long s = start < 0 ? start + size : start;
-        if (length < 0 || s + length > size) {
+        if (length < 0 || length > size - s) {
             throw new IndexOutOfBoundsException("narrow: start (" + s + ") + length (" + length + ") exceeds dimension "
                     + "size (" + size + ") of " + x.describe() + "; expected 0 <= length <= " + (size - s));
         }
@@ -183,11 +185,11 @@ public final class Views {
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive; given " + step);
         long size = x.size(d);
         long lo = clampIndex(start, size), hi = Math.max(lo, clampIndex(end, size));
-        long len = (hi - lo + step - 1) / step;
+        long len = hi == lo ? 0 : (hi - lo - 1) / step + 1;   // ceil((hi - lo) / step) without overflow
         long[] shape = x.shape(), strides = x.strides();
         shape[d] = len;
-        long offset = x.offset() + lo * strides[d];
-        strides[d] *= step;
+        long offset = len == 0 ? x.offset() : x.offset() + lo * strides[d];
+        if (len > 1) strides[d] = Math.multiplyExact(strides[d], step);   // step < size: bounded by the storage
         long[] in = x.shape();
         return recordView("SliceBackward0", x.stridedView(shape, strides, offset), x,
                 (g, s) -> embed(g, in, d, lo, step));
@@ -199,7 +201,8 @@ public final class Views {
         long size = x.size(d);
         if (index < -size || index >= size) {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of bounds for dimension " + d
-                    + " with size " + size + "; expected an index in [" + (-size) + ", " + (size - 1) + "]");
+                    + " with size " + size + "; expected " + (size == 0
+                    ? "a dimension of size > 0 (it has no index)" : "an index in [" + (-size) + ", " + (size - 1) + "]"));
         }
         long i = index < 0 ? index + size : index;
         long offset = x.offset() + i * x.strides()[d];
@@ -210,8 +213,8 @@ public final class Views {
 
     /** x with dimensions startDim..endDim (inclusive) merged into one; a view when the strides allow. */
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
-        if (x.dim() == 0) return x.reshape(1);
         int a = Shape.wrapDim("flatten", startDim, x.dim()), b = Shape.wrapDim("flatten", endDim, x.dim());
+        if (x.dim() == 0) return x.reshape(1);   // after the dims are checked: PyTorch refuses flatten(5, 7) here too
         if (a > b) {
             throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim
                     + " of " + x.describe() + "; expected start <= end");
@@ -219,7 +222,7 @@ public final class Views {
         long[] shape = x.shape();
         long[] ns = new long[shape.length - (b - a)];
         for (int i = 0, j = 0; i < shape.length; i++) {
-            if (i > a && i <= b) ns[j - 1] *= shape[i];
+            if (i > a && i <= b) ns[j - 1] = Shape.numel("flatten", new long[] {ns[j - 1], shape[i]});
             else ns[j++] = shape[i];
         }
         return reshape(x, ns);
@@ -263,12 +266,13 @@ public final class Views {
                 throw new IllegalArgumentException(op + ": invalid shape dimension " + shape[i] + " in "
                         + Shape.str(requested));
             } else {
-                known *= shape[i];
+                known = Shape.saturatingMultiply(known, shape[i]);   // an overflow can match no element count
             }
         }
+        for (long s : shape) if (s == 0) known = 0;
         long n = x.numel();
         if (infer >= 0 && known != 0 && n % known == 0) shape[infer] = n / known;
-        if (Shape.numel(shape) != n || (infer >= 0 && known == 0)) {
+        if (infer < 0 ? known != n : known == 0 || shape[infer] * known != n) {
             throw new IllegalArgumentException(op + ": shape " + Shape.str(requested) + " is invalid for input of size "
                     + n + " (" + x.describe() + ")");
         }

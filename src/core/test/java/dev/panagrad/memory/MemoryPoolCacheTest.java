@@ -37,6 +37,26 @@ class MemoryPoolCacheTest {
     }
 
     @Test
+    void blocksAProducerThreadAllocatesAreReusedWhenAConsumerReleasesThem() throws Exception {
+        long bytes = 23_456;   // a size class no other test uses
+        try (Scope s = Scope.open()) {
+            Storage.allocate(8);   // the consumer thread has a cache of its own, as any thread that computes
+        }
+        MemoryPool.trim();         // and it starts empty
+        long reserved = 0;
+        for (int round = 0; round < 20; round++) {
+            // as a data loader: the consumer opens the batch scope, a producer thread fills it, the consumer closes it
+            try (Scope batch = Scope.open()) {
+                Thread t = new Thread(() -> Scope.within(batch, () -> Storage.allocate(bytes)));
+                t.start();
+                t.join();
+            }
+            if (round == 0) reserved = MemoryPool.reservedBytes();
+        }
+        assertEquals(reserved, MemoryPool.reservedBytes(), "the producers reused the blocks the consumer released");
+    }
+
+    @Test
     void blocksCachedByAnEndedThreadReturnToThePool() throws Exception {
         long bytes = 12_345;   // a size class no other test uses
         int n = 8;

@@ -10,11 +10,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Replaces a file all at once: the content goes to a temporary file in the same folder, is flushed to the
  * disk, and is then renamed over the target. Readers (and a restart after a crash) see either the old file
  * or the complete new one, never a partial write; a failed write leaves no temporary file behind.
+ *
+ * <p>A process killed mid-write cannot delete its temporary, so temporaries are named after the target and
+ * the writing process ({@code .model.bin.<pid>-<start>.<random>.tmp}); the next write of the same target, and
+ * {@link #removeStale}, delete those whose process has ended.
  *
  * <pre>{@code
  * AtomicFile.write(Path.of("metrics.json"), json.getBytes(StandardCharsets.UTF_8));
@@ -23,6 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AtomicFile {
     private AtomicFile() {}
+
+    /** This process, as it appears in the names of its temporaries: pid and start time tell a reused pid apart. */
+    private static final String WRITER = writerId(ProcessHandle.current());
 
     /** Writes the content of the file through a channel. */
     @FunctionalInterface
@@ -47,8 +56,9 @@ public final class AtomicFile {
             throw new NoSuchFileException(dir.toString(), null, "save: the folder does not exist; expected an "
                     + "existing folder for " + target);
         }
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
-                .nextLong()) + ".tmp");
+        removeStale(file);
+        Path tmp = dir.resolve("." + file.getFileName() + "." + WRITER + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 content.writeTo(ch);
@@ -69,6 +79,45 @@ public final class AtomicFile {
             throw e;
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * Deletes the temporaries of {@code target} left by processes that died while writing it (best effort: a
+     * read-only folder keeps them, and a temporary of a live process, this one included, is never touched).
+     */
+    public static void removeStale(Path target) {
+        Path file = target.toAbsolutePath();
+        Path dir = file.getParent();
+        if (dir == null) return;
+        Pattern mine = Pattern.compile("\\." + Pattern.quote(file.getFileName().toString())
+                + "\\.(\\d+)-(\\d+)\\.[0-9a-f]+\\.tmp");
+        try (var entries = Files.newDirectoryStream(dir, "." + globQuote(file.getFileName().toString()) + ".*.tmp")) {
+            for (Path p : entries) {
+                Matcher m = mine.matcher(p.getFileName().toString());
+                if (m.matches() && !alive(m.group(1), m.group(2))) Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // a folder that cannot be listed or written keeps its leftovers; reading and writing still work
+        }
+    }
+
+    private static String writerId(ProcessHandle p) {
+        long start = p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        return p.pid() + "-" + start;
+    }
+
+    /** True when the process that named a temporary {@code pid-start} still runs. */
+    private static boolean alive(String pid, String start) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+                    .map(p -> writerId(p).equals(pid + "-" + start)).orElse(false);
+        } catch (NumberFormatException tooLong) {
+            return false;
+        }
+    }
+
+    private static String globQuote(String name) {
+        return name.replaceAll("([*?\\[\\]{}\\\\])", "\\\\$1");
     }
 
     /** Flushes the folder entry of the rename, where the platform allows it (Linux does; others may not). */
