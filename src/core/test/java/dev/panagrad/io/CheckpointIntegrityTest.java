@@ -2,6 +2,7 @@ package dev.panagrad.io;
 
 import dev.panagrad.Generator;
 import dev.panagrad.Tensor;
+import dev.panagrad.io.internal.Json;
 import dev.panagrad.memory.Scope;
 import dev.panagrad.nn.Linear;
 import dev.panagrad.nn.Losses;
