@@ -1,0 +1,146 @@
+package dev.panagrad.ops;
+
+import dev.panagrad.DType;
+import dev.panagrad.Shape;
+import dev.panagrad.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Selection and writes at computed positions: take, one_hot, nonzero, masked_select, scatter (assignment)
+ * and the flat {@link #put} behind index_put. Writes are expressed through flat element positions: the
+ * positions a subscript or scatter index reaches are found by applying it to {@code arange(numel)}, so every
+ * op here is a composition of gather/indexSelect/indexAdd/where and is differentiable through theirs.
+ *
+ * <pre>{@code
+ * Tensor y = x.scatter(1, index, src);          // y[i][index[i][j]] = src[i][j]
+ * Tensor picked = x.maskedSelect(x.gt(0));      // 1-D
+ * }</pre>
+ */
+public final class Selecting {
+    private Selecting() {}
+
+    /** Elements of the flattened x at {@code index} (negative positions count from the end); index's shape. */
+    public static Tensor take(Tensor x, Tensor index) {
+        Tensor flat = wrap("take", index.reshape(-1), x.numel());
+        return x.reshape(-1).indexSelect(0, flat).reshape(index.shape());
+    }
+
+    /** int64 positions with negatives wrapped, checked against {@code size}. */
+    static Tensor wrap(String op, Tensor index, long size) {
+        if (index.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(op + ": tensors used as indices must be long or bool tensors; given "
+                    + index.describe());
+        }
+        long[] v = index.toLongArray();
+        boolean negative = false;
+        for (long i : v) {
+            if (i < -size || i >= size) {
+                throw new IndexOutOfBoundsException(op + ": index " + i + " is out of bounds for size " + size
+                        + "; expected indices in [" + (-size) + ", " + size + ")");
+            }
+            negative |= i < 0;
+        }
+        return negative ? Tensor.where(index.lt(0), index.add(size), index) : index;
+    }
+
+    /** int64 one-hot rows: {@code out[..., c] = index[...] == c}; {@code classes < 0} uses max(index) + 1. */
+    public static Tensor oneHot(Tensor index, long classes) {
+        if (index.dtype() != DType.INT64) {
+            throw new IllegalArgumentException("one_hot: one_hot is only applicable to index tensor of type int64; "
+                    + "given " + index.describe());
+        }
+        long lo = 0, hi = -1;
+        for (long v : index.toLongArray()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        long c = classes < 0 ? hi + 1 : classes;
+        if (lo < 0 || hi >= c) {
+            throw new IllegalArgumentException("one_hot: Class values must be smaller than num_classes and "
+                    + "non-negative; given values in [" + lo + ", " + hi + "] for " + c + " classes");
+        }
+        return index.unsqueeze(-1).eq(Tensor.arange(c)).to(DType.INT64);
+    }
+
+    /** The coordinates of the nonzero elements, one row each: int64 [count, x.dim()] in row-major order. */
+    public static Tensor nonzero(Tensor x) {
+        double[] v = x.detach().toDoubleArray();
+        long[] shape = x.shape();
+        List<long[]> rows = new ArrayList<>();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] == 0) continue;
+            long[] at = new long[shape.length];
+            long rest = i;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                at[d] = rest % shape[d];
+                rest /= shape[d];
+            }
+            rows.add(at);
+        }
+        long[] flat = new long[rows.size() * shape.length];
+        for (int r = 0; r < rows.size(); r++) System.arraycopy(rows.get(r), 0, flat, r * shape.length, shape.length);
+        return Tensor.of(flat, rows.size(), shape.length);
+    }
+
+    /** The elements of x (broadcast with the mask) where the mask is true, as a 1-D tensor. */
+    public static Tensor maskedSelect(Tensor x, Tensor mask) {
+        if (mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("masked_select: expected a bool mask; given " + mask.describe());
+        }
+        long[] shape = Shape.broadcast("masked_select", x.shape(), mask.shape());
+        Tensor positions = nonzero(mask.expand(shape).reshape(-1)).reshape(-1);
+        return x.expand(shape).reshape(-1).indexSelect(0, positions);
+    }
+
+    /** A copy of x with {@code out[... index[i] ...] = src[i]} along dim (torch.scatter); the last write wins. */
+    public static Tensor scatter(Tensor x, int dim, Tensor index, Tensor src) {
+        int d = Shape.wrapDim("scatter", dim, Math.max(1, x.dim()));
+        long[] ishape = index.shape();
+        if (src.dim() != ishape.length) {
+            throw new IllegalArgumentException("scatter: index and src should have the same number of dimensions; "
+                    + "given index " + index.describe() + " and src " + src.describe());
+        }
+        Tensor s = src;
+        for (int i = 0; i < ishape.length; i++) {
+            if (src.size(i) < ishape[i]) {
+                throw new IllegalArgumentException("scatter: src " + src.describe() + " is smaller than index "
+                        + Shape.str(ishape) + "; expected src.size(d) >= index.size(d) for all d");
+            }
+            s = s.narrow(i, 0, ishape[i]);
+        }
+        Tensor positions = positions(x).gather(d, index);
+        return put(x, positions, s.to(x.dtype()), false);
+    }
+
+    /** Each element's flat position: {@code arange(numel)} in x's shape. */
+    static Tensor positions(Tensor x) {
+        return Tensor.arange(x.numel()).view(x.shape());
+    }
+
+    /**
+     * torch.put on the flattened x: {@code values} (broadcast to positions' shape) written at the flat
+     * positions, or added there when {@code accumulate}. Without accumulate, the last write to a position wins.
+     */
+    public static Tensor put(Tensor x, Tensor positions, Tensor values, boolean accumulate) {
+        Tensor pos = wrap("put", positions.reshape(-1), x.numel());
+        Tensor v = values.to(x.dtype()).expand(positions.shape()).reshape(-1);
+        Tensor flat = x.reshape(-1);
+        if (accumulate) return flat.indexAdd(0, pos, v).view(x.shape());
+        // keep only the last write to each position, so indexAdd below adds each position once
+        long[] p = pos.toLongArray();
+        boolean[] written = new boolean[(int) x.numel()];
+        List<Long> last = new ArrayList<>();
+        for (int i = p.length - 1; i >= 0; i--) {
+            if (!written[(int) p[i]]) {
+                written[(int) p[i]] = true;
+                last.add((long) i);
+            }
+        }
+        Tensor keep = Tensor.of(last.stream().mapToLong(Long::longValue).toArray(), last.size());
+        Tensor hit = Tensor.of(written, written.length);
+        Tensor placed = Tensor.zeros(x.dtype(), x.numel()).indexAdd(0, pos.indexSelect(0, keep), v.indexSelect(0, keep));
+        return Tensor.where(hit, placed, flat).view(x.shape());
+    }
+}
