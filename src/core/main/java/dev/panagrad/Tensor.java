@@ -919,6 +919,11 @@ public final class Tensor {
         return of(DType.FLOAT32, values, values.length);
     }
 
+    /** A 0-dim int64 tensor, as {@code torch.tensor(3)} (a Java {@code double} gives float32). */
+    public static Tensor of(long value) {
+        return scalar(DType.INT64, value);
+    }
+
     /** A 1-D int64 tensor of the given values, as {@code torch.tensor([1, 2])}. */
     public static Tensor of(long... values) {
         return of(values, values.length);
