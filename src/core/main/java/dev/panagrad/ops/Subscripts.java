@@ -57,12 +57,21 @@ public final class Subscripts {
     /** {@code x[specs] = values} out of place ({@code += values} when accumulate), differentiable in x and values. */
     public static Tensor indexPut(Tensor x, Tensor values, boolean accumulate, Object... specs) {
         Tensor positions = index(Selecting.positions(x), specs);
-        if (!Arrays.equals(Shape.broadcast("index_put", values.shape(), positions.shape()), positions.shape())) {
+        if (!broadcastsTo(values.shape(), positions.shape())) {
             throw new IllegalArgumentException("index_put: shape mismatch: value tensor of shape "
                     + Shape.str(values.shape()) + " cannot be broadcast to indexing result of shape "
                     + Shape.str(positions.shape()));
         }
         return Selecting.put(x, positions, values, accumulate);
+    }
+
+    private static boolean broadcastsTo(long[] from, long[] to) {
+        if (from.length > to.length) return false;
+        for (int i = 1; i <= from.length; i++) {
+            long f = from[from.length - i];
+            if (f != 1 && f != to[to.length - i]) return false;
+        }
+        return true;
     }
 
     /** The entries with the ellipsis (or the implicit trailing one) replaced by full slices; checks the types. */
