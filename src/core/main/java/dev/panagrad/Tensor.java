@@ -1039,26 +1039,37 @@ public final class Tensor {
     public Tensor gelu(String approximate) { return Activations.gelu(this, approximate); }
     /** {@code log(1 + exp(beta x)) / beta}, linear where {@code beta x > threshold}. */
     public Tensor softplus(double beta, double threshold) { return Activations.softplus(this, beta, threshold); }
+    /** Largest integer not above each element. */
     public Tensor floor() { return Pointwise.unary(UnaryOp.FLOOR, this); }
+    /** Smallest integer not below each element. */
     public Tensor ceil() { return Pointwise.unary(UnaryOp.CEIL, this); }
     /** Rounds halves to even, as torch.round. */
     public Tensor round() { return Pointwise.unary(UnaryOp.ROUND, this); }
+    /** Each element rounded toward zero. */
     public Tensor trunc() { return Pointwise.unary(UnaryOp.TRUNC, this); }
     /** {@code x - trunc(x)}. */
     public Tensor frac() { return sub(trunc()); }
+    /** Inverse sine. */
     public Tensor asin() { return Pointwise.unary(UnaryOp.ASIN, this); }
+    /** Inverse cosine. */
     public Tensor acos() { return Pointwise.unary(UnaryOp.ACOS, this); }
+    /** Inverse tangent. */
     public Tensor atan() { return Pointwise.unary(UnaryOp.ATAN, this); }
+    /** Inverse hyperbolic sine. */
     public Tensor asinh() { return Pointwise.unary(UnaryOp.ASINH, this); }
+    /** Inverse hyperbolic cosine. */
     public Tensor acosh() { return Pointwise.unary(UnaryOp.ACOSH, this); }
+    /** Inverse hyperbolic tangent. */
     public Tensor atanh() { return Pointwise.unary(UnaryOp.ATANH, this); }
     /** The angle of the point (o, this): atan2(this, o). */
     public Tensor atan2(Tensor o) { return Pointwise.binary(BinaryOp.ATAN2, this, o); }
     /** C's fmod: the remainder with the sign of this tensor. */
     public Tensor fmod(Tensor o) { return Pointwise.binary(BinaryOp.FMOD, this, o); }
+    /** C's fmod with a scalar divisor. */
     public Tensor fmod(double o) { return Pointwise.binary(BinaryOp.FMOD, this, like(o)); }
     /** Python's modulo: the remainder with the sign of the divisor. */
     public Tensor remainder(Tensor o) { return Pointwise.binary(BinaryOp.REMAINDER, this, o); }
+    /** Python's modulo with a scalar divisor. */
     public Tensor remainder(double o) { return Pointwise.binary(BinaryOp.REMAINDER, this, like(o)); }
     /** {@code this + weight (end - this)}, computed from the nearer end as PyTorch does. */
     public Tensor lerp(Tensor end, double weight) { return lerp(end, like(weight)); }
