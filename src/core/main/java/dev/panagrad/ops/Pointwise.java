@@ -248,7 +248,7 @@ public final class Pointwise {
                 (g, s) -> Graph.of(Tensor.where(s[0], g, 0), Tensor.where(s[0], 0, g)));
     }
 
-    /** Values limited to [min, max]; the gradient passes where min <= x <= max. */
+    /** Values limited to [min, max]; the gradient passes where {@code min <= x <= max}. */
     public static Tensor clamp(Tensor x, double min, double max) {
         if (min > max) {
             throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max
