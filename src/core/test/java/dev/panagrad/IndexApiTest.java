@@ -84,6 +84,9 @@ class IndexApiTest {
         assertExact(new double[] {1, 5, 9, 14, 18, 22}, X.index(Tensor.of(0, 1), ALL, Tensor.of(1, 2)), 2, 3);
         // broadcasting: x[[[0], [1]], 0, [1, 3]] -> [2, 2]; ints are selects in PyTorch, so the tensors are adjacent
         assertExact(new double[] {1, 3, 13, 15}, X.index(Tensor.of(new long[] {0, 1}, 2, 1), 0, Tensor.of(1, 3)), 2, 2);
+        // an int before a slice does not move the tensor index to the front: x[0, :, [1, 2]] -> [3, 2]
+        // (libtorch 2.7.1 through DJL gave shape (3, 2) [1, 2, 5, 6, 9, 10]; NumPy would give (2, 3))
+        assertExact(new double[] {1, 2, 5, 6, 9, 10}, X.index(0, ALL, Tensor.of(1, 2)), 3, 2);
         // negative indices wrap: x[0, 0, [-1, -4]] -> [3, 0]
         assertExact(new double[] {3, 0}, X.index(0, 0, Tensor.of(-1, -4)), 2);
         // a bool mask selects in row-major order: x[x > 20] -> [21, 22, 23]; a 1-D mask on dim 1: x[:, [True, False, True]]
