@@ -290,4 +290,25 @@ class MoreOpsTest {
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.einsum("ijk->i", a), "einsum", "subscripts");
         assertTrue(Tensor.einsum("ij,ij->ij", a, a).sub(a.square()).abs().max().item() == 0);
     }
+
+    @Test
+    void emptyAndZeroDimInputs() {
+        // torch.tensor(3.).norm() = 3; cumsum/cumprod/sort of a 0-dim tensor return it (index 0)
+        Tensor three = Tensor.of(-3.0);
+        assertEquals(3, three.norm().item());
+        assertEquals(-3, three.cumsum(0).item());
+        assertEquals(-3, three.cumprod(0).item());
+        assertEquals(0, three.sort(0, false).indices().item());
+        assertEquals(-3, three.index(Index.ELLIPSIS).item());
+        // empty inputs give empty outputs of the same shape
+        Tensor empty = Tensor.zeros(2, 0);
+        for (Tensor t : new Tensor[] {empty.cumsum(1), empty.cumprod(1), empty.sort(1, false).values(), empty.flip(1),
+                empty.roll(1, 1), empty.topk(0, 1, true, true).values(), empty.tril(), empty.repeat(2, 3)}) {
+            assertEquals(0, t.numel());
+        }
+        assertEquals(0, Tensor.of(1.0, 2).topk(0).values().numel());
+        assertEquals(0, Tensor.zeros(3).take(Tensor.zeros(DType.INT64, 0)).numel());
+        assertEquals(0, Tensor.zeros(0).unique().numel());
+        assertEquals(0, Tensor.zeros(3).nonzero().size(0));
+    }
 }
