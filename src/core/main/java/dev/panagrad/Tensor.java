@@ -955,6 +955,10 @@ public final class Tensor {
     public Tensor indexPut(Tensor values, Object... indices) { return Subscripts.indexPut(this, values, false, indices); }
     /** {@code x[indices] = value} out of place. */
     public Tensor indexPut(double value, Object... indices) { return indexPut(like(value).to(dtype), indices); }
+    /** {@code x[indices] = values} in place (bumps the version, as the other in-place ops). */
+    public Tensor indexPut_(Tensor values, Object... indices) { return InPlace.copy("indexPut_", this, indexPut(values, indices)); }
+    /** {@code x[indices] = value} in place. */
+    public Tensor indexPut_(double value, Object... indices) { return InPlace.copy("indexPut_", this, indexPut(value, indices)); }
     /** torch.index_put: one int64/bool tensor per leading dim; with accumulate, repeated positions add up. */
     public Tensor indexPut(List<Tensor> indices, Tensor values, boolean accumulate) {
         return Subscripts.indexPut(this, values, accumulate, indices.toArray());

@@ -114,6 +114,12 @@ class IndexApiTest {
         assertEquals(5, acc.index(0, 1).item());
         assertThrowsWith(IllegalArgumentException.class, () -> x.indexPut(Tensor.of(1.0, 2.0, 3.0), 0, to(2)),
                 "shape mismatch");
+        // in place: x[:, 0] = -9 writes into x and bumps its version
+        Tensor y = x.clone();
+        long version = y.version();
+        assertEquals(y, y.indexPut_(-9, ALL, 0));
+        assertExact(new double[] {-9, 2, -3, -9, 5, -6}, y, 2, 3);
+        assertTrue(y.version() > version);
         // gradients: d/dx of sum(x.indexPut(v, mask)) is 1 off the mask, and d/dv counts the writes
         Tensor leaf = Tensor.of(DType.FLOAT64, new double[] {-1, 2, -3}, 3).requiresGrad(true);
         Tensor v = Tensor.of(DType.FLOAT64, new double[] {5}, 1).requiresGrad(true);
