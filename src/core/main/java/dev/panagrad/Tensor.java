@@ -989,6 +989,10 @@ public final class Tensor {
     public Tensor std(int... dims) { return std(dims, 1, false); }
     /** log(sum(exp(x))) over the given dims (removed). */
     public Tensor logsumexp(int... dims) { return logsumexp(dims, false); }
+    /** Bool mask: whether any element along the dim (removed) is nonzero. */
+    public Tensor any(int dim) { return ne(0).to(DType.INT64).sum(dim).gt(0); }
+    /** Bool mask: whether every element along the dim (removed) is nonzero. */
+    public Tensor all(int dim) { return eq(0).to(DType.INT64).sum(dim).eq(0); }
     /** The 2-norm of all elements. */
     public Tensor norm() { return Norms.norm(this, 2, null, false); }
     /** The p-norm of all elements (p may be 0, 1, 2, any real, or +-infinity). */

@@ -147,6 +147,12 @@ class IndexApiTest {
         assertExact(new double[] {4, 5, 6}, m.amax(0), 3);
         assertExact(new double[] {1, 2, 3}, m.amin(0), 3);
         assertClose(new double[] {Math.log(Math.exp(1) + Math.exp(5) + Math.exp(3))}, m.logsumexp(1).index(to(1)), 1);
+        // torch.any(t, 1) / torch.all(t, 0) on [[0, 1, 0], [0, 0, 0]]
+        Tensor t = Tensor.of(new double[] {0, 1, 0, 0, 0, 0}, 2, 3);
+        assertExact(new double[] {1, 0}, t.any(1), 2);
+        assertExact(new double[] {0, 0, 0}, t.all(0), 3);
+        assertExact(new double[] {1, 1, 1}, t.add(1).all(0), 3);
+        assertEquals(DType.BOOL, t.any(1).dtype());
         // viewAs / reshapeAs / expandAs take the other tensor's shape
         assertArrayEquals(new long[] {3, 2}, m.viewAs(Tensor.zeros(3, 2)).shape());
         assertArrayEquals(new long[] {6}, m.transpose(0, 1).reshapeAs(Tensor.zeros(6)).shape());
