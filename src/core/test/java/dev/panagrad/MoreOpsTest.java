@@ -311,4 +311,33 @@ class MoreOpsTest {
         assertEquals(0, Tensor.zeros(0).unique().numel());
         assertEquals(0, Tensor.zeros(3).nonzero().size(0));
     }
+
+    @Test
+    void gradFnNamesFollowPyTorch() {
+        // the names PyTorch prints for these ops' grad_fn (selu records EluBackward0 there too)
+        Tensor x = Tensor.of(new double[] {0.5, -1, 2, -0.3, 1.5, 0.7}, 2, 3).requiresGrad(true);
+        java.util.Map<String, Tensor> cases = new java.util.LinkedHashMap<>();
+        cases.put("LeakyReluBackward0", x.leakyRelu());
+        cases.put("EluBackward0", x.selu());
+        cases.put("SiluBackward0", x.silu());
+        cases.put("MishBackward0", x.mish());
+        cases.put("HardtanhBackward0", x.hardtanh());
+        cases.put("FloorBackward0", x.floor());
+        cases.put("AsinBackward0", x.mul(0.1).asin());
+        cases.put("Atan2Backward0", x.atan2(x));
+        cases.put("CumsumBackward0", x.cumsum(1));
+        cases.put("CumprodBackward0", x.cumprod(1));
+        cases.put("SortBackward0", x.sort().values());
+        cases.put("TopkBackward0", x.topk(2).values());
+        cases.put("LinalgVectorNormBackward0", x.norm());
+        cases.put("FlipBackward0", x.flip(0));
+        cases.put("RollBackward0", x.roll(1, 1));
+        cases.put("RepeatBackward0", x.repeat(2, 1));
+        cases.put("TrilBackward0", x.tril());
+        cases.put("TriuBackward0", x.triu());
+        cases.put("TakeBackward0", x.take(Tensor.of(0, 4)));
+        cases.put("MaskedSelectBackward0", x.maskedSelect(x.detach().gt(0)));
+        cases.put("IndexBackward0", x.index(Tensor.of(1, 0)));
+        cases.forEach((name, y) -> assertEquals(name, y.gradFn().name(), name));
+    }
 }

@@ -1,10 +1,7 @@
 package dev.panagrad.ops;
 
-import dev.panagrad.GradMode;
 import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
-
-import java.util.function.Supplier;
 
 /**
  * Activation functions beyond the kernel-backed ones in {@link Pointwise}: each forward is computed from
@@ -26,22 +23,15 @@ public final class Activations {
     private static final double SQRT_2_OVER_PI = 0.7978845608028654;
     private static final double GELU_CUBIC = 0.044715;
 
-    /** Runs a forward without recording. */
-    private static Tensor raw(Supplier<Tensor> f) {
-        try (var off = GradMode.noGrad()) {
-            return f.get();
-        }
-    }
-
     /** {@code x > 0 ? x : slope * x}. */
     public static Tensor leakyRelu(Tensor x, double slope) {
-        Tensor out = raw(() -> Tensor.where(x.gt(0), x, x.mul(slope)));
+        Tensor out = Untracked.run(() -> Tensor.where(x.gt(0), x, x.mul(slope)));
         return Graph.record("LeakyReluBackward0", out, x, (g, s) -> Tensor.where(s[0].gt(0), g, g.mul(slope)), x);
     }
 
     /** {@code scale * (x > 0 ? x : alpha * (exp(x) - 1))}: ELU with scale 1, SELU with its constants. */
     public static Tensor elu(Tensor x, double alpha, double scale) {
-        Tensor out = raw(() -> Tensor.where(x.gt(0), x, x.exp().sub(1).mul(alpha)).mul(scale));
+        Tensor out = Untracked.run(() -> Tensor.where(x.gt(0), x, x.exp().sub(1).mul(alpha)).mul(scale));
         // d/dx = scale (x > 0), scale * alpha * exp(x) (x <= 0)
         return Graph.record("EluBackward0", out, x,
                 (g, s) -> Tensor.where(s[0].gt(0), g.mul(scale), g.mul(s[0].exp()).mul(alpha * scale)), x);
@@ -49,7 +39,7 @@ public final class Activations {
 
     /** {@code x * sigmoid(x)} (SiLU, also called swish). */
     public static Tensor silu(Tensor x) {
-        Tensor out = raw(() -> x.mul(x.sigmoid()));
+        Tensor out = Untracked.run(() -> x.mul(x.sigmoid()));
         // d/dx = s (1 + x (1 - s)) with s = sigmoid(x)
         return Graph.record("SiluBackward0", out, x, (g, s) -> {
             Tensor sig = s[0].sigmoid();
@@ -59,7 +49,7 @@ public final class Activations {
 
     /** {@code x * tanh(softplus(x))}. */
     public static Tensor mish(Tensor x) {
-        Tensor out = raw(() -> x.mul(x.softplus().tanh()));
+        Tensor out = Untracked.run(() -> x.mul(x.softplus().tanh()));
         // d/dx = t + x sigmoid(x) (1 - t^2) with t = tanh(softplus(x)), since softplus' = sigmoid
         return Graph.record("MishBackward0", out, x, (g, s) -> {
             Tensor t = s[0].softplus().tanh();
@@ -73,7 +63,7 @@ public final class Activations {
             throw new IllegalArgumentException("hardtanh: min_val " + min + " is greater than max_val " + max
                     + "; expected min_val <= max_val");
         }
-        Tensor out = raw(() -> x.clamp(min, max));
+        Tensor out = Untracked.run(() -> x.clamp(min, max));
         return Graph.record("HardtanhBackward0", out, x,
                 (g, s) -> Tensor.where(s[0].gt(min).logicalAnd(s[0].lt(max)), g, 0), x);
     }
@@ -86,7 +76,7 @@ public final class Activations {
         return switch (approximate) {
             case "none" -> x.gelu();
             case "tanh" -> {
-                Tensor out = raw(() -> tanhGeluInner(x).tanh().add(1).mul(x).mul(0.5));
+                Tensor out = Untracked.run(() -> tanhGeluInner(x).tanh().add(1).mul(x).mul(0.5));
                 // d/dx = (1 + t)/2 + x/2 (1 - t^2) u', u = sqrt(2/pi) (x + c x^3), u' = sqrt(2/pi) (1 + 3 c x^2)
                 yield Graph.record("GeluBackward0", out, x, (g, s) -> {
                     Tensor t = tanhGeluInner(s[0]).tanh();
@@ -109,7 +99,7 @@ public final class Activations {
      */
     public static Tensor softplus(Tensor x, double beta, double threshold) {
         if (beta == 1 && threshold == 20) return x.softplus();
-        Tensor out = raw(() -> Tensor.where(x.mul(beta).gt(threshold), x, x.mul(beta).softplus().div(beta)));
+        Tensor out = Untracked.run(() -> Tensor.where(x.mul(beta).gt(threshold), x, x.mul(beta).softplus().div(beta)));
         // d/dx = sigmoid(beta x) below the threshold, 1 above
         return Graph.record("SoftplusBackward0", out, x,
                 (g, s) -> Tensor.where(s[0].mul(beta).gt(threshold), g, g.mul(s[0].mul(beta).sigmoid())), x);

@@ -53,15 +53,21 @@ public final class Rearranging {
             throw new IllegalArgumentException("roll: shifts and dimensions must align. shifts: " + shifts.length
                     + ", dims: " + dims.length);
         }
-        Tensor out = x;
-        for (int i = 0; i < dims.length; i++) {
-            int d = Shape.wrapDim("roll", dims[i], x.dim());
-            long n = x.size(d);
-            if (n == 0) continue;
-            long s = Math.floorMod(shifts[i], n);
-            if (s != 0) out = Tensor.cat(List.of(out.narrow(d, n - s, s), out.narrow(d, 0, n - s)), d);
-        }
-        return out == x ? x.clone() : out;
+        int[] wrapped = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) wrapped[i] = Shape.wrapDim("roll", dims[i], x.dim());
+        Tensor out = Untracked.run(() -> {
+            Tensor start = x.detach(), r = start;
+            for (int i = 0; i < wrapped.length; i++) {
+                int d = wrapped[i];
+                long n = x.size(d);
+                long s = n == 0 ? 0 : Math.floorMod(shifts[i], n);
+                if (s != 0) r = Tensor.cat(List.of(r.narrow(d, n - s, s), r.narrow(d, 0, n - s)), d);
+            }
+            return r == start ? r.clone() : r;   // cat's output is already a fresh copy
+        });
+        long[] back = new long[shifts.length];
+        for (int i = 0; i < back.length; i++) back[i] = -shifts[i];
+        return Graph.record("RollBackward0", out, x, (g, s) -> g.roll(back, wrapped));   // shifting back
     }
 
     /** The tensor repeated {@code reps[i]} times along each dim (torch.Tensor.repeat; reps may add leading dims). */
@@ -83,7 +89,12 @@ public final class Rearranging {
             result[i] = reps[i] * shape[i];
         }
         // [s0, s1] -> [1, s0, 1, s1] -> expand [r0, s0, r1, s1] -> [r0 s0, r1 s1]
-        return x.reshape(spread).expand(tiled).reshape(result);
+        Tensor out = Untracked.run(() -> x.detach().reshape(spread).expand(tiled).reshape(result));
+        int[] copies = new int[reps.length];
+        for (int i = 0; i < reps.length; i++) copies[i] = 2 * i;
+        long[] in = x.shape();
+        // each input element is read once per copy: sum the copies back
+        return Graph.record("RepeatBackward0", out, x, (g, s) -> g.reshape(tiled).sum(copies).reshape(in));
     }
 
     /** As {@link #repeat}, but fewer reps than dims are padded with leading ones (torch.tile). */

@@ -1,6 +1,7 @@
 package dev.panagrad.ops;
 
 import dev.panagrad.DType;
+import dev.panagrad.Graph;
 import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 
@@ -24,7 +25,13 @@ public final class Selecting {
     /** Elements of the flattened x at {@code index} (negative positions count from the end); index's shape. */
     public static Tensor take(Tensor x, Tensor index) {
         Tensor flat = wrap("take", index.reshape(-1), x.numel());
-        return x.reshape(-1).indexSelect(0, flat).reshape(index.shape());
+        Tensor out = Untracked.run(() -> x.detach().reshape(-1).indexSelect(0, flat).reshape(index.shape()));
+        return Graph.record("TakeBackward0", out, x, (g, s) -> scatterBack(g, s[0], x.shape()), flat);
+    }
+
+    /** The adjoint of reading the flattened elements at {@code positions}: g added back there, in {@code shape}. */
+    private static Tensor scatterBack(Tensor g, Tensor positions, long[] shape) {
+        return Tensor.zeros(g.dtype(), Shape.numel(shape)).indexAdd(0, positions, g.reshape(-1)).view(shape);
     }
 
     /** int64 positions with negatives wrapped, checked against {@code size}. */
@@ -91,7 +98,10 @@ public final class Selecting {
         }
         long[] shape = Shape.broadcast("masked_select", x.shape(), mask.shape());
         Tensor positions = nonzero(mask.expand(shape).reshape(-1)).reshape(-1);
-        return x.expand(shape).reshape(-1).indexSelect(0, positions);
+        Tensor out = Untracked.run(() -> x.detach().expand(shape).reshape(-1).indexSelect(0, positions));
+        long[] in = x.shape();
+        return Graph.record("MaskedSelectBackward0", out, x,
+                (g, s) -> scatterBack(g, s[0], shape).sumTo(in), positions);
     }
 
     /** A copy of x with {@code out[... index[i] ...] = src[i]} along dim (torch.scatter); the last write wins. */

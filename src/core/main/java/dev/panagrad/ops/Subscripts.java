@@ -1,6 +1,7 @@
 package dev.panagrad.ops;
 
 import dev.panagrad.DType;
+import dev.panagrad.Graph;
 import dev.panagrad.Index;
 import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
@@ -51,7 +52,12 @@ public final class Subscripts {
                 d++;
             }
         }
-        return indices.isEmpty() ? view : advanced(view, dims, indices);
+        if (indices.isEmpty()) return view;
+        Tensor v = view;
+        Tensor out = Untracked.run(() -> advanced(v.detach(), dims, indices));
+        long[] shape = x.shape();
+        // the adjoint of reading: the gradient added back at the positions read (repeated ones add up)
+        return Graph.record("IndexBackward0", out, x, (g, s) -> indexPut(Tensor.zeros(g.dtype(), shape), g, true, specs));
     }
 
     /** {@code x[specs] = values} out of place ({@code += values} when accumulate), differentiable in x and values. */
