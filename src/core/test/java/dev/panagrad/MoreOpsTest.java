@@ -338,6 +338,8 @@ class MoreOpsTest {
         cases.put("TakeBackward0", x.take(Tensor.of(0, 4)));
         cases.put("MaskedSelectBackward0", x.maskedSelect(x.detach().gt(0)));
         cases.put("IndexBackward0", x.index(Tensor.of(1, 0)));
+        cases.put("ScatterBackward0", x.scatter(1, Tensor.of(new long[] {2, 0}, 2, 1), 1.0));
+        cases.put("IndexPutBackward0", x.indexPut(0, x.detach().lt(0)));
         cases.forEach((name, y) -> assertEquals(name, y.gradFn().name(), name));
     }
 }

@@ -121,7 +121,7 @@ public final class Selecting {
             s = s.narrow(i, 0, ishape[i]);
         }
         Tensor positions = positions(x).gather(d, index);
-        return put(x, positions, s.to(x.dtype()), false);
+        return put("scatter", "ScatterBackward0", x, positions, s, false);
     }
 
     /** Each element's flat position: {@code arange(numel)} in x's shape. */
@@ -131,26 +131,33 @@ public final class Selecting {
 
     /**
      * torch.put on the flattened x: {@code values} (broadcast to positions' shape) written at the flat
-     * positions, or added there when {@code accumulate}. Without accumulate, the last write to a position wins.
+     * positions, or added there when {@code accumulate}. Without accumulate, the last write to a position wins
+     * and alone receives the gradient. {@code op} names the op in errors; one node named {@code node} records it.
      */
-    public static Tensor put(Tensor x, Tensor positions, Tensor values, boolean accumulate) {
-        Tensor pos = wrap("put", positions.reshape(-1), x.numel());
-        Tensor v = values.to(x.dtype()).expand(positions.shape()).reshape(-1);
-        Tensor flat = x.reshape(-1);
-        if (accumulate) return flat.indexAdd(0, pos, v).view(x.shape());
+    public static Tensor put(String op, String node, Tensor x, Tensor positions, Tensor values, boolean accumulate) {
+        Tensor pos = wrap(op, positions.reshape(-1), x.numel());
+        long[] shape = x.shape(), written = positions.shape(), vshape = values.shape();
+        DType vtype = values.dtype();
+        Tensor v = values.detach().to(x.dtype()).expand(written).reshape(-1);
+        Tensor flat = x.detach().reshape(-1);
+        if (accumulate) {
+            Tensor out = Untracked.run(() -> flat.indexAdd(0, pos, v).view(shape));
+            return Graph.record(node, out, Graph.of(x, values), Graph.of(pos), (g, s) -> Graph.of(g,
+                    g.reshape(-1).indexSelect(0, s[0]).reshape(written).sumTo(vshape).to(vtype)));
+        }
         // keep only the last write to each position, so indexAdd below adds each position once
         long[] p = pos.toLongArray();
-        boolean[] written = new boolean[(int) x.numel()];
-        List<Long> last = new ArrayList<>();
+        boolean[] hit = new boolean[(int) x.numel()], last = new boolean[p.length];
         for (int i = p.length - 1; i >= 0; i--) {
-            if (!written[(int) p[i]]) {
-                written[(int) p[i]] = true;
-                last.add((long) i);
-            }
+            last[i] = !hit[(int) p[i]];
+            hit[(int) p[i]] = true;
         }
-        Tensor keep = Tensor.of(last.stream().mapToLong(Long::longValue).toArray(), last.size());
-        Tensor hit = Tensor.of(written, written.length);
-        Tensor placed = Tensor.zeros(x.dtype(), x.numel()).indexAdd(0, pos.indexSelect(0, keep), v.indexSelect(0, keep));
-        return Tensor.where(hit, placed, flat).view(x.shape());
-    }
-}
+        Tensor lastWrite = Tensor.of(last, p.length), hitMask = Tensor.of(hit, hit.length).view(shape);
+        Tensor out = Untracked.run(() -> {
+            Tensor kept = Tensor.zeros(x.dtype(), x.numel()).indexAdd(0, pos, Tensor.where(lastWrite, v, 0));
+            return Tensor.where(hitMask, kept.view(shape), x.detach());
+        });
+        return Graph.record(node, out, Graph.of(x, values), Graph.of(pos, lastWrite, hitMask), (g, s) -> Graph.of(
+                Tensor.where(s[2], 0, g),
+                Tensor.where(s[1], g.reshape(-1).indexSelect(0, s[0]), 0).reshape(written).sumTo(vshape).to(vtype)));
+    }}

@@ -68,7 +68,7 @@ public final class Subscripts {
                     + Shape.str(values.shape()) + " cannot be broadcast to indexing result of shape "
                     + Shape.str(positions.shape()));
         }
-        return Selecting.put(x, positions, values, accumulate);
+        return Selecting.put("index_put", "IndexPutBackward0", x, positions, values, accumulate);
     }
 
     private static boolean broadcastsTo(long[] from, long[] to) {

@@ -118,6 +118,8 @@ class MoreOpsGradcheckTest {
         add("indexAdd", x -> x[0].indexAdd(0, ids(1, 0, 1), x[1]), () -> in(away(2, 3), away(3, 3)));
         add("indexPut accumulate", x -> x[0].indexPut(List.of(ids(1, 0, 1)), x[1], true), () -> in(away(2, 3), away(3)));
         add("indexPut assign", x -> x[0].indexPut(List.of(ids(1), ids(2)), x[1], false), () -> in(away(2, 3), away()));
+        add("indexPut repeated writes", x -> x[0].indexPut(List.of(ids(0, 0), ids(1, 1)), x[1], false),
+                () -> in(away(2, 3), away(2)));   // the last write wins and alone gets the gradient
         add("index advanced", x -> x[0].index(Index.ALL, ids(2, 0, 2)), () -> in(away(2, 3)));
         add("index mixed", x -> x[0].index(ids(1, 0), Index.from(1), ids(0, 3)), () -> in(away(2, 3, 4)));
         add("index bool", x -> x[0].index(x[0].detach().gt(0)), () -> in(away(2, 3)));
