@@ -19,6 +19,7 @@ import dev.panagrad.ops.Scans;
 import dev.panagrad.ops.Selecting;
 import dev.panagrad.ops.Sorting;
 import dev.panagrad.ops.Subscripts;
+import dev.panagrad.ops.Ternary;
 import dev.panagrad.ops.Views;
 
 import java.lang.foreign.MemorySegment;
@@ -1080,18 +1081,15 @@ public final class Tensor {
     /** Python's modulo with a scalar divisor. */
     public Tensor remainder(double o) { return Pointwise.binary(BinaryOp.REMAINDER, this, like(o)); }
     /** {@code this + weight (end - this)}, computed from the nearer end as PyTorch does. */
-    public Tensor lerp(Tensor end, double weight) { return lerp(end, like(weight)); }
+    public Tensor lerp(Tensor end, double weight) { return Ternary.lerp(this, end, like(weight), "LerpBackward0"); }
     /** {@code this + weight (end - this)} with a tensor weight. */
-    public Tensor lerp(Tensor end, Tensor weight) {
-        Tensor diff = end.sub(this);
-        return where(weight.abs().lt(0.5), add(weight.mul(diff)), end.sub(diff.mul(weight.rsub(1))));
-    }
+    public Tensor lerp(Tensor end, Tensor weight) { return Ternary.lerp(this, end, weight, "LerpBackward1"); }
     /** {@code this + value * t1 * t2}. */
-    public Tensor addcmul(Tensor t1, Tensor t2, double value) { return add(t1.mul(value).mul(t2)); }
+    public Tensor addcmul(Tensor t1, Tensor t2, double value) { return Ternary.addcmul(this, t1, t2, value); }
     /** {@code this + t1 * t2}. */
     public Tensor addcmul(Tensor t1, Tensor t2) { return addcmul(t1, t2, 1); }
     /** {@code this + value * t1 / t2}. */
-    public Tensor addcdiv(Tensor t1, Tensor t2, double value) { return add(t1.mul(value).div(t2)); }
+    public Tensor addcdiv(Tensor t1, Tensor t2, double value) { return Ternary.addcdiv(this, t1, t2, value); }
     /** {@code this + t1 / t2}. */
     public Tensor addcdiv(Tensor t1, Tensor t2) { return addcdiv(t1, t2, 1); }
 

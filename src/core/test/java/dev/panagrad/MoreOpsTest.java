@@ -340,6 +340,10 @@ class MoreOpsTest {
         cases.put("IndexBackward0", x.index(Tensor.of(1, 0)));
         cases.put("ScatterBackward0", x.scatter(1, Tensor.of(new long[] {2, 0}, 2, 1), 1.0));
         cases.put("IndexPutBackward0", x.indexPut(0, x.detach().lt(0)));
+        cases.put("LerpBackward0", x.lerp(x.detach(), 0.3));
+        cases.put("LerpBackward1", x.lerp(x.detach(), x.detach()));
+        cases.put("AddcmulBackward0", x.addcmul(x, x));
+        cases.put("AddcdivBackward0", x.addcdiv(x, x));
         cases.forEach((name, y) -> assertEquals(name, y.gradFn().name(), name));
     }
 }
