@@ -5,12 +5,22 @@ import dev.panagrad.kernels.CompareOp;
 import dev.panagrad.kernels.UnaryOp;
 import dev.panagrad.memory.Scope;
 import dev.panagrad.memory.Storage;
+import dev.panagrad.ops.Activations;
+import dev.panagrad.ops.Einsum;
 import dev.panagrad.ops.Indexing;
 import dev.panagrad.ops.Joining;
 import dev.panagrad.ops.LinearAlgebra;
+import dev.panagrad.ops.Norms;
+import dev.panagrad.ops.Padding;
 import dev.panagrad.ops.OpErrors;
 import dev.panagrad.ops.Pointwise;
+import dev.panagrad.ops.Rearranging;
 import dev.panagrad.ops.Reductions;
+import dev.panagrad.ops.Scans;
+import dev.panagrad.ops.Selecting;
+import dev.panagrad.ops.Sorting;
+import dev.panagrad.ops.Subscripts;
+import dev.panagrad.ops.Ternary;
 import dev.panagrad.ops.Views;
 
 import java.lang.foreign.MemorySegment;
@@ -259,9 +269,12 @@ public final class Tensor {
         return t;
     }
 
-    /** A float64 tensor of the given values and shape (row-major). */
+    /**
+     * A float32 tensor of the given values and shape (row-major): Java doubles follow PyTorch's default dtype,
+     * as {@code torch.tensor([[1., 2.]])} does. {@link #of(DType, double[], long...)} picks another dtype.
+     */
     public static Tensor of(double[] values, long... shape) {
-        return fromDoubles(DType.FLOAT64, values, checkCount("of", values.length, shape));
+        return of(DType.FLOAT32, values, shape);
     }
 
     /** An int64 tensor of the given values and shape (row-major). */
@@ -278,9 +291,9 @@ public final class Tensor {
         return t;
     }
 
-    /** A 1-D float64 tensor of the given values. */
+    /** A 1-D float64 tensor of the given values (the explicit-dtype shortcut; {@code of(double...)} is float32). */
     public static Tensor ofDoubles(double... values) {
-        return of(values, values.length);
+        return of(DType.FLOAT64, values, values.length);
     }
 
     private static long[] checkCount(String op, long count, long[] shape) {
@@ -1001,9 +1014,9 @@ public final class Tensor {
     /** Minimum of all elements. */
     public Tensor min() { return Reductions.min(this); }
     /** Maximum values and their indices along a dim. */
-    public Tensor[] max(int dim, boolean keepdim) { return Reductions.maxDim(this, dim, keepdim, true); }
+    public ValuesIndices max(int dim, boolean keepdim) { return valuesIndices(Reductions.maxDim(this, dim, keepdim, true)); }
     /** Minimum values and their indices along a dim. */
-    public Tensor[] min(int dim, boolean keepdim) { return Reductions.maxDim(this, dim, keepdim, false); }
+    public ValuesIndices min(int dim, boolean keepdim) { return valuesIndices(Reductions.maxDim(this, dim, keepdim, false)); }
     /** Maximum over the given dims, ties sharing the gradient. */
     public Tensor amax(int[] dims, boolean keepdim) { return Reductions.amax(this, dims, keepdim, true); }
     /** Minimum over the given dims, ties sharing the gradient. */
@@ -1068,4 +1081,232 @@ public final class Tensor {
     public List<Tensor> split(long size, int dim) { return Joining.split(this, size, dim); }
     /** {@code chunks} nearly equal pieces along a dim, as views. */
     public List<Tensor> chunk(int chunks, int dim) { return Joining.chunk(this, chunks, dim); }
+
+    // ---------------------------------------------------------------- PyTorch-style API: creation, indexing, more ops
+
+    /** A 1-D float32 tensor of the given values, as {@code torch.tensor([1., 2.])}. */
+    public static Tensor of(double... values) {
+        return of(DType.FLOAT32, values, values.length);
+    }
+
+    /** A 0-dim int64 tensor, as {@code torch.tensor(3)} (a Java {@code double} gives float32). */
+    public static Tensor of(long value) {
+        return scalar(DType.INT64, value);
+    }
+
+    /** A 1-D int64 tensor of the given values, as {@code torch.tensor([1, 2])}. */
+    public static Tensor of(long... values) {
+        return of(values, values.length);
+    }
+
+    /** A tensor of the given dtype, values and shape (row-major), as {@code torch.tensor(values, dtype=dtype)}. */
+    public static Tensor of(DType dtype, double[] values, long... shape) {
+        return fromDoubles(dtype, values, checkCount("of", values.length, shape));
+    }
+
+    /** {@code mask ? a : b} with two scalars, in the default float dtype. */
+    public static Tensor where(Tensor mask, double a, double b) { return Pointwise.where(mask, of(a), of(b)); }
+
+    /** Einstein summation, as {@code torch.einsum("ij,jk->ik", a, b)}. */
+    public static Tensor einsum(String equation, Tensor... operands) { return Einsum.einsum(equation, operands); }
+
+    /** This tensor's elements in {@code other}'s shape (a view). */
+    public Tensor viewAs(Tensor other) { return view(other.shape); }
+    /** This tensor's elements in {@code other}'s shape. */
+    public Tensor reshapeAs(Tensor other) { return reshape(other.shape); }
+
+    /**
+     * Python's subscript {@code x[...]}: ints select, {@link Index} entries are slices ({@code Index.slice(1, 3)},
+     * {@code Index.from(2)}, {@code Index.ALL}), {@code Index.NEW_AXIS} and {@code Index.ELLIPSIS}; int64 and bool
+     * tensors index as PyTorch's advanced indexing does. A view unless a tensor index is given.
+     */
+    public Tensor index(Object... indices) { return Subscripts.index(this, indices); }
+    /** {@code x[indices] = values} out of place: a copy with values (broadcast) written at the subscript. */
+    public Tensor indexPut(Tensor values, Object... indices) { return Subscripts.indexPut(this, values, false, indices); }
+    /** {@code x[indices] = value} out of place. */
+    public Tensor indexPut(double value, Object... indices) { return indexPut(like(value).to(dtype), indices); }
+    /** {@code x[indices] = values} in place (bumps the version, as the other in-place ops). */
+    public Tensor indexPut_(Tensor values, Object... indices) { return InPlace.copy("indexPut_", this, indexPut(values, indices)); }
+    /** {@code x[indices] = value} in place. */
+    public Tensor indexPut_(double value, Object... indices) { return InPlace.copy("indexPut_", this, indexPut(value, indices)); }
+    /** torch.index_put: one int64/bool tensor per leading dim; with accumulate, repeated positions add up. */
+    public Tensor indexPut(List<Tensor> indices, Tensor values, boolean accumulate) {
+        return Subscripts.indexPut(this, values, accumulate, indices.toArray());
+    }
+
+    // reductions without keepdim, and over several dims
+    /** Sum over the given dims (removed). */
+    public Tensor sum(int... dims) { return sum(dims, false); }
+    /** Mean over the given dims (removed). */
+    public Tensor mean(int... dims) { return mean(dims, false); }
+    /** Product over one dim (removed). */
+    public Tensor prod(int dim) { return prod(dim, false); }
+    /** Maximum over the given dims, ties sharing the gradient. */
+    public Tensor amax(int... dims) { return amax(dims, false); }
+    /** Minimum over the given dims, ties sharing the gradient. */
+    public Tensor amin(int... dims) { return amin(dims, false); }
+    /** Maximum values and their positions along a dim, which is removed (torch.max(x, dim)). */
+    public ValuesIndices max(int dim) { return max(dim, false); }
+    /** Minimum values and their positions along a dim, which is removed. */
+    public ValuesIndices min(int dim) { return min(dim, false); }
+    /** Positions of the maxima along a dim (removed). */
+    public Tensor argmax(int dim) { return argmax(dim, false); }
+    /** Positions of the minima along a dim (removed). */
+    public Tensor argmin(int dim) { return argmin(dim, false); }
+    /** Unbiased variance over the given dims (removed). */
+    public Tensor var(int... dims) { return var(dims, 1, false); }
+    /** Unbiased standard deviation over the given dims (removed). */
+    public Tensor std(int... dims) { return std(dims, 1, false); }
+    /** log(sum(exp(x))) over the given dims (removed). */
+    public Tensor logsumexp(int... dims) { return logsumexp(dims, false); }
+    /** Bool mask: whether any element along the dim (removed) is nonzero. */
+    public Tensor any(int dim) { return ne(0).to(DType.INT64).sum(dim).gt(0); }
+    /** Bool mask: whether every element along the dim (removed) is nonzero. */
+    public Tensor all(int dim) { return eq(0).to(DType.INT64).sum(dim).eq(0); }
+    /** The 2-norm of all elements. */
+    public Tensor norm() { return Norms.norm(this, 2, null, false); }
+    /** The p-norm of all elements (p may be 0, 1, 2, any real, or +-infinity). */
+    public Tensor norm(double p) { return Norms.norm(this, p, null, false); }
+    /** The p-norm over the given dims (removed). */
+    public Tensor norm(double p, int... dims) { return Norms.norm(this, p, dims, false); }
+    /** The p-norm over the given dims. */
+    public Tensor norm(double p, int[] dims, boolean keepdim) { return Norms.norm(this, p, dims, keepdim); }
+
+    // scans and sorting
+    /** Cumulative sums along a dim. */
+    public Tensor cumsum(int dim) { return Scans.cumsum(this, dim); }
+    /** Cumulative products along a dim. */
+    public Tensor cumprod(int dim) { return Scans.cumprod(this, dim); }
+    /** Ascending sort along the last dim, with the positions. */
+    public ValuesIndices sort() { return sort(-1, false); }
+    /** Sort along a dim (stable), with the positions. */
+    public ValuesIndices sort(int dim, boolean descending) { return Sorting.sort(this, dim, descending); }
+    /** Positions that sort the last dim ascending. */
+    public Tensor argsort() { return argsort(-1, false); }
+    /** Positions that sort a dim. */
+    public Tensor argsort(int dim, boolean descending) { return Sorting.argsort(this, dim, descending); }
+    /** The k largest values of the last dim, sorted, with their positions. */
+    public ValuesIndices topk(long k) { return topk(k, -1, true, true); }
+    /** The k largest (or smallest) values along a dim with their positions; always in sorted order. */
+    public ValuesIndices topk(long k, int dim, boolean largest, boolean sorted) { return Sorting.topk(this, k, dim, largest); }
+    /** The distinct values, sorted. */
+    public Tensor unique() { return unique(false, false).values(); }
+    /** The distinct values, sorted, with inverse positions and counts when asked for. */
+    public Unique unique(boolean returnInverse, boolean returnCounts) { return Sorting.unique(this, returnInverse, returnCounts); }
+
+    // activations and elementwise functions
+    /** {@code x > 0 ? x : 0.01 x}. */
+    public Tensor leakyRelu() { return leakyRelu(0.01); }
+    /** {@code x > 0 ? x : slope x}. */
+    public Tensor leakyRelu(double negativeSlope) { return Activations.leakyRelu(this, negativeSlope); }
+    /** ELU with alpha 1. */
+    public Tensor elu() { return elu(1); }
+    /** {@code x > 0 ? x : alpha (exp(x) - 1)}. */
+    public Tensor elu(double alpha) { return Activations.elu(this, alpha, 1); }
+    /** SELU: ELU with PyTorch's fixed alpha and scale. */
+    public Tensor selu() { return Activations.elu(this, Activations.SELU_ALPHA, Activations.SELU_SCALE); }
+    /** {@code x * sigmoid(x)}. */
+    public Tensor silu() { return Activations.silu(this); }
+    /** {@code x * tanh(softplus(x))}. */
+    public Tensor mish() { return Activations.mish(this); }
+    /** Values limited to [-1, 1]. */
+    public Tensor hardtanh() { return hardtanh(-1, 1); }
+    /** Values limited to [min, max], the gradient passing strictly inside. */
+    public Tensor hardtanh(double min, double max) { return Activations.hardtanh(this, min, max); }
+    /** GELU; {@code approximate} is "none" (erf) or "tanh". */
+    public Tensor gelu(String approximate) { return Activations.gelu(this, approximate); }
+    /** {@code log(1 + exp(beta x)) / beta}, linear where {@code beta x > threshold}. */
+    public Tensor softplus(double beta, double threshold) { return Activations.softplus(this, beta, threshold); }
+    /** Largest integer not above each element. */
+    public Tensor floor() { return Pointwise.unary(UnaryOp.FLOOR, this); }
+    /** Smallest integer not below each element. */
+    public Tensor ceil() { return Pointwise.unary(UnaryOp.CEIL, this); }
+    /** Rounds halves to even, as torch.round. */
+    public Tensor round() { return Pointwise.unary(UnaryOp.ROUND, this); }
+    /** Each element rounded toward zero. */
+    public Tensor trunc() { return Pointwise.unary(UnaryOp.TRUNC, this); }
+    /** {@code x - trunc(x)}. */
+    public Tensor frac() { return sub(trunc()); }
+    /** Inverse sine. */
+    public Tensor asin() { return Pointwise.unary(UnaryOp.ASIN, this); }
+    /** Inverse cosine. */
+    public Tensor acos() { return Pointwise.unary(UnaryOp.ACOS, this); }
+    /** Inverse tangent. */
+    public Tensor atan() { return Pointwise.unary(UnaryOp.ATAN, this); }
+    /** Inverse hyperbolic sine. */
+    public Tensor asinh() { return Pointwise.unary(UnaryOp.ASINH, this); }
+    /** Inverse hyperbolic cosine. */
+    public Tensor acosh() { return Pointwise.unary(UnaryOp.ACOSH, this); }
+    /** Inverse hyperbolic tangent. */
+    public Tensor atanh() { return Pointwise.unary(UnaryOp.ATANH, this); }
+    /** The angle of the point (o, this): atan2(this, o). */
+    public Tensor atan2(Tensor o) { return Pointwise.binary(BinaryOp.ATAN2, this, o); }
+    /** C's fmod: the remainder with the sign of this tensor. */
+    public Tensor fmod(Tensor o) { return Pointwise.binary(BinaryOp.FMOD, this, o); }
+    /** C's fmod with a scalar divisor. */
+    public Tensor fmod(double o) { return Pointwise.binary(BinaryOp.FMOD, this, like(o)); }
+    /** Python's modulo: the remainder with the sign of the divisor. */
+    public Tensor remainder(Tensor o) { return Pointwise.binary(BinaryOp.REMAINDER, this, o); }
+    /** Python's modulo with a scalar divisor. */
+    public Tensor remainder(double o) { return Pointwise.binary(BinaryOp.REMAINDER, this, like(o)); }
+    /** {@code this + weight (end - this)}, computed from the nearer end as PyTorch does. */
+    public Tensor lerp(Tensor end, double weight) { return Ternary.lerp(this, end, like(weight), "LerpBackward0"); }
+    /** {@code this + weight (end - this)} with a tensor weight. */
+    public Tensor lerp(Tensor end, Tensor weight) { return Ternary.lerp(this, end, weight, "LerpBackward1"); }
+    /** {@code this + value * t1 * t2}. */
+    public Tensor addcmul(Tensor t1, Tensor t2, double value) { return Ternary.addcmul(this, t1, t2, value); }
+    /** {@code this + t1 * t2}. */
+    public Tensor addcmul(Tensor t1, Tensor t2) { return addcmul(t1, t2, 1); }
+    /** {@code this + value * t1 / t2}. */
+    public Tensor addcdiv(Tensor t1, Tensor t2, double value) { return Ternary.addcdiv(this, t1, t2, value); }
+    /** {@code this + t1 / t2}. */
+    public Tensor addcdiv(Tensor t1, Tensor t2) { return addcdiv(t1, t2, 1); }
+
+    // rearranging, padding and selecting
+    /** Reverses the order along the given dims (a copy). */
+    public Tensor flip(int... dims) { return Rearranging.flip(this, dims); }
+    /** Shifts elements along a dim, wrapping around. */
+    public Tensor roll(long shift, int dim) { return Rearranging.roll(this, new long[] {shift}, new int[] {dim}); }
+    /** Shifts the flattened elements, wrapping around. */
+    public Tensor roll(long shift) { return Rearranging.roll(this, new long[] {shift}, new int[0]); }
+    /** Shifts along several dims. */
+    public Tensor roll(long[] shifts, int[] dims) { return Rearranging.roll(this, shifts, dims); }
+    /** Repeats the tensor along each dim (torch.Tensor.repeat). */
+    public Tensor repeat(long... reps) { return Rearranging.repeat(this, reps); }
+    /** As repeat, padding reps with leading ones (torch.tile). */
+    public Tensor tile(long... reps) { return Rearranging.tile(this, reps); }
+    /** The lower triangle of the last two dims, zeros above the main diagonal. */
+    public Tensor tril() { return tril(0); }
+    /** The lower triangle up to diagonal k. */
+    public Tensor tril(long k) { return Rearranging.triangle(this, k, true); }
+    /** The upper triangle of the last two dims, zeros below the main diagonal. */
+    public Tensor triu() { return triu(0); }
+    /** The upper triangle from diagonal k. */
+    public Tensor triu(long k) { return Rearranging.triangle(this, k, false); }
+    /** A vector's diagonal matrix, or a matrix's main diagonal. */
+    public Tensor diag() { return diag(0); }
+    /** A vector placed on diagonal k of a square matrix, or diagonal k of a matrix. */
+    public Tensor diag(long k) { return Rearranging.diag(this, k); }
+    /** Constant zero padding; {@code pads} lists (before, after) pairs from the last dim. */
+    public Tensor pad(long... pads) { return Padding.pad(this, pads, "constant", 0); }
+    /** Padding with mode "constant" (value), "reflect", "replicate" or "circular". */
+    public Tensor pad(long[] pads, String mode, double value) { return Padding.pad(this, pads, mode, value); }
+    /** Elements of the flattened tensor at the given positions. */
+    public Tensor take(Tensor index) { return Selecting.take(this, index); }
+    /** One-hot int64 rows for this int64 index tensor; numClasses -1 infers max + 1. */
+    public Tensor oneHot(long numClasses) { return Selecting.oneHot(this, numClasses); }
+    /** Coordinates of the nonzero elements, int64 [count, dim()]. */
+    public Tensor nonzero() { return Selecting.nonzero(this); }
+    /** Elements where the mask is true, 1-D. */
+    public Tensor maskedSelect(Tensor mask) { return Selecting.maskedSelect(this, mask); }
+    /** A copy with {@code src} written at {@code index} along dim. */
+    public Tensor scatter(int dim, Tensor index, Tensor src) { return Selecting.scatter(this, dim, index, src); }
+    /** A copy with {@code value} written at {@code index} along dim. */
+    public Tensor scatter(int dim, Tensor index, double value) {
+        return Selecting.scatter(this, dim, index, full(dtype, value, index.shape));
+    }
+
+    private static ValuesIndices valuesIndices(Tensor[] pair) {
+        return new ValuesIndices(pair[0], pair[1]);
+    }
 }

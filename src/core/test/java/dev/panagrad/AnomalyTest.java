@@ -9,7 +9,7 @@ class AnomalyTest {
 
     @Test
     void anomalyModeNamesTheNodeAndWhereItsForwardRan() {
-        Tensor x = Tensor.of(new double[] {0, 1}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {0, 1}, 2).requiresGrad(true);
         Tensor y;
         try (var anomaly = Anomaly.detect()) {
             y = x.sqrt().mul(0).sum();   // d sqrt(x)/dx = 1 / (2 sqrt x): 0 * inf = NaN at x = 0
@@ -24,7 +24,7 @@ class AnomalyTest {
 
     @Test
     void withoutAnomalyModeTheNanReachesTheGradient() {
-        Tensor x = Tensor.of(new double[] {0, 1}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {0, 1}, 2).requiresGrad(true);
         x.sqrt().mul(0).sum().backward();
         assertTrue(Double.isNaN(x.grad().toDoubleArray()[0]));
         assertEquals(0.0, x.grad().toDoubleArray()[1]);

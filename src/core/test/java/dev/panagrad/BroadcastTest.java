@@ -83,8 +83,8 @@ class BroadcastTest {
     @Test
     void aSingleElementOperandThatRequiresGradGetsTheSummedGradient() {
         // y = w * x with w [1] broadcast over x [4]: dy/dw summed over the four positions is sum(x) = 10
-        Tensor w = Tensor.of(new double[] {3}, 1).requiresGrad(true);
-        Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 4);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {3}, 1).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3, 4}, 4);
         w.mul(x).sum().backward();
         assertEquals(10, w.grad().item(), 1e-12);
         assertArrayEquals(new long[] {1}, w.grad().shape());

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class BroadcastViewGradTest {
 
     private static Tensor t(double[] v, long... shape) {
-        return Tensor.of(v, shape).requiresGrad(true);
+        return Tensor.of(DType.FLOAT64, v, shape).requiresGrad(true);
     }
 
     @Test
@@ -47,7 +47,7 @@ class BroadcastViewGradTest {
     @Test
     void gradientThroughTransposeReachesTheBase() {
         Tensor x = t(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
-        Tensor w = Tensor.of(new double[] {1, 10, 100, 1000, 10000, 100000}, 3, 2);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, 10, 100, 1000, 10000, 100000}, 3, 2);
         x.t().mul(w).sum().backward();   // x^T[j][i] = x[i][j] is weighted by w[j][i]
         assertArrayEquals(new double[] {1, 100, 10000, 10, 1000, 100000}, x.grad().toDoubleArray());
     }
@@ -55,7 +55,7 @@ class BroadcastViewGradTest {
     @Test
     void gradientThroughASliceTouchesOnlyTheSlice() {
         Tensor x = t(new double[] {1, 2, 3, 4, 5}, 5);
-        x.slice(0, 1, 5, 2).mul(Tensor.of(new double[] {7, 9}, 2)).sum().backward();   // elements 1 and 3
+        x.slice(0, 1, 5, 2).mul(Tensor.of(DType.FLOAT64, new double[] {7, 9}, 2)).sum().backward();   // elements 1 and 3
         assertArrayEquals(new double[] {0, 7, 0, 9, 0}, x.grad().toDoubleArray());
     }
 

@@ -113,7 +113,7 @@ class CreationTest {
         Tensor f = Tensor.of(new float[] {1.5f, -2, 3, 4}, 2, 2);
         assertEquals(DType.FLOAT32, f.dtype());
         assertArrayEquals(new float[] {1.5f, -2, 3, 4}, f.toFloatArray());
-        Tensor d = Tensor.of(new double[] {0.1, 0.2}, 2);
+        Tensor d = Tensor.of(DType.FLOAT64, new double[] {0.1, 0.2}, 2);
         assertEquals(DType.FLOAT64, d.dtype());
         assertArrayEquals(new double[] {0.1, 0.2}, d.toDoubleArray());
         Tensor l = Tensor.of(new long[] {Long.MAX_VALUE, -1}, 2);

@@ -16,7 +16,7 @@ class DeepGraphTest {
     @Test
     void aChainOf100000OpsRunsBackward() {
         try (Scope scope = Scope.open()) {
-            Tensor x = Tensor.of(new double[] {0.5}, 1).requiresGrad(true);
+            Tensor x = Tensor.of(DType.FLOAT64, new double[] {0.5}, 1).requiresGrad(true);
             Tensor y = x;
             double c = 1.000001, expected = 1;
             for (int i = 0; i < 50_000; i++) {

@@ -21,7 +21,8 @@ class FormatTest {
         assertEquals("tensor([1.5000, 2.2500])", f32(1.5f, 2.25f).toString());          // otherwise 4 decimals
         assertEquals("tensor([0.3333, 0.6667], dtype=float64)", Tensor.ofDoubles(1 / 3.0, 2 / 3.0).toString());
         assertEquals("tensor(2.5000)", Tensor.of(2.5).toString());                      // 0-dim: no brackets
-        assertEquals("tensor(3.)", Tensor.of(3).toString());
+        assertEquals("tensor(3.)", Tensor.of(3.0).toString());
+        assertEquals("tensor(3)", Tensor.of(3).toString());   // an int literal gives int64, as torch.tensor(3)
         assertEquals("tensor(3)", Tensor.scalar(DType.INT64, 3).toString());
         assertEquals("tensor([0., 0.])", Tensor.zeros(2).toString());                   // no nonzero value: integral style
         assertEquals("tensor([-0., 1.])", f32(-0.0f, 1).toString());                    // Python keeps the sign of -0

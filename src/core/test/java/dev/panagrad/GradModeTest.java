@@ -30,7 +30,7 @@ class GradModeTest {
 
     @Test
     void opsUnderNoGradDoNotRecord() {
-        Tensor a = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor a = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         Tensor c;
         try (var off = GradMode.noGrad()) {
             c = a.mul(3).exp().sum();
@@ -46,9 +46,9 @@ class GradModeTest {
 
     @Test
     void inPlaceOnALeafIsAllowedUnderNoGrad() {
-        Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         try (var off = GradMode.noGrad()) {
-            w.sub_(Tensor.of(new double[] {0.5, 0.5}, 2));
+            w.sub_(Tensor.of(DType.FLOAT64, new double[] {0.5, 0.5}, 2));
         }
         assertArrayEquals(new double[] {0.5, 1.5}, w.toDoubleArray());
         assertTrue(w.requiresGrad());
@@ -79,7 +79,7 @@ class GradModeTest {
 
     @Test
     void detachSharesStorageAndVersionButNotHistory() {
-        Tensor a = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor a = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         Tensor b = a.mul(2);
         Tensor d = b.detach();
         assertFalse(d.requiresGrad());

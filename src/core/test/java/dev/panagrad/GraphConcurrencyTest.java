@@ -28,7 +28,7 @@ class GraphConcurrencyTest {
                     start.await();
                     int ok = 0;
                     for (int r = 0; r < rounds; r++) {
-                        Tensor x = Tensor.of(new double[] {a, 2 * a}, 2).requiresGrad(true);
+                        Tensor x = Tensor.of(DType.FLOAT64, new double[] {a, 2 * a}, 2).requiresGrad(true);
                         Tensor y = x.mul(x).sin().sum();   // d sin(x^2)/dx = 2x cos(x^2)
                         y.backward();
                         double[] g = x.grad().toDoubleArray();
@@ -48,7 +48,7 @@ class GraphConcurrencyTest {
     @Test
     void threadsMayShareALeafWhoseGradientsAccumulate() throws Exception {
         int threads = 4, rounds = 100;
-        Tensor w = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3).requiresGrad(true);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);

@@ -41,7 +41,7 @@ class GraphSemanticsTest {
 
     @Test
     void gradIsPopulatedOnlyOnLeavesAndRetainedNonLeaves() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         Tensor h = x.mul(3);
         Tensor k = x.mul(5);
         h.retainGrad();
@@ -94,7 +94,7 @@ class GraphSemanticsTest {
 
     @Test
     void aSecondBackwardThroughAFreedGraphFails() {
-        Tensor x = Tensor.of(new double[] {0.5, 1.5}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {0.5, 1.5}, 2).requiresGrad(true);
         Tensor y = x.exp().sum();   // ExpBackward0 saves its result
         y.backward();
         var e = assertThrows(IllegalStateException.class, y::backward);
@@ -104,7 +104,7 @@ class GraphSemanticsTest {
 
     @Test
     void retainGraphAllowsASecondBackwardThatAccumulates() {
-        Tensor x = Tensor.of(new double[] {0.5, 1.5}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {0.5, 1.5}, 2).requiresGrad(true);
         Tensor y = x.exp().sum();   // dy/dx = exp(x)
         y.backward(null, true, false);
         y.backward();
@@ -122,7 +122,7 @@ class GraphSemanticsTest {
 
     @Test
     void gradientsAccumulateUntilZeroed() {
-        Tensor w = Tensor.of(new double[] {1, -2}, 2).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, -2}, 2).requiresGrad(true);
         for (int i = 1; i <= 3; i++) {
             w.mul(w).sum().backward();   // d(sum w^2)/dw = 2w, once per call
             assertArrayEquals(new double[] {2 * i, -4 * i}, w.grad().toDoubleArray(), 1e-12);
@@ -137,7 +137,7 @@ class GraphSemanticsTest {
 
     @Test
     void zeroGradInPlaceDetachesAGradientThatHasAGraph() {
-        Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         w.pow(3).sum().backward(null, false, true);   // grad = 3w^2, itself differentiable
         assertNotNull(w.grad().gradFn());
         Autograd.zeroGrad(List.of(w), false);
@@ -147,21 +147,21 @@ class GraphSemanticsTest {
 
     @Test
     void backwardFromALeafGivesItsOwnGradient() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
-        x.backward(Tensor.of(new double[] {4, 5}, 2));
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
+        x.backward(Tensor.of(DType.FLOAT64, new double[] {4, 5}, 2));
         assertArrayEquals(new double[] {4, 5}, x.grad().toDoubleArray());
     }
 
     @Test
     void backwardOnATensorWithoutGradFails() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2);
         var e = assertThrows(IllegalStateException.class, () -> x.sum().backward());
         assertTrue(e.getMessage().contains("does not require grad"), e.getMessage());
     }
 
     @Test
     void detachedTensorsStartNewLeaves() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         Tensor y = x.mul(2).detach().requiresGrad(true);
         y.mul(x).sum().backward();   // y is a constant for x: d/dx = y = 2x; d/dy = x
         assertArrayEquals(new double[] {2, 4}, x.grad().toDoubleArray());

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class HooksTest {
 
     private static Tensor vec(double... v) {
-        return Tensor.of(v, v.length);
+        return Tensor.of(DType.FLOAT64, v, v.length);
     }
 
     @Test

@@ -156,11 +156,11 @@ class ReductionTest {
             assertExact(new double[] {1, 2, 2, 2}, x.argmax(0, false), 4);
             assertExact(new double[] {0, 0, 1}, x.argmax(-1, true), 3, 1);
             assertEquals(9, x.argmax().item(), "flattened argmax: the first 7 is at position 9");
-            Tensor[] mx = x.max(1, false), mn = x.min(0, true);
-            assertExact(new double[] {2, 5, 7}, mx[0], 3);
-            assertExact(new double[] {0, 0, 1}, mx[1], 3);
-            assertExact(new double[] {2, 1, -1, 0}, mn[0], 1, 4);
-            assertExact(new double[] {0, 0, 1, 0}, mn[1], 1, 4);
+            ValuesIndices mx = x.max(1), mn = x.min(0, true);
+            assertExact(new double[] {2, 5, 7}, mx.values(), 3);
+            assertExact(new double[] {0, 0, 1}, mx.indices(), 3);
+            assertExact(new double[] {2, 1, -1, 0}, mn.values(), 1, 4);
+            assertExact(new double[] {0, 0, 1, 0}, mn.indices(), 1, 4);
         }
     }
 

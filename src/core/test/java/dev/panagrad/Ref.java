@@ -150,7 +150,7 @@ final class Ref {
             base[Math.toIntExact(p)] = v[j];
         }
         Tensor b = switch (dt) {
-            case FLOAT64 -> Tensor.of(base, base.length);
+            case FLOAT64 -> Tensor.of(DType.FLOAT64, base, base.length);
             case FLOAT32 -> {
                 float[] f = new float[base.length];
                 for (int i = 0; i < f.length; i++) f[i] = (float) base[i];

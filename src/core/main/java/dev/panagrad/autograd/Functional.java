@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
  * {@code strict=True}) that throws {@link AutogradException.UnusedInput} instead.
  *
  * <pre>{@code
- * Tensor x = Tensor.of(new double[] {1, 2}, 2), v = Tensor.of(new double[] {1, 0}, 2);
+ * Tensor x = Tensor.ofDoubles(1, 2), v = Tensor.ofDoubles(1, 0);
  * Tensor j = Functional.jacobian(t -> t.pow(2), x);          // diag(2x) = [[2, 0], [0, 4]]
  * Tensor h = Functional.hessian(t -> t.pow(3).sum(), x);     // diag(6x)
  * Tensor jv = Functional.jvp(t -> t.exp(), x, v).value();    // exp(x) * v

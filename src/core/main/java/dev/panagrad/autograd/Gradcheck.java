@@ -19,7 +19,7 @@ import java.util.Locale;
  * grad must be float64; other inputs (indices, masks) are passed through unchanged.
  *
  * <pre>{@code
- * Tensor x = Tensor.of(new double[] {0.3, -1.2, 2.0}, 3).requiresGrad(true);
+ * Tensor x = Tensor.ofDoubles(0.3, -1.2, 2.0).requiresGrad(true);
  * Gradcheck.gradcheck(in -> in[0].tanh().mul(in[0]), x);       // throws GradcheckError on a mismatch
  * Gradcheck.gradgradcheck(in -> in[0].tanh().mul(in[0]), x);   // the same for second derivatives
  * }</pre>
@@ -137,7 +137,7 @@ public final class Gradcheck {
             double[] v = new double[rows];
             v[r] = 1;
             Tensor[] grads = Autograd.grad(new Tensor[] {out}, wrt,
-                    new Tensor[] {Tensor.of(v, out.shape()).to(out.dtype())}, true, false, true);
+                    new Tensor[] {Tensor.of(out.dtype(), v, out.shape())}, true, false, true);
             for (int k = 0; k < diff.length; k++) {
                 if (grads[k] == null) continue;
                 if (!java.util.Arrays.equals(grads[k].shape(), wrt[k].shape())) {
@@ -172,7 +172,7 @@ public final class Gradcheck {
         for (int k = 0; k < inputs.length; k++) args[k] = inputs[k].detach();
         double[] moved = x.clone();
         moved[c] += delta;
-        args[i] = Tensor.of(moved, shape);
+        args[i] = Tensor.of(DType.FLOAT64, moved, shape);
         return f.apply(args)[o].toDoubleArray();
     }
 

@@ -15,7 +15,24 @@ public enum BinaryOp {
     /** The larger of a and b (NaN if either is NaN). */
     MAX,
     /** The smaller of a and b (NaN if either is NaN). */
-    MIN;
+    MIN,
+    /** The angle of the point (b, a), as {@code Math.atan2(a, b)}. */
+    ATAN2,
+    /** C's remainder: the sign of a, as {@code torch.fmod}. */
+    FMOD,
+    /** Python's modulo: the sign of b, as {@code torch.remainder}. */
+    REMAINDER;
+
+    /** True for the ops {@link VectorBinary} computes with SIMD loops; the others run the scalar loop. */
+    public boolean hasVectorForm() {
+        return ordinal() <= MIN.ordinal();
+    }
+
+    /** Python's modulo: the sign of b, as torch.remainder (a - floor(a / b) * b without its rounding error). */
+    private static double remainder(double a, double b) {
+        double r = a % b;
+        return r != 0 && (r < 0) != (b < 0) ? r + b : r;
+    }
 
     /** The reference value at {@code (a, b)}; MAX and MIN propagate NaN as PyTorch's maximum/minimum do. */
     public double apply(double a, double b) {
@@ -27,6 +44,9 @@ public enum BinaryOp {
             case POW -> Math.pow(a, b);
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
+            case ATAN2 -> Math.atan2(a, b);
+            case FMOD -> a % b;   // C's fmod: the sign of a
+            case REMAINDER -> remainder(a, b);
         };
     }
 }

@@ -35,9 +35,42 @@ public enum UnaryOp {
     /** {@code 1 / x}. */
     RECIPROCAL,
     /** 1 where x is 0, else 0. */
-    LOGICAL_NOT;
+    LOGICAL_NOT,
+    /** Rounds down. */
+    FLOOR,
+    /** Rounds up. */
+    CEIL,
+    /** Rounds to the nearest integer, halves to even. */
+    ROUND,
+    /** Rounds toward zero. */
+    TRUNC,
+    /** The inverse sine. */
+    ASIN,
+    /** The inverse cosine. */
+    ACOS,
+    /** The inverse tangent. */
+    ATAN,
+    /** The inverse hyperbolic sine. */
+    ASINH,
+    /** The inverse hyperbolic cosine. */
+    ACOSH,
+    /** The inverse hyperbolic tangent. */
+    ATANH;
 
     private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double LN2 = 0.6931471805599453;
+
+    /** log(|x| + sqrt(x^2 + 1)) with the sign of x, through log1p so small x keep their precision. */
+    private static double asinh(double x) {
+        double a = Math.abs(x);
+        double r = a > 1e8 ? Math.log(a) + LN2 : Math.log1p(a + a * a / (1 + Math.sqrt(1 + a * a)));
+        return Math.copySign(r, x);
+    }
+
+    /** True for the functions {@link VectorUnary} computes with SIMD loops; the others run the scalar loop. */
+    public boolean hasVectorForm() {
+        return ordinal() < LOGICAL_NOT.ordinal();
+    }
 
     /** The reference value of this function at {@code x}. */
     public double apply(double x) {
@@ -59,6 +92,16 @@ public enum UnaryOp {
             case ERF -> Erf.erf(x);
             case RECIPROCAL -> 1.0 / x;
             case LOGICAL_NOT -> x == 0 ? 1.0 : 0.0;
+            case FLOOR -> Math.floor(x);
+            case CEIL -> Math.ceil(x);
+            case ROUND -> Math.rint(x);   // halves to even, as torch.round
+            case TRUNC -> x < 0 ? Math.ceil(x) : Math.floor(x);
+            case ASIN -> Math.asin(x);
+            case ACOS -> Math.acos(x);
+            case ATAN -> Math.atan(x);
+            case ASINH -> asinh(x);
+            case ACOSH -> x > 1e8 ? Math.log(x) + LN2 : Math.log(x + Math.sqrt((x - 1) * (x + 1)));
+            case ATANH -> 0.5 * Math.log1p(2 * x / (1 - x));   // log((1+x)/(1-x))/2 without cancellation near 0
         };
     }
 }

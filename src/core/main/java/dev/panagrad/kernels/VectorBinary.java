@@ -158,6 +158,7 @@ final class VectorBinary {
             case POW -> powFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MAX -> maxFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MIN -> minFloats(a, ab, as, b, bb, bs, o, ob, n);
+            default -> throw new IllegalArgumentException("binary: no vector form of " + op);
         }
     }
 
@@ -172,6 +173,7 @@ final class VectorBinary {
             case POW -> powDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MAX -> maxDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MIN -> minDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            default -> throw new IllegalArgumentException("binary: no vector form of " + op);
         }
     }
 

@@ -38,7 +38,7 @@ final class VectorUnary {
 
     /** Computes a float32 run; false when {@code op} has no vector form (the caller falls back). */
     static boolean floats(UnaryOp op, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        if (op == UnaryOp.LOGICAL_NOT) return false;
+        if (!op.hasVectorForm()) return false;
         long full = F.loopBound(n);
         floatVectors(op, x, xOff * Float.BYTES, y, yOff * Float.BYTES, full * Float.BYTES);
         if (full < n) {
@@ -51,7 +51,7 @@ final class VectorUnary {
 
     /** Computes a float64 run; false when {@code op} has no vector form (GELU, ERF: the caller falls back). */
     static boolean doubles(UnaryOp op, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        if (op == UnaryOp.LOGICAL_NOT || op == UnaryOp.GELU || op == UnaryOp.ERF) return false;
+        if (!op.hasVectorForm() || op == UnaryOp.GELU || op == UnaryOp.ERF) return false;
         long full = D.loopBound(n);
         doubleVectors(op, x, xOff * Double.BYTES, y, yOff * Double.BYTES, full * Double.BYTES);
         if (full < n) {
@@ -81,7 +81,7 @@ final class VectorUnary {
             case RECIPROCAL -> reciprocalFloats(x, xb, y, yb, bytes);
             case GELU -> VectorErf.geluFloats(x, xb, y, yb, bytes);
             case ERF -> VectorErf.erfFloats(x, xb, y, yb, bytes);
-            case LOGICAL_NOT -> throw new IllegalArgumentException("unary: no vector form of " + op);
+            default -> throw new IllegalArgumentException("unary: no vector form of " + op);
         }
     }
 
@@ -101,7 +101,7 @@ final class VectorUnary {
             case RELU -> reluDoubles(x, xb, y, yb, bytes);
             case SOFTPLUS -> softplusDoubles(x, xb, y, yb, bytes);
             case RECIPROCAL -> reciprocalDoubles(x, xb, y, yb, bytes);
-            case GELU, ERF, LOGICAL_NOT -> throw new IllegalArgumentException("unary: no vector form of " + op);
+            default -> throw new IllegalArgumentException("unary: no vector form of " + op);
         }
     }
 

@@ -194,7 +194,7 @@ public final class Losses {
                 valid[i] = 1;
                 count++;
             }
-            return new Targets(Tensor.of(index, n, 1), Tensor.of(valid, n).to(scores.dtype()), count);
+            return new Targets(Tensor.of(index, n, 1), Tensor.of(scores.dtype(), valid, n), count);
         }
     }
 }

@@ -57,6 +57,18 @@ public final class Pointwise {
             case ERF -> Graph.record("ErfBackward0", out, x,
                     (g, s) -> g.mul(s[0].square().neg().exp().mul(TWO_OVER_SQRT_PI)), x);
             case RECIPROCAL -> Graph.record("ReciprocalBackward0", out, x, (g, s) -> g.mul(s[0].square()).neg(), out);
+            case FLOOR -> Graph.record("FloorBackward0", out, x, (g, s) -> g.mul(0));
+            case CEIL -> Graph.record("CeilBackward0", out, x, (g, s) -> g.mul(0));
+            case ROUND -> Graph.record("RoundBackward0", out, x, (g, s) -> g.mul(0));
+            case TRUNC -> Graph.record("TruncBackward0", out, x, (g, s) -> g.mul(0));
+            // asin' = 1/sqrt(1-x^2), acos' = -1/sqrt(1-x^2), atan' = 1/(1+x^2)
+            case ASIN -> Graph.record("AsinBackward0", out, x, (g, s) -> g.mul(s[0].square().rsub(1).rsqrt()), x);
+            case ACOS -> Graph.record("AcosBackward0", out, x, (g, s) -> g.mul(s[0].square().rsub(1).rsqrt()).neg(), x);
+            case ATAN -> Graph.record("AtanBackward0", out, x, (g, s) -> g.div(s[0].square().add(1)), x);
+            // asinh' = 1/sqrt(x^2+1), acosh' = 1/sqrt(x^2-1), atanh' = 1/(1-x^2)
+            case ASINH -> Graph.record("AsinhBackward0", out, x, (g, s) -> g.mul(s[0].square().add(1).rsqrt()), x);
+            case ACOSH -> Graph.record("AcoshBackward0", out, x, (g, s) -> g.mul(s[0].square().sub(1).rsqrt()), x);
+            case ATANH -> Graph.record("AtanhBackward0", out, x, (g, s) -> g.div(s[0].square().rsub(1)), x);
             case LOGICAL_NOT -> out;
         };
     }
@@ -73,7 +85,8 @@ public final class Pointwise {
     /** The dtype of {@code op} applied to {@code dt}: real-valued functions of integers and masks give float32. */
     public static DType resultType(UnaryOp op, DType dt) {
         boolean keepsType = op == UnaryOp.NEG || op == UnaryOp.ABS || op == UnaryOp.SIGN || op == UnaryOp.RELU
-                || op == UnaryOp.LOGICAL_NOT;
+                || op == UnaryOp.LOGICAL_NOT || op == UnaryOp.FLOOR || op == UnaryOp.CEIL || op == UnaryOp.ROUND
+                || op == UnaryOp.TRUNC;
         return dt.isFloating() || keepsType ? dt : DType.FLOAT32;
     }
 
@@ -97,7 +110,7 @@ public final class Pointwise {
         } else {
             long[] shape = Shape.broadcast(Loops.name(op), a.shape(), b.shape());
             DType dt = DType.promote(a.dtype(), b.dtype());
-            if (op == BinaryOp.DIV && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
+            if (floatResult(op) && !dt.isFloating()) dt = DType.FLOAT32;   // true division, as PyTorch
             x = a.to(dt).expand(shape);
             y = b.to(dt).expand(shape);
             out = Tensor.empty(dt, shape);
@@ -128,7 +141,23 @@ public final class Pointwise {
                         Tensor gb = Tensor.where(aWins.logicalOr(tie), Tensor.where(tie, half, 0), g);
                         return Graph.of(ga, gb);
                     });
+            // d/da atan2(a, b) = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)
+            case ATAN2 -> Graph.record("Atan2Backward0", out, in, Graph.of(x, y), (g, s) -> {
+                Tensor r2 = s[0].square().add(s[1].square());
+                return Graph.of(g.mul(s[1]).div(r2), g.mul(s[0]).div(r2).neg());
+            });
+            // a - q b with q = trunc(a / b) (fmod) or floor(a / b) (remainder), q piecewise constant
+            case FMOD, REMAINDER -> Graph.record(op == BinaryOp.FMOD ? "FmodBackward1" : "RemainderBackward1", out, in,
+                    Graph.of(x, y), (g, s) -> {
+                        Tensor q = s[0].div(s[1]);
+                        return Graph.of(g, g.mul(op == BinaryOp.FMOD ? q.trunc() : q.floor()).neg());
+                    });
         };
+    }
+
+    /** Ops whose integer operands give float32, as true division does in PyTorch. */
+    private static boolean floatResult(BinaryOp op) {
+        return op == BinaryOp.DIV || op == BinaryOp.ATAN2;
     }
 
     /**
@@ -140,7 +169,7 @@ public final class Pointwise {
      */
     private static Tensor smallWithoutBroadcastViews(BinaryOp op, Tensor a, Tensor b) {
         DType dt = a.dtype();
-        if (b.dtype() != dt || (op == BinaryOp.DIV && !dt.isFloating()) || !a.isContiguous() || !b.isContiguous()) {
+        if (b.dtype() != dt || (floatResult(op) && !dt.isFloating()) || !a.isContiguous() || !b.isContiguous()) {
             return null;
         }
         Tensor whole = a.sameShape(b) ? a

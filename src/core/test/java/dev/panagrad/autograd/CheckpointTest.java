@@ -72,8 +72,8 @@ class CheckpointTest {
 
     @Test
     void severalInputsAndTheirGradients() {
-        Tensor a = Tensor.of(new double[] {0.5, -1}, 2).requiresGrad(true);
-        Tensor b = Tensor.of(new double[] {2, 3}, 2).requiresGrad(true);
+        Tensor a = Tensor.of(DType.FLOAT64, new double[] {0.5, -1}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(DType.FLOAT64, new double[] {2, 3}, 2).requiresGrad(true);
         Tensor y = Checkpoint.checkpoint(in -> in[0].mul(in[1]).sin(), a, b);
         assertFalse(y.isLeaf());
         y.sum().backward();
@@ -84,8 +84,8 @@ class CheckpointTest {
 
     @Test
     void aParameterUsedInsideAndOutsideTheBlockGetsBothContributions() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
-        Tensor w = Tensor.of(new double[] {3, -1}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {3, -1}, 2).requiresGrad(true);
         Tensor y = Checkpoint.checkpoint(in -> in[0].mul(w), x).mul(w);   // y = x w^2
         y.sum().backward();
         assertArrayEquals(new double[] {9, 1}, x.grad().toDoubleArray(), 1e-12);      // w^2
@@ -94,7 +94,7 @@ class CheckpointTest {
 
     @Test
     void theBlockRunsWithoutRecordingInForward() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         boolean[] recorded = new boolean[2];
         AtomicInteger call = new AtomicInteger();
         Tensor y = Checkpoint.checkpoint(in -> {
@@ -109,7 +109,7 @@ class CheckpointTest {
 
     @Test
     void modifyingAnInputAfterTheBlockIsCaught() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         Tensor h = x.mul(1);
         Tensor y = Checkpoint.checkpoint(in -> in[0].exp(), h);
         h.add_(1);
@@ -118,7 +118,7 @@ class CheckpointTest {
 
     @Test
     void doubleBackwardIsRefused() {
-        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2}, 2).requiresGrad(true);
         Tensor y = Checkpoint.checkpoint(in -> in[0].pow(3), x).sum();
         var e = assertThrows(UnsupportedOperationException.class, () -> y.backward(null, false, true));
         assertTrue(e.getMessage().contains("createGraph"), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.panagrad.autograd;
 
+import dev.panagrad.DType;
 import dev.panagrad.Autograd;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class FunctionTest {
 
     private static Tensor vec(double... v) {
-        return Tensor.of(v, v.length);
+        return Tensor.of(DType.FLOAT64, v, v.length);
     }
 
     /** ReLU with a hand-written backward. */

@@ -1,5 +1,6 @@
 package dev.panagrad.autograd;
 
+import dev.panagrad.DType;
 import dev.panagrad.Autograd;
 import dev.panagrad.AutogradException;
 import dev.panagrad.Tensor;
@@ -11,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class FunctionalTest {
 
     private static Tensor vec(double... v) {
-        return Tensor.of(v, v.length);
+        return Tensor.of(DType.FLOAT64, v, v.length);
     }
 
     private static Tensor mat(int rows, double... v) {
-        return Tensor.of(v, rows, v.length / rows);
+        return Tensor.of(DType.FLOAT64, v, rows, v.length / rows);
     }
 
     private static final Tensor A = mat(2, 1, 2, 3, 4);

@@ -49,7 +49,7 @@ class GradcheckOpsTest {
             double m = 0.3 + 1.7 * ((v[i] * 2) % 1);
             v[i] = v[i] < 0.5 ? -m : m;
         }
-        return Tensor.of(v, shape).requiresGrad(true);
+        return Tensor.of(DType.FLOAT64, v, shape).requiresGrad(true);
     }
 
     /** Values in [0.5, 2]. */
@@ -68,7 +68,11 @@ class GradcheckOpsTest {
             v[i] = v[j];
             v[j] = t;
         }
-        return Tensor.of(v, shape).requiresGrad(true);
+        return Tensor.of(DType.FLOAT64, v, shape).requiresGrad(true);
+    }
+
+    static Tensor[] pair(dev.panagrad.ValuesIndices r) {
+        return new Tensor[] {r.values(), r.indices()};
     }
 
     static Tensor[] in(Tensor... ts) {
@@ -126,9 +130,9 @@ class GradcheckOpsTest {
             add("maximum " + shapes, x -> x[0].maximum(x[1]), ab);
             add("minimum " + shapes, x -> x[0].minimum(x[1]), ab);
         }
-        add("add with a constant operand", x -> x[0].add(Tensor.of(new double[] {1, 2, 3}, 3)), () -> in(away(2, 3)));
-        add("mul with a constant operand", x -> Tensor.of(new double[] {1, 2, 3}, 3).mul(x[0]), () -> in(away(2, 3)));
-        add("div by a constant operand", x -> Tensor.of(new double[] {1, 2, 3}, 3).div(x[0]), () -> in(away(2, 3)));
+        add("add with a constant operand", x -> x[0].add(Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3)), () -> in(away(2, 3)));
+        add("mul with a constant operand", x -> Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3).mul(x[0]), () -> in(away(2, 3)));
+        add("div by a constant operand", x -> Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3).div(x[0]), () -> in(away(2, 3)));
         add("add double", x -> x[0].add(1.5), () -> in(away(2, 3)));
         add("sub double", x -> x[0].sub(1.5), () -> in(away(2, 3)));
         add("rsub double", x -> x[0].rsub(1.5), () -> in(away(2, 3)));
@@ -140,7 +144,7 @@ class GradcheckOpsTest {
         add("pow 0", x -> x[0].pow(0), () -> in(away(2, 3)));
 
         // ---------------- clamp, where, maskedFill, dtype, copies
-        add("clamp", x -> x[0].clamp(-1, 1), () -> in(Tensor.of(new double[] {-1.5, -0.5, 0.2, 0.7, 1.3, -0.1}, 2, 3)
+        add("clamp", x -> x[0].clamp(-1, 1), () -> in(Tensor.of(DType.FLOAT64, new double[] {-1.5, -0.5, 0.2, 0.7, 1.3, -0.1}, 2, 3)
                 .requiresGrad(true)));
         add("clampMin", x -> x[0].clampMin(0.1), () -> in(away(2, 3)));
         add("clampMax", x -> x[0].clampMax(0.1), () -> in(away(2, 3)));
@@ -183,17 +187,17 @@ class GradcheckOpsTest {
         add("mean", x -> x[0].mean(), () -> in(away(2, 3)));
         add("mean dim keepdim", x -> x[0].mean(0, true), () -> in(away(2, 3)));
         add("prod", x -> x[0].prod(), () -> in(away(2, 3)));
-        add("prod with a zero", x -> x[0].prod(), () -> in(Tensor.of(new double[] {0.5, -1.2, 0, 1.5, 0.8, -0.7}, 2, 3)
+        add("prod with a zero", x -> x[0].prod(), () -> in(Tensor.of(DType.FLOAT64, new double[] {0.5, -1.2, 0, 1.5, 0.8, -0.7}, 2, 3)
                 .requiresGrad(true)));
         add("prod dim", x -> x[0].prod(1, false), () -> in(away(2, 3)));
-        add("prod dim with a zero", x -> x[0].prod(1, true), () -> in(Tensor.of(new double[] {0.5, 0, 1.1, 1.5, 0.8, -0.7},
+        add("prod dim with a zero", x -> x[0].prod(1, true), () -> in(Tensor.of(DType.FLOAT64, new double[] {0.5, 0, 1.1, 1.5, 0.8, -0.7},
                 2, 3).requiresGrad(true)));
         add("amax", x -> x[0].amax(new int[] {1}, false), () -> in(distinct(2, 3)));
         add("amin", x -> x[0].amin(new int[] {0, 1}, true), () -> in(distinct(2, 3)));
         add("max", x -> x[0].max(), () -> in(distinct(2, 3)));
         add("min", x -> x[0].min(), () -> in(distinct(2, 3)));
-        addMulti("max dim", x -> x[0].max(1, false), () -> in(distinct(2, 3)));
-        addMulti("min dim keepdim", x -> x[0].min(0, true), () -> in(distinct(2, 3)));
+        addMulti("max dim", x -> pair(x[0].max(1, false)), () -> in(distinct(2, 3)));
+        addMulti("min dim keepdim", x -> pair(x[0].min(0, true)), () -> in(distinct(2, 3)));
         add("var", x -> x[0].var(), () -> in(away(2, 3)));
         add("var dims", x -> x[0].var(new int[] {1}, 0, true), () -> in(away(2, 3)));
         add("std", x -> x[0].std(), () -> in(away(2, 3)));
@@ -258,7 +262,7 @@ class GradcheckOpsTest {
         addInPlace("tanh_", (y, x) -> y.tanh_(), () -> in(away(2, 3)));
         addInPlace("sigmoid_", (y, x) -> y.sigmoid_(), () -> in(away(2, 3)));
         addInPlace("relu_", (y, x) -> y.relu_(), () -> in(away(2, 3)));
-        addInPlace("clamp_", (y, x) -> y.clamp_(-1, 1), () -> in(Tensor.of(new double[] {-1.1, -0.4, 0.2, 0.5, 1.3, -0.1},
+        addInPlace("clamp_", (y, x) -> y.clamp_(-1, 1), () -> in(Tensor.of(DType.FLOAT64, new double[] {-1.1, -0.4, 0.2, 0.5, 1.3, -0.1},
                 2, 3).requiresGrad(true)));
         addInPlace("fill_", (y, x) -> y.fill_(2).mul(x[0]), () -> in(away(2, 3)));
         addInPlace("zero_", (y, x) -> y.zero_().add(x[0].square()), () -> in(away(2, 3)));

@@ -1,5 +1,6 @@
 package dev.panagrad.autograd;
 
+import dev.panagrad.DType;
 import dev.panagrad.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class GradcheckTest {
 
     private static Tensor x() {
-        return Tensor.of(new double[] {0.3, -1.2, 2.0}, 3).requiresGrad(true);
+        return Tensor.of(DType.FLOAT64, new double[] {0.3, -1.2, 2.0}, 3).requiresGrad(true);
     }
 
     /** x^2 with a backward of {@code slope} * x * g, where the true slope is 2; {@code detached} breaks double backward. */
@@ -62,7 +63,7 @@ class GradcheckTest {
                 () -> Gradcheck.gradcheck(in -> in[0].exp(), Tensor.of(1f, 2f).requiresGrad(true)));
         assertTrue(e1.getMessage().contains("expected float64"), e1.getMessage());
         var e2 = assertThrows(IllegalArgumentException.class,
-                () -> Gradcheck.gradcheck(in -> in[0].exp(), Tensor.of(new double[] {1}, 1)));
+                () -> Gradcheck.gradcheck(in -> in[0].exp(), Tensor.of(DType.FLOAT64, new double[] {1}, 1)));
         assertTrue(e2.getMessage().contains("no input requires grad"), e2.getMessage());
     }
 }

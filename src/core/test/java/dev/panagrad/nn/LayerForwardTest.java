@@ -98,7 +98,7 @@ class LayerForwardTest {
     @Test
     void maxPoolValuesAndIndices() {
         // one plane [4, 4]: 2x2 windows with stride 2
-        Tensor x = Tensor.of(new double[] {
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {
             1, 5, 2, 0,
             3, 4, 7, 7,
             -1, -2, 0, 9,
@@ -151,7 +151,7 @@ class LayerForwardTest {
                 }
             }
             // NaN wins its window, as in PyTorch
-            Tensor withNan = Tensor.of(new double[] {1, Double.NaN, 3, 2}, 1, 1, 2, 2).to(dt);
+            Tensor withNan = Tensor.of(DType.FLOAT64, new double[] {1, Double.NaN, 3, 2}, 1, 1, 2, 2).to(dt);
             assertTrue(Double.isNaN(MaxPool2d.maxPool2d(withNan, 2).item()));
         }
     }
@@ -159,7 +159,7 @@ class LayerForwardTest {
     @Test
     void avgPoolCountsPaddingOrNot() {
         // plane [[1, 2], [3, 4]], 3x3 window, padding 1, stride 1: every window holds all 4 values
-        Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 1, 1, 2, 2);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3, 4}, 1, 1, 2, 2);
         int[] k = {3, 3}, s = {1, 1}, pad = {1, 1};
         // with padding counted the divisor is 9: 10/9 everywhere; without, 4 inside taps: 10/4
         assertArrayEquals(new double[] {10.0 / 9, 10.0 / 9, 10.0 / 9, 10.0 / 9},
@@ -201,8 +201,8 @@ class LayerForwardTest {
         // evaluation: (x - running_mean) / sqrt(running_var + eps) * w + b, running stats unchanged
         Tensor w = bn.weight(), b = bn.bias();
         try (var off = dev.panagrad.GradMode.noGrad()) {
-            w.copy_(Tensor.of(new double[] {2, -1}, 2));
-            b.copy_(Tensor.of(new double[] {0.5, 3}, 2));
+            w.copy_(Tensor.of(DType.FLOAT64, new double[] {2, -1}, 2));
+            b.copy_(Tensor.of(DType.FLOAT64, new double[] {0.5, 3}, 2));
         }
         double[] rm = bn.runningMean().toDoubleArray(), rv = bn.runningVar().toDoubleArray();
         double[] ye = bn.eval().forward(x).toDoubleArray();

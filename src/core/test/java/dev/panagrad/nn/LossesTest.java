@@ -44,7 +44,7 @@ class LossesTest {
         Tensor labels = Tensor.of(LABELS, 4);
         for (double eps : new double[] {0, 0.1}) {
             double[] rows = perRow(eps);
-            Tensor logits = Tensor.of(LOGITS, 4, 3).requiresGrad(true);
+            Tensor logits = Tensor.of(DType.FLOAT64, LOGITS, 4, 3).requiresGrad(true);
             assertArrayEquals(rows, Losses.crossEntropy(logits, labels, -100, eps, Reduction.NONE).toDoubleArray(), 1e-12);
             assertEquals(rows[0] + rows[1] + rows[3],
                     Losses.crossEntropy(logits, labels, -100, eps, Reduction.SUM).item(), 1e-12);
@@ -64,13 +64,13 @@ class LossesTest {
             }
         }
         // float32 logits work the same way, within float precision
-        Tensor f = Tensor.of(LOGITS, 4, 3).to(DType.FLOAT32);
+        Tensor f = Tensor.of(DType.FLOAT64, LOGITS, 4, 3).to(DType.FLOAT32);
         assertEquals((perRow(0)[0] + perRow(0)[1] + perRow(0)[3]) / 3, Losses.crossEntropy(f, labels).item(), 1e-6);
     }
 
     @Test
     void crossEntropyRejectsBadTargets() {
-        Tensor logits = Tensor.of(LOGITS, 4, 3);
+        Tensor logits = Tensor.of(DType.FLOAT64, LOGITS, 4, 3);
         var range = assertThrows(IndexOutOfBoundsException.class,
                 () -> Losses.crossEntropy(logits, Tensor.of(new long[] {0, 3, 1, 1}, 4)));
         assertTrue(range.getMessage().startsWith("crossEntropy: target 3 at position 1 is out of bounds"), range.getMessage());
@@ -83,7 +83,7 @@ class LossesTest {
 
     @Test
     void nllLossPicksTheTargetLogProbability() {
-        Tensor logp = Tensor.of(LOGITS, 4, 3);
+        Tensor logp = Tensor.of(DType.FLOAT64, LOGITS, 4, 3);
         // -(x[0,1] + x[1,2] + x[3,0]) / 3 = -(2 + 3 + 2.5) / 3, row 2 ignored
         assertEquals(-7.5 / 3, Losses.nllLoss(logp, Tensor.of(LABELS, 4)).item(), 1e-12);
         assertArrayEquals(new double[] {-2, -3, 0, -2.5},
@@ -92,7 +92,7 @@ class LossesTest {
 
     @Test
     void mseAndBinaryCrossEntropyWithLogits() {
-        Tensor x = Tensor.of(new double[] {0.5, -2, 3}, 3), y = Tensor.of(new double[] {1, 0, 0.25}, 3);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {0.5, -2, 3}, 3), y = Tensor.of(DType.FLOAT64, new double[] {1, 0, 0.25}, 3);
         // ((0.5 - 1)^2 + (-2)^2 + (3 - 0.25)^2) / 3
         assertEquals((0.25 + 4 + 7.5625) / 3, Losses.mseLoss(x, y).item(), 1e-12);
         // -(y log s(x) + (1 - y) log(1 - s(x))) per element

@@ -15,8 +15,8 @@ class ClipGradTest {
     private static List<Tensor> params(double[] g1, double[] g2) {
         Tensor a = Parameter.of(Tensor.zeros(DType.FLOAT64, g1.length));
         Tensor b = Parameter.of(Tensor.zeros(DType.FLOAT64, g2.length));
-        a.setGrad(Tensor.of(g1, g1.length));
-        b.setGrad(Tensor.of(g2, g2.length));
+        a.setGrad(Tensor.of(DType.FLOAT64, g1, g1.length));
+        b.setGrad(Tensor.of(DType.FLOAT64, g2, g2.length));
         return List.of(a, b);
     }
 

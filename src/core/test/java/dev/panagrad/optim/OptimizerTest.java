@@ -27,13 +27,13 @@ class OptimizerTest {
     }
 
     private static Tensor param() {
-        return Parameter.of(Tensor.of(START.clone(), 3));
+        return Parameter.of(Tensor.of(DType.FLOAT64, START.clone(), 3));
     }
 
     /** Runs the optimizer for STEPS steps with the fixed gradients and returns the parameter values. */
     private static double[] run(Tensor p, Optimizer opt) {
         for (int t = 1; t <= STEPS; t++) {
-            p.setGrad(Tensor.of(grad(t), 3));
+            p.setGrad(Tensor.of(DType.FLOAT64, grad(t), 3));
             opt.step();
         }
         return p.toDoubleArray();
@@ -86,7 +86,7 @@ class OptimizerTest {
         assertArrayEquals(expected, run(p, new SGD(List.of(p), lr).momentum(mu).nesterov(true)), 1e-12);
         Tensor q = param();
         SGD bad = new SGD(List.of(q), lr).nesterov(true);
-        q.setGrad(Tensor.of(grad(1), 3));
+        q.setGrad(Tensor.of(DType.FLOAT64, grad(1), 3));
         var e = assertThrows(IllegalStateException.class, bad::step);
         assertTrue(e.getMessage().startsWith("SGD: Nesterov momentum requires a momentum and zero dampening"));
     }
@@ -169,7 +169,7 @@ class OptimizerTest {
         Tensor p = param(), q = param();
         Adam a = new Adam(List.of(p), 0.01);
         for (int t = 1; t <= 2; t++) {
-            p.setGrad(Tensor.of(grad(t), 3));
+            p.setGrad(Tensor.of(DType.FLOAT64, grad(t), 3));
             a.step();
         }
         Map<String, Tensor> saved = new LinkedHashMap<>();
@@ -183,8 +183,8 @@ class OptimizerTest {
         Adam b = new Adam(List.of(q), 0.5);   // the loaded lr 0.01 replaces 0.5
         b.loadStateDict(saved);
         assertEquals(0.01, b.lr(0));
-        p.setGrad(Tensor.of(grad(3), 3));
-        q.setGrad(Tensor.of(grad(3), 3));
+        p.setGrad(Tensor.of(DType.FLOAT64, grad(3), 3));
+        q.setGrad(Tensor.of(DType.FLOAT64, grad(3), 3));
         a.step();
         b.step();
         assertArrayEquals(p.toDoubleArray(), q.toDoubleArray());
@@ -195,7 +195,7 @@ class OptimizerTest {
     void loadStateDictRejectsMismatchesAndKeepsItsState() {
         Tensor p = param();
         SGD opt = new SGD(List.of(p), 0.1).momentum(0.9);
-        p.setGrad(Tensor.of(grad(1), 3));
+        p.setGrad(Tensor.of(DType.FLOAT64, grad(1), 3));
         opt.step();
         Tensor buf = opt.state(p).get("momentum_buffer");
         Map<String, Tensor> bad = new LinkedHashMap<>(opt.stateDict());
