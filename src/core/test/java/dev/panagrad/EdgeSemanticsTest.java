@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class EdgeSemanticsTest {
 
     private static Tensor vec(double... v) {
-        return Tensor.of(v, v.length);
+        return Tensor.ofDoubles(v);
     }
 
     @Test
@@ -47,7 +47,7 @@ class EdgeSemanticsTest {
 
     @Test
     void retainGraphDefaultsToCreateGraphAndGradKeepsItsHistory() {
-        Tensor x = Tensor.of(new double[] {2}, 1).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {2}, 1).requiresGrad(true);
         Tensor y = x.pow(3).sum();
         y.backward(null, true);                      // create_graph=True: the graph is retained as well
         assertNotNull(x.grad().gradFn(), "with createGraph, x.grad has a history");

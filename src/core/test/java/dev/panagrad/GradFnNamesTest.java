@@ -17,11 +17,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class GradFnNamesTest {
 
     private static Tensor vec(double... v) {
-        return Tensor.of(v, v.length);
+        return Tensor.ofDoubles(v);
     }
 
     private static Tensor x() {
-        return Tensor.of(new double[] {0.3, -1.2, 2.5, 0.7, -0.4, 1.9}, 2, 3).requiresGrad(true);
+        return Tensor.of(DType.FLOAT64, new double[] {0.3, -1.2, 2.5, 0.7, -0.4, 1.9}, 2, 3).requiresGrad(true);
     }
 
     private static String name(Tensor t) {
@@ -69,7 +69,7 @@ class GradFnNamesTest {
     void theNewNodesHaveTheRightDerivatives() {
         Tensor v = vec(0.5, -1.5, 2).requiresGrad(true);
         Tensor m = x();
-        Tensor t = Tensor.of(new double[] {0.1, 0.2, -0.3, 0.4, 0.5, -0.6}, 2, 3).requiresGrad(true);
+        Tensor t = Tensor.of(DType.FLOAT64, new double[] {0.1, 0.2, -0.3, 0.4, 0.5, -0.6}, 2, 3).requiresGrad(true);
         Tensor target = Tensor.of(new long[] {2, 0}, 2);
         check(in -> in[0].matmul(in[0].mul(in[0])), v);                                  // DotBackward0
         check(in -> in[0].matmul(in[1]), m, v);                                           // MvBackward0

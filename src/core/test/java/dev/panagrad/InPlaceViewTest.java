@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class InPlaceViewTest {
 
     private static Tensor vec(double... v) {
-        return Tensor.of(v, v.length);
+        return Tensor.ofDoubles(v);
     }
 
     @Test
@@ -44,8 +44,8 @@ class InPlaceViewTest {
 
     @Test
     void viewsOfViewsTransposesAndReshapesGradcheck() {
-        Tensor r = Tensor.of(new double[] {0.3, -0.7, 1.1, 0.4, -0.2, 0.9}, 2, 3).requiresGrad(true);
-        Tensor w = Tensor.of(new double[] {0.5, -1.5}, 2).requiresGrad(true);
+        Tensor r = Tensor.of(DType.FLOAT64, new double[] {0.3, -0.7, 1.1, 0.4, -0.2, 0.9}, 2, 3).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {0.5, -1.5}, 2).requiresGrad(true);
         java.util.function.Function<Tensor[], Tensor> f = in -> {
             Tensor x = in[0].mul(1);
             x.transpose(0, 1).select(0, 1).mul_(in[1]);        // column 1 times w
@@ -59,8 +59,8 @@ class InPlaceViewTest {
 
     @Test
     void maskedFillCopyAndIndexStyleWritesThroughViews() {
-        Tensor r = Tensor.of(new double[] {0.3, -0.7, 1.1, 0.4, -0.2, 0.9}, 2, 3).requiresGrad(true);
-        Tensor s = Tensor.of(new double[] {2.5, -1.25}, 2).requiresGrad(true);
+        Tensor r = Tensor.of(DType.FLOAT64, new double[] {0.3, -0.7, 1.1, 0.4, -0.2, 0.9}, 2, 3).requiresGrad(true);
+        Tensor s = Tensor.of(DType.FLOAT64, new double[] {2.5, -1.25}, 2).requiresGrad(true);
         Tensor mask = Tensor.of(new boolean[] {true, false, true}, 3);
         java.util.function.Function<Tensor[], Tensor> f = in -> {
             Tensor x = in[0].mul(in[0]);
