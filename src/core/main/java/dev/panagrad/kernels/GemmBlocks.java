@@ -14,9 +14,9 @@ import java.util.function.Function;
  * operands, any row strides (even 0) and edge tiles (zero padded) cost only the packing. Subclasses hold the
  * packed buffers and the micro-kernel for one element type; one instance serves one thread.
  *
- * <p>{@link #run} splits large products over the library's threads by rows of C (or by columns when C has
- * few rows); each thread packs its own copy of the other operand, which costs O(k n) against O(m n k / threads)
- * of arithmetic.
+ * <p>{@link #run} splits large products into blocks of rows of C (or of columns when C has few rows), fixed by
+ * the shape, over the library's threads; each block packs its own copy of the other operand, which costs
+ * O(k n) against O(m n k / blocks) of arithmetic.
  */
 abstract class GemmBlocks {
     /** One GEMM call's operands, in elements (offsets and row strides), as {@link Kernels#gemm} takes them. */
@@ -24,8 +24,8 @@ abstract class GemmBlocks {
                    MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                    double beta, MemorySegment c, long cOff, long ldc) {}
 
-    /** Multiply-adds per thread below which a product stays on one thread. */
-    private static final long PARALLEL_GRAIN = 1L << 21;
+    /** Multiply-adds per block below which a product is not split further. */
+    private static final long BLOCK_WORK = 1L << 23;
 
     final Problem p;
     final int mr, nr, kcMax, mcMax, ncMax;
@@ -63,23 +63,32 @@ abstract class GemmBlocks {
         void run(long i0, long i1, long j0, long j1);
     }
 
+    /** The most blocks a product is split into: enough for 16 threads. */
+    private static final long MAX_BLOCKS = 16;
+
     /**
-     * Splits an m x n product of depth k over the library's threads by rows of C (or by columns when C has few
-     * rows), in multiples of {@code mr} rows or {@code nr} columns, and runs {@code body} on each block; a
-     * product of fewer than {@link #PARALLEL_GRAIN} multiply-adds per thread stays on the caller's thread.
+     * Splits an m x n product of depth k by rows of C (or by columns when C has few rows), in multiples of
+     * {@code mr} rows or {@code nr} columns, and runs {@code body} on each block over the library's threads. The
+     * blocks depend on the shape alone, never on the thread count: every element of C is computed by one call
+     * over the whole depth, the same call whatever the threads, so the result is the same for every thread
+     * count. A product gets one block per {@link #BLOCK_WORK} multiply-adds, at most {@link #MAX_BLOCKS}, rounded
+     * down to a power of two so that 2, 4, 8 or 16 threads get equal shares. Each block re-packs the other
+     * operand, the price of the fixed split on one thread.
      */
     static void split(long m, long n, long k, int mr, int nr, BlockBody body) {
         long work = m * n * k;
         boolean byRows = m >= n;
         long unit = byRows ? mr : nr, extent = byRows ? m : n;
         long units = (extent + unit - 1) / unit;
-        long grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, work / units));
-        Parallel.forRange(units, grain, (lo, hi) -> {
-            long from = lo * unit, to = Math.min(extent, hi * unit);
-            if (byRows) {
-                body.run(from, to, 0, n);
-            } else {
-                body.run(0, m, from, to);
+        long blocks = Long.highestOneBit(Math.max(1, Math.min(units, Math.min(MAX_BLOCKS, work / BLOCK_WORK))));
+        Parallel.forRange(blocks, 1, (lo, hi) -> {
+            for (long b = lo; b < hi; b++) {
+                long from = units * b / blocks * unit, to = Math.min(extent, units * (b + 1) / blocks * unit);
+                if (byRows) {
+                    body.run(from, to, 0, n);
+                } else {
+                    body.run(0, m, from, to);
+                }
             }
         });
     }
