@@ -14,9 +14,9 @@ import java.util.function.Function;
  * operands, any row strides (even 0) and edge tiles (zero padded) cost only the packing. Subclasses hold the
  * packed buffers and the micro-kernel for one element type; one instance serves one thread.
  *
- * <p>{@link #run} splits large products into blocks of rows of C (or of columns when C has few rows), fixed by
- * the shape, over the library's threads; each block packs its own copy of the other operand, which costs
- * O(k n) against O(m n k / blocks) of arithmetic.
+ * <p>{@link #run} splits large products into a grid of blocks of C, fixed by the shape, over the library's
+ * threads; each block packs its own share of both operands, which costs O(k (m + n) / sqrt(blocks)) against
+ * O(m n k / blocks) of arithmetic.
  */
 abstract class GemmBlocks {
     /** One GEMM call's operands, in elements (offsets and row strides), as {@link Kernels#gemm} takes them. */
@@ -25,7 +25,7 @@ abstract class GemmBlocks {
                    double beta, MemorySegment c, long cOff, long ldc) {}
 
     /** Multiply-adds per block below which a product is not split further. */
-    private static final long BLOCK_WORK = 1L << 23;
+    private static final long BLOCK_WORK = 1L << 22;
 
     final Problem p;
     final int mr, nr, kcMax, mcMax, ncMax;
@@ -64,31 +64,37 @@ abstract class GemmBlocks {
     }
 
     /** The most blocks a product is split into: enough for 16 threads. */
-    private static final long MAX_BLOCKS = 16;
+    private static final int MAX_BLOCKS = 16;
+    /** A block is not cut below this many rows or columns: each block re-packs its share of both operands. */
+    private static final long MIN_TILE = 128;
 
     /**
-     * Splits an m x n product of depth k by rows of C (or by columns when C has few rows), in multiples of
-     * {@code mr} rows or {@code nr} columns, and runs {@code body} on each block over the library's threads. The
-     * blocks depend on the shape alone, never on the thread count: every element of C is computed by one call
-     * over the whole depth, the same call whatever the threads, so the result is the same for every thread
-     * count. A product gets one block per {@link #BLOCK_WORK} multiply-adds, at most {@link #MAX_BLOCKS}, rounded
-     * down to a power of two so that 2, 4, 8 or 16 threads get equal shares. Each block re-packs the other
-     * operand, the price of the fixed split on one thread.
+     * Splits an m x n product of depth k into a grid of blocks of C and runs {@code body} on each over the
+     * library's threads. The grid depends on the shape alone, never on the thread count: every element of C is
+     * computed by one call over the whole depth, the same call whatever the threads, so the result is the same
+     * for every thread count. Starting from the whole of C, the longer side of a block is halved (to multiples of
+     * {@code mr} rows or {@code nr} columns, never below {@link #MIN_TILE}) while a block holds at least twice
+     * {@link #BLOCK_WORK} multiply-adds and there are fewer than {@link #MAX_BLOCKS}; the count is a power of
+     * two, so 2, 4, 8 or 16 threads get equal shares. Square-ish blocks keep the re-packing small.
      */
     static void split(long m, long n, long k, int mr, int nr, BlockBody body) {
-        long work = m * n * k;
-        boolean byRows = m >= n;
-        long unit = byRows ? mr : nr, extent = byRows ? m : n;
-        long units = (extent + unit - 1) / unit;
-        long blocks = Long.highestOneBit(Math.max(1, Math.min(units, Math.min(MAX_BLOCKS, work / BLOCK_WORK))));
-        Parallel.forRange(blocks, 1, (lo, hi) -> {
+        int rowBlocks = 1, colBlocks = 1;
+        while (rowBlocks * colBlocks < MAX_BLOCKS) {
+            long tileM = (m + rowBlocks - 1) / rowBlocks, tileN = (n + colBlocks - 1) / colBlocks;
+            if (tileM * tileN * k < 2 * BLOCK_WORK) break;
+            boolean rowsSplit = tileM >= 2 * MIN_TILE, colsSplit = tileN >= 2 * MIN_TILE;
+            if (rowsSplit && (tileM >= tileN || !colsSplit)) rowBlocks *= 2;
+            else if (colsSplit) colBlocks *= 2;
+            else break;
+        }
+        int rb = rowBlocks, cb = colBlocks;
+        long rowUnits = (m + mr - 1) / mr, colUnits = (n + nr - 1) / nr;
+        Parallel.forRange((long) rb * cb, 1, (lo, hi) -> {
             for (long b = lo; b < hi; b++) {
-                long from = units * b / blocks * unit, to = Math.min(extent, units * (b + 1) / blocks * unit);
-                if (byRows) {
-                    body.run(from, to, 0, n);
-                } else {
-                    body.run(0, m, from, to);
-                }
+                long r = b / cb, c = b % cb;
+                long i0 = Math.min(m, rowUnits * r / rb * mr), i1 = Math.min(m, rowUnits * (r + 1) / rb * mr);
+                long j0 = Math.min(n, colUnits * c / cb * nr), j1 = Math.min(n, colUnits * (c + 1) / cb * nr);
+                if (i0 < i1 && j0 < j1) body.run(i0, i1, j0, j1);
             }
         });
     }
