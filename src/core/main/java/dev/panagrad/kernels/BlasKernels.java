@@ -9,8 +9,9 @@ import java.lang.foreign.MemorySegment;
  * Sends float32 and float64 GEMM to OpenBLAS; everything else (other dtypes, layouts BLAS cannot express,
  * heap segments, sizes beyond {@code int}) runs as in {@link VectorKernels}.
  *
- * <p>OpenBLAS runs single-threaded inside each call; a large product is split into blocks of C over the
- * library's own threads ({@link Parallel}), one OpenBLAS call per block. Two thread pools on the same cores
+ * <p>OpenBLAS runs single-threaded inside each call; a large product is split into a grid of blocks of C fixed
+ * by its shape ({@link GemmBlocks#split}), one OpenBLAS call per block, run on the library's own threads
+ * ({@link Parallel}), so the result does not depend on the thread count. Two thread pools on the same cores
  * would fight: OpenBLAS's workers spin for a while after each call, stealing the cores the library's next
  * (elementwise) op wants.
  *
@@ -46,7 +47,7 @@ public class BlasKernels extends VectorKernels {
         return why == null ? "available" : why;
     }
 
-    /** Blocks of C handed to one OpenBLAS call are a multiple of this many rows or columns (its register tiles divide it). */
+    /** Blocks of C handed to one OpenBLAS call are a multiple of this many rows and columns (its register tiles divide it). */
     private static final int SPLIT_UNIT = 16;
 
     @Override

@@ -9,7 +9,6 @@ import static dev.panagrad.kernels.Lanes.D;
 import static dev.panagrad.kernels.Lanes.DL;
 import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VD;
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 /**
  * Float64 GEMM where C is a single column (n = 1) or a single row (m = 1): a matrix times a vector. Such a
@@ -75,7 +74,7 @@ final class DoubleGemv {
             a2 = DoubleVector.fromMemorySegment(D, m, b + 2L * VD, ORDER).fma(DoubleVector.fromArray(D, x, q + 2 * DL), a2);
             a3 = DoubleVector.fromMemorySegment(D, m, b + 3L * VD, ORDER).fma(DoubleVector.fromArray(D, x, q + 3 * DL), a3);
         }
-        double s = a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+        double s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         for (; q < k; q++) s += m.get(ValueLayout.JAVA_DOUBLE, mb + (long) q * Double.BYTES) * x[q];
         return s;
     }

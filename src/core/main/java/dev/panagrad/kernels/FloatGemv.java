@@ -9,7 +9,6 @@ import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.FL;
 import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VF;
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 /**
  * Float32 GEMM where C is a single column (n = 1) or a single row (m = 1): a matrix times a vector. Such a
@@ -75,7 +74,7 @@ final class FloatGemv {
             a2 = FloatVector.fromMemorySegment(F, m, b + 2L * VF, ORDER).fma(FloatVector.fromArray(F, x, q + 2 * FL), a2);
             a3 = FloatVector.fromMemorySegment(F, m, b + 3L * VF, ORDER).fma(FloatVector.fromArray(F, x, q + 3 * FL), a3);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+        float s = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         for (; q < k; q++) s += m.get(ValueLayout.JAVA_FLOAT, mb + (long) q * Float.BYTES) * x[q];
         return s;
     }

@@ -14,9 +14,9 @@ import java.util.function.Function;
  * operands, any row strides (even 0) and edge tiles (zero padded) cost only the packing. Subclasses hold the
  * packed buffers and the micro-kernel for one element type; one instance serves one thread.
  *
- * <p>{@link #run} splits large products over the library's threads by rows of C (or by columns when C has
- * few rows); each thread packs its own copy of the other operand, which costs O(k n) against O(m n k / threads)
- * of arithmetic.
+ * <p>{@link #run} splits large products into a grid of blocks of C, fixed by the shape, over the library's
+ * threads; each block packs its own share of both operands, which costs O(k (m + n) / sqrt(blocks)) against
+ * O(m n k / blocks) of arithmetic.
  */
 abstract class GemmBlocks {
     /** One GEMM call's operands, in elements (offsets and row strides), as {@link Kernels#gemm} takes them. */
@@ -24,8 +24,8 @@ abstract class GemmBlocks {
                    MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                    double beta, MemorySegment c, long cOff, long ldc) {}
 
-    /** Multiply-adds per thread below which a product stays on one thread. */
-    private static final long PARALLEL_GRAIN = 1L << 21;
+    /** Multiply-adds per block below which a product is not split further. */
+    private static final long BLOCK_WORK = 1L << 22;
 
     final Problem p;
     final int mr, nr, kcMax, mcMax, ncMax;
@@ -63,23 +63,38 @@ abstract class GemmBlocks {
         void run(long i0, long i1, long j0, long j1);
     }
 
+    /** The most blocks a product is split into: enough for 16 threads. */
+    private static final int MAX_BLOCKS = 16;
+    /** A block is not cut below this many rows or columns: each block re-packs its share of both operands. */
+    private static final long MIN_TILE = 128;
+
     /**
-     * Splits an m x n product of depth k over the library's threads by rows of C (or by columns when C has few
-     * rows), in multiples of {@code mr} rows or {@code nr} columns, and runs {@code body} on each block; a
-     * product of fewer than {@link #PARALLEL_GRAIN} multiply-adds per thread stays on the caller's thread.
+     * Splits an m x n product of depth k into a grid of blocks of C and runs {@code body} on each over the
+     * library's threads. The grid depends on the shape alone, never on the thread count: every element of C is
+     * computed by one call over the whole depth, the same call whatever the threads, so the result is the same
+     * for every thread count. Starting from the whole of C, the longer side of a block is halved (to multiples of
+     * {@code mr} rows or {@code nr} columns, never below {@link #MIN_TILE}) while a block holds at least twice
+     * {@link #BLOCK_WORK} multiply-adds and there are fewer than {@link #MAX_BLOCKS}; the count is a power of
+     * two, so 2, 4, 8 or 16 threads get equal shares. Square-ish blocks keep the re-packing small.
      */
     static void split(long m, long n, long k, int mr, int nr, BlockBody body) {
-        long work = m * n * k;
-        boolean byRows = m >= n;
-        long unit = byRows ? mr : nr, extent = byRows ? m : n;
-        long units = (extent + unit - 1) / unit;
-        long grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, work / units));
-        Parallel.forRange(units, grain, (lo, hi) -> {
-            long from = lo * unit, to = Math.min(extent, hi * unit);
-            if (byRows) {
-                body.run(from, to, 0, n);
-            } else {
-                body.run(0, m, from, to);
+        int rowBlocks = 1, colBlocks = 1;
+        while (rowBlocks * colBlocks < MAX_BLOCKS) {
+            long tileM = (m + rowBlocks - 1) / rowBlocks, tileN = (n + colBlocks - 1) / colBlocks;
+            if (tileM * tileN * k < 2 * BLOCK_WORK) break;
+            boolean rowsSplit = tileM >= 2 * MIN_TILE, colsSplit = tileN >= 2 * MIN_TILE;
+            if (rowsSplit && (tileM >= tileN || !colsSplit)) rowBlocks *= 2;
+            else if (colsSplit) colBlocks *= 2;
+            else break;
+        }
+        int rb = rowBlocks, cb = colBlocks;
+        long rowUnits = (m + mr - 1) / mr, colUnits = (n + nr - 1) / nr;
+        Parallel.forRange((long) rb * cb, 1, (lo, hi) -> {
+            for (long b = lo; b < hi; b++) {
+                long r = b / cb, c = b % cb;
+                long i0 = Math.min(m, rowUnits * r / rb * mr), i1 = Math.min(m, rowUnits * (r + 1) / rb * mr);
+                long j0 = Math.min(n, colUnits * c / cb * nr), j1 = Math.min(n, colUnits * (c + 1) / cb * nr);
+                if (i0 < i1 && j0 < j1) body.run(i0, i1, j0, j1);
             }
         });
     }

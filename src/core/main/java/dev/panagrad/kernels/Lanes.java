@@ -57,4 +57,29 @@ final class Lanes {
         MemorySegment.copy(x, byteOffset, t, 0, bytes);
         return t;
     }
+
+    /**
+     * The sum of lanes [0, lanes) of v, added in index order. {@code reduceLanes(ADD)} leaves the order open,
+     * and the JDK's compiled form (a tree) and its interpreted form (a loop) round differently, so a result
+     * would change as the JIT warms up.
+     */
+    static float sum(FloatVector v, int lanes) {
+        float[] a = v.toArray();
+        float s = a[0];
+        for (int i = 1; i < lanes; i++) s += a[i];
+        return s;
+    }
+
+    /** The sum of all lanes of v in index order, as {@link #sum(FloatVector, int)}. */
+    static float sum(FloatVector v) {
+        return sum(v, FL);
+    }
+
+    /** The sum of all lanes of v in index order, as {@link #sum(FloatVector, int)}. */
+    static double sum(DoubleVector v) {
+        double[] a = v.toArray();
+        double s = a[0];
+        for (int i = 1; i < a.length; i++) s += a[i];
+        return s;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.panagrad.kernels;
 
+import dev.panagrad.DType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -31,7 +32,6 @@ import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 import static jdk.incubator.vector.VectorOperators.NE;
-import static jdk.incubator.vector.VectorOperators.POW;
 
 /**
  * Two-operand kernels over contiguous output runs: {@code out[i] = op(a[i], b[i])}, comparisons into bool
@@ -40,10 +40,9 @@ import static jdk.incubator.vector.VectorOperators.POW;
  * have no branches. As in {@link VectorUnary}, each op has its own loop method, and the last partial vector
  * is computed in scratch vectors.
  *
- * <p>Lanewise MAX and MIN follow Math.max and Math.min (NaN wins, max(-0, +0) = +0). POW computes |a|^b
- * with the vector math library and restores the sign and the special cases of Math.pow itself: the library
- * follows C (pow(1, NaN) = 1, pow(-1, +-inf) = 1) and takes a scalar path, 20 to 100 times slower, for bases
- * that are zero or negative, which squares of signed data hit all the time.
+ * <p>Lanewise MAX and MIN follow Math.max and Math.min (NaN wins, max(-0, +0) = +0). POW is here only as a
+ * square by a broadcast 2 ({@link #isSquare}), computed as a * a, which Math.pow rounds the same way; other
+ * powers run as scalar Math.pow calls, since the JDK's vector pow rounds differently interpreted and compiled.
  */
 final class VectorBinary {
     private VectorBinary() {}
@@ -51,6 +50,13 @@ final class VectorBinary {
     /** True when the strides are ones this class handles: output contiguous, each input contiguous or broadcast. */
     static boolean handles(long aStride, long bStride, long outStride) {
         return outStride == 1 && (aStride == 1 || aStride == 0) && (bStride == 1 || bStride == 0);
+    }
+
+    /** True when b is a broadcast 2 of dtype dt: a^b is then the square a * a, which these loops compute. */
+    static boolean isSquare(DType dt, MemorySegment b, long bOff, long bStride) {
+        if (bStride != 0) return false;
+        return dt == DType.FLOAT32 ? b.getAtIndex(ValueLayout.JAVA_FLOAT, bOff) == 2
+                : dt == DType.FLOAT64 && b.getAtIndex(ValueLayout.JAVA_DOUBLE, bOff) == 2;
     }
 
     /** Scratch slots (see {@link Lanes#scratch}): broadcast inputs, then the tails of a, b, out and the mask. */
@@ -86,8 +92,8 @@ final class VectorBinary {
     static void floats(BinaryOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff, long bStride,
                        MemorySegment out, long outOff, long n) {
         Run x = Run.floats(a, aOff, aStride, A_SPREAD), y = Run.floats(b, bOff, bStride, B_SPREAD);
-        if (op == BinaryOp.POW && bStride == 0 && b.getAtIndex(ValueLayout.JAVA_FLOAT, bOff) == 2) {
-            op = BinaryOp.MUL;   // a^2 = a * a, exactly as Math.pow rounds it, and far faster than the vector pow
+        if (op == BinaryOp.POW) {   // only squares come here: a^2 = a * a, exactly as Math.pow rounds it
+            op = BinaryOp.MUL;
             y = x;
         }
         long full = F.loopBound(n);
@@ -102,8 +108,8 @@ final class VectorBinary {
     static void doubles(BinaryOp op, MemorySegment a, long aOff, long aStride, MemorySegment b, long bOff, long bStride,
                         MemorySegment out, long outOff, long n) {
         Run x = Run.doubles(a, aOff, aStride, A_SPREAD), y = Run.doubles(b, bOff, bStride, B_SPREAD);
-        if (op == BinaryOp.POW && bStride == 0 && b.getAtIndex(ValueLayout.JAVA_DOUBLE, bOff) == 2) {
-            op = BinaryOp.MUL;   // a^2 = a * a, exactly as Math.pow rounds it
+        if (op == BinaryOp.POW) {   // only squares come here: a^2 = a * a, exactly as Math.pow rounds it
+            op = BinaryOp.MUL;
             y = x;
         }
         long full = D.loopBound(n);
@@ -155,7 +161,6 @@ final class VectorBinary {
             case SUB -> subFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MUL -> mulFloats(a, ab, as, b, bb, bs, o, ob, n);
             case DIV -> divFloats(a, ab, as, b, bb, bs, o, ob, n);
-            case POW -> powFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MAX -> maxFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MIN -> minFloats(a, ab, as, b, bb, bs, o, ob, n);
             default -> throw new IllegalArgumentException("binary: no vector form of " + op);
@@ -170,7 +175,6 @@ final class VectorBinary {
             case SUB -> subDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MUL -> mulDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case DIV -> divDoubles(a, ab, as, b, bb, bs, o, ob, n);
-            case POW -> powDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MAX -> maxDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MIN -> minDoubles(a, ab, as, b, bb, bs, o, ob, n);
             default -> throw new IllegalArgumentException("binary: no vector form of " + op);
@@ -237,28 +241,6 @@ final class VectorBinary {
         }
     }
 
-    private static void powFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
-                                  MemorySegment o, long ob, long n) {
-        for (long e = 0; e < n; e += FL) {
-            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
-            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
-            // |u|^w, with zero bases kept away from the vector pow: it is slow on bases <= 0
-            FloatVector base = u.abs();
-            VectorMask<Float> zero = base.compare(EQ, 0f);
-            FloatVector r = base.blend(1f, zero).lanewise(POW, w);
-            r = r.blend(0f, zero.and(w.compare(GT, 0f))).blend(Float.POSITIVE_INFINITY, zero.and(w.compare(LT, 0f)));
-            // a base with the sign bit set and an odd integer exponent give a negative power
-            IntVector wi = (IntVector) w.convert(F2I, 0);
-            VectorMask<Float> integral = w.abs().compare(GE, 0x1p23f).or(((FloatVector) wi.convert(I2F, 0)).compare(EQ, w));
-            VectorMask<Float> odd = wi.and(1).compare(EQ, 1).cast(F).and(integral).and(w.abs().compare(LT, 0x1p24f));
-            r = r.blend(r.neg(), u.viewAsIntegralLanes().compare(LT, 0).cast(F).and(odd));
-            // Math.pow gives NaN for a NaN exponent, |u| = 1 with an infinite one, and u < 0 with a fraction
-            VectorMask<Float> nan = w.test(IS_NAN).or(base.compare(EQ, 1f).and(w.test(IS_INFINITE)))
-                    .or(u.compare(LT, 0f).and(u.test(IS_FINITE)).and(w.test(IS_FINITE)).and(integral.not()));
-            r.blend(Float.NaN, nan).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
-        }
-    }
-
     private static void maxFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
                                   MemorySegment o, long ob, long n) {
         for (long e = 0; e < n; e += FL) {
@@ -310,28 +292,6 @@ final class VectorBinary {
             DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
             DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
             u.div(w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
-        }
-    }
-
-    private static void powDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
-                                   MemorySegment o, long ob, long n) {
-        for (long e = 0; e < n; e += DL) {
-            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
-            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
-            // |u|^w, with zero bases kept away from the vector pow: it is slow on bases <= 0
-            DoubleVector base = u.abs();
-            VectorMask<Double> zero = base.compare(EQ, 0);
-            DoubleVector r = base.blend(1, zero).lanewise(POW, w);
-            r = r.blend(0, zero.and(w.compare(GT, 0))).blend(Double.POSITIVE_INFINITY, zero.and(w.compare(LT, 0)));
-            // a base with the sign bit set and an odd integer exponent give a negative power
-            LongVector wi = (LongVector) w.convert(D2L, 0);
-            VectorMask<Double> integral = w.abs().compare(GE, 0x1p52).or(((DoubleVector) wi.convert(L2D, 0)).compare(EQ, w));
-            VectorMask<Double> odd = wi.and(1L).compare(EQ, 1L).cast(D).and(integral).and(w.abs().compare(LT, 0x1p53));
-            r = r.blend(r.neg(), u.viewAsIntegralLanes().compare(LT, 0).cast(D).and(odd));
-            // Math.pow gives NaN for a NaN exponent, |u| = 1 with an infinite one, and u < 0 with a fraction
-            VectorMask<Double> nan = w.test(IS_NAN).or(base.compare(EQ, 1).and(w.test(IS_INFINITE)))
-                    .or(u.compare(LT, 0).and(u.test(IS_FINITE)).and(w.test(IS_FINITE)).and(integral.not()));
-            r.blend(Double.NaN, nan).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
         }
     }
 

@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VF;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
@@ -58,8 +57,8 @@ final class VectorErf {
             p = p.fma(t, t.broadcast(0.37409196f));
             p = p.fma(t, t.broadcast(1.00002368f));
             p = p.fma(t, t.broadcast(-1.26551223f));
-            // lanewise(EXP) rather than VectorExp: two inlined copies of it push this loop past C2's inlining budget
-            FloatVector erfc = t.mul(hi.mul(-s2).lanewise(EXP)).mul(p.lanewise(EXP)).mul(lo.fma(-s2, 1f));
+            // VectorExp rather than lanewise(EXP), whose interpreted and compiled forms round differently
+            FloatVector erfc = t.mul(VectorExp.exp(hi.mul(-s2))).mul(VectorExp.exp(p)).mul(lo.fma(-s2, 1f));
             // erf(w) = w sum_n c_n w^2n, c_n = 2/sqrt(pi) (-1)^n / (n! (2n+1)), for w = s x
             FloatVector w = v.mul(s), w2 = w.mul(w);
             FloatVector q = w2.fma(-1.4925650e-5f, 1.2055333e-4f);

@@ -46,7 +46,8 @@ public class VectorKernels extends ScalarKernels {
     public void binary(BinaryOp op, DType dt, MemorySegment a, long aOff, long aStride,
                        MemorySegment b, long bOff, long bStride,
                        MemorySegment out, long outOff, long outStride, long n) {
-        boolean vector = n > 0 && op.hasVectorForm() && VectorBinary.handles(aStride, bStride, outStride) && offHeap(a, b, out);
+        boolean vector = n > 0 && op.hasVectorForm() && VectorBinary.handles(aStride, bStride, outStride) && offHeap(a, b, out)
+                && (op != BinaryOp.POW || VectorBinary.isSquare(dt, b, bOff, bStride));
         if (vector && dt == DType.FLOAT32) {
             VectorBinary.floats(op, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
         } else if (vector && dt == DType.FLOAT64) {

@@ -13,7 +13,6 @@ import static dev.panagrad.kernels.Lanes.FL;
 import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VD;
 import static dev.panagrad.kernels.Lanes.VF;
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
@@ -93,7 +92,7 @@ final class VectorReduce {
                 int count = (int) (cols - full);
                 MemorySegment t = padded(x, xb + full, count, 1, max);
                 FloatVector e = VectorExp.exp(FloatVector.fromMemorySegment(F, t, 0, ORDER).sub(max));
-                sum += e.reduceLanes(ADD, F.indexInRange(0, count));
+                sum += Lanes.sum(e, count);
                 if (!log) e.intoMemorySegment(y, (yb + full) * Float.BYTES, ORDER, F.indexInRange(0, count));
             }
             if (log) {
@@ -177,7 +176,7 @@ final class VectorReduce {
             a2 = a2.add(FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
             a3 = a3.add(FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+        return Lanes.sum(a0.add(a1).add(a2.add(a3)));
     }
 
     private static void sumColumnFloats(MemorySegment x, long xb, long rowBytes, long size,
@@ -237,7 +236,7 @@ final class VectorReduce {
             a2 = a2.add(DoubleVector.fromMemorySegment(D, x, p + 2 * VD, ORDER));
             a3 = a3.add(DoubleVector.fromMemorySegment(D, x, p + 3 * VD, ORDER));
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+        return Lanes.sum(a0.add(a1).add(a2.add(a3)));
     }
 
     private static void sumColumnDoubles(MemorySegment x, long xb, long rowBytes, long size,
@@ -297,7 +296,7 @@ final class VectorReduce {
             if (y != null) e.intoMemorySegment(y, yb + p, ORDER);
             acc = acc.add(e);
         }
-        return acc.reduceLanes(ADD);
+        return Lanes.sum(acc);
     }
 
     /** y = (x - max) - logSum over a row. */

@@ -10,14 +10,9 @@ import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.ORDER;
 import static dev.panagrad.kernels.Lanes.VD;
 import static dev.panagrad.kernels.Lanes.VF;
-import static jdk.incubator.vector.VectorOperators.COS;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
-import static jdk.incubator.vector.VectorOperators.LOG;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
 import static jdk.incubator.vector.VectorOperators.LT;
-import static jdk.incubator.vector.VectorOperators.SIN;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 /**
  * {@code y[i] = op(x[i])} over contiguous float32 and float64 runs. Whole vectors go through the loop of
@@ -36,9 +31,13 @@ final class VectorUnary {
     /** PyTorch's softplus threshold: above it softplus(x) = x to float precision. */
     private static final float SOFTPLUS_THRESHOLD = 20f;
 
-    /** Computes a float32 run; false when {@code op} has no vector form (the caller falls back). */
+    /**
+     * Computes a float32 run; false when {@code op} has no vector form (the caller falls back to the scalar
+     * loop). sin and cos have none: the JDK's vector routines for them round differently interpreted and
+     * compiled, while {@link Math#sin} and {@link Math#cos} call the same code in both.
+     */
     static boolean floats(UnaryOp op, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        if (!op.hasVectorForm()) return false;
+        if (!op.hasVectorForm() || op == UnaryOp.SIN || op == UnaryOp.COS) return false;
         long full = F.loopBound(n);
         floatVectors(op, x, xOff * Float.BYTES, y, yOff * Float.BYTES, full * Float.BYTES);
         if (full < n) {
@@ -49,9 +48,9 @@ final class VectorUnary {
         return true;
     }
 
-    /** Computes a float64 run; false when {@code op} has no vector form (GELU, ERF: the caller falls back). */
+    /** Computes a float64 run; false when {@code op} has no vector form (the caller falls back), see {@link #hasDoubleForm}. */
     static boolean doubles(UnaryOp op, MemorySegment x, long xOff, MemorySegment y, long yOff, long n) {
-        if (!op.hasVectorForm() || op == UnaryOp.GELU || op == UnaryOp.ERF) return false;
+        if (!op.hasVectorForm() || !hasDoubleForm(op)) return false;
         long full = D.loopBound(n);
         doubleVectors(op, x, xOff * Double.BYTES, y, yOff * Double.BYTES, full * Double.BYTES);
         if (full < n) {
@@ -60,6 +59,18 @@ final class VectorUnary {
             MemorySegment.copy(t, 0, y, (yOff + full) * Double.BYTES, (n - full) * Double.BYTES);
         }
         return true;
+    }
+
+    /**
+     * Whether a float64 op has a vector loop here. log, tanh, softplus (log1p), sin and cos would need the JDK's
+     * vector math routines, which round differently interpreted and compiled; the scalar loop's {@link Math}
+     * calls do not, so results never depend on how warm the JIT is.
+     */
+    private static boolean hasDoubleForm(UnaryOp op) {
+        return switch (op) {
+            case LOG, SIN, COS, TANH, SOFTPLUS, GELU, ERF, LOGICAL_NOT -> false;
+            default -> true;
+        };
     }
 
     /** Whole float vectors: {@code bytes} is a multiple of the vector size. */
@@ -72,8 +83,6 @@ final class VectorUnary {
             case RSQRT -> rsqrtFloats(x, xb, y, yb, bytes);
             case ABS -> absFloats(x, xb, y, yb, bytes);
             case SIGN -> signFloats(x, xb, y, yb, bytes);
-            case SIN -> sinFloats(x, xb, y, yb, bytes);
-            case COS -> cosFloats(x, xb, y, yb, bytes);
             case TANH -> tanhFloats(x, xb, y, yb, bytes);
             case SIGMOID -> sigmoidFloats(x, xb, y, yb, bytes);
             case RELU -> reluFloats(x, xb, y, yb, bytes);
@@ -89,17 +98,12 @@ final class VectorUnary {
         switch (op) {
             case NEG -> negDoubles(x, xb, y, yb, bytes);
             case EXP -> expDoubles(x, xb, y, yb, bytes);
-            case LOG -> logDoubles(x, xb, y, yb, bytes);
             case SQRT -> sqrtDoubles(x, xb, y, yb, bytes);
             case RSQRT -> rsqrtDoubles(x, xb, y, yb, bytes);
             case ABS -> absDoubles(x, xb, y, yb, bytes);
             case SIGN -> signDoubles(x, xb, y, yb, bytes);
-            case SIN -> sinDoubles(x, xb, y, yb, bytes);
-            case COS -> cosDoubles(x, xb, y, yb, bytes);
-            case TANH -> tanhDoubles(x, xb, y, yb, bytes);
             case SIGMOID -> sigmoidDoubles(x, xb, y, yb, bytes);
             case RELU -> reluDoubles(x, xb, y, yb, bytes);
-            case SOFTPLUS -> softplusDoubles(x, xb, y, yb, bytes);
             case RECIPROCAL -> reciprocalDoubles(x, xb, y, yb, bytes);
             default -> throw new IllegalArgumentException("unary: no vector form of " + op);
         }
@@ -122,7 +126,7 @@ final class VectorUnary {
     private static void logFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
         for (long i = 0; i < bytes; i += VF) {
             FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            v.lanewise(LOG).intoMemorySegment(y, yb + i, ORDER);
+            VectorLog.log(v).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -155,24 +159,10 @@ final class VectorUnary {
         }
     }
 
-    private static void sinFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VF) {
-            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            v.lanewise(SIN).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
-    private static void cosFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VF) {
-            FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            v.lanewise(COS).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
     private static void tanhFloats(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
         for (long i = 0; i < bytes; i += VF) {
             FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            v.lanewise(TANH).intoMemorySegment(y, yb + i, ORDER);
+            VectorTanh.tanh(v).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -197,7 +187,7 @@ final class VectorUnary {
         for (long i = 0; i < bytes; i += VF) {
             // log(1 + e^x), and x itself above the threshold
             FloatVector v = FloatVector.fromMemorySegment(F, x, xb + i, ORDER);
-            VectorExp.exp(v).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
+            VectorLog.log1p(VectorExp.exp(v)).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -219,13 +209,6 @@ final class VectorUnary {
         for (long i = 0; i < bytes; i += VD) {
             DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
             VectorExp.exp(v).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
-    private static void logDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VD) {
-            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            v.lanewise(LOG).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 
@@ -258,27 +241,6 @@ final class VectorUnary {
         }
     }
 
-    private static void sinDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VD) {
-            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            v.lanewise(SIN).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
-    private static void cosDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VD) {
-            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            v.lanewise(COS).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
-    private static void tanhDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VD) {
-            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            v.lanewise(TANH).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
     private static void sigmoidDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
         for (long i = 0; i < bytes; i += VD) {
             // 1/(1+e) for x >= 0 and e/(1+e) for x < 0 with e = exp(-|x|) <= 1: nothing overflows
@@ -293,14 +255,6 @@ final class VectorUnary {
             // NaN <= 0 is false, so NaN stays; negatives and -0 become +0
             DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
             v.blend(0, v.compare(LE, 0)).intoMemorySegment(y, yb + i, ORDER);
-        }
-    }
-
-    private static void softplusDoubles(MemorySegment x, long xb, MemorySegment y, long yb, long bytes) {
-        for (long i = 0; i < bytes; i += VD) {
-            // log(1 + e^x), and x itself above the threshold
-            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xb + i, ORDER);
-            VectorExp.exp(v).lanewise(LOG1P).blend(v, v.compare(GT, SOFTPLUS_THRESHOLD)).intoMemorySegment(y, yb + i, ORDER);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.Parallel;
 import dev.panagrad.kernels.Window2d;
+import dev.panagrad.ops.Pinning;
 import dev.panagrad.ops.Pointwise;
 
 import java.lang.foreign.MemorySegment;
@@ -70,11 +71,13 @@ public class AvgPool2d extends Module {
         outShape[outShape.length - 1] = w.outW();
         Tensor xc = Pointwise.convertRaw(x.detach(), dt);
         Tensor y = Tensor.empty(dt, outShape);
-        MemorySegment xs = xc.segment(), ys = y.segment();
         long xo = xc.offset(), work = outPlane * w.kernelH() * w.kernelW();
-        Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, work)),
-                (lo, hi) -> Kernels.active().avgPool2d(dt, w, countPadding, xs, xo + lo * plane, hi - lo, ys,
-                        lo * outPlane));
+        Pinning.run("avgPool2d", () -> {
+            MemorySegment xs = xc.segment(), ys = y.segment();
+            Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, work)),
+                    (lo, hi) -> Kernels.active().avgPool2d(dt, w, countPadding, xs, xo + lo * plane, hi - lo, ys,
+                            lo * outPlane));
+        }, xc, y);
         return Graph.record("AvgPool2DBackward0", y, x, (g, s) -> adjoint(g, w, countPadding, inShape));
     }
 
@@ -84,11 +87,13 @@ public class AvgPool2d extends Module {
         long plane = w.height() * w.width(), outPlane = w.outH() * w.outW(), planes = g.numel() / outPlane;
         Tensor gc = Pointwise.convertRaw(g.detach(), dt);
         Tensor gx = Tensor.zeros(dt, inShape);
-        MemorySegment gs = gc.segment(), xs = gx.segment();
         long go = gc.offset(), work = outPlane * w.kernelH() * w.kernelW();
-        Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, work)),
-                (lo, hi) -> Kernels.active().avgPool2dAdjoint(dt, w, countPadding, gs, go + lo * outPlane, hi - lo,
-                        xs, lo * plane));
+        Pinning.run("avgPool2dBackward", () -> {
+            MemorySegment gs = gc.segment(), xs = gx.segment();
+            Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, work)),
+                    (lo, hi) -> Kernels.active().avgPool2dAdjoint(dt, w, countPadding, gs, go + lo * outPlane,
+                            hi - lo, xs, lo * plane));
+        }, gc, gx);
         return Graph.record("AvgPool2DBackwardBackward0", gx, g, (gg, s) -> pool(gg, w, countPadding));
     }
 }

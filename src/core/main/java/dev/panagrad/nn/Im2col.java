@@ -6,9 +6,8 @@ import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.Parallel;
 import dev.panagrad.kernels.Window2d;
+import dev.panagrad.ops.Pinning;
 import dev.panagrad.ops.Pointwise;
-
-import java.lang.foreign.MemorySegment;
 
 /**
  * The linear map from images to the column matrix a convolution multiplies (im2col) and its adjoint
@@ -27,10 +26,10 @@ final class Im2col {
         long rows = c * w.kernelH() * w.kernelW();
         Tensor xc = Pointwise.convertRaw(x.detach(), dt);
         Tensor cols = Tensor.empty(dt, rows, n * l);
-        MemorySegment xs = xc.segment(), cs = cols.segment();
         long xo = xc.offset();
-        Parallel.forRange(n, Math.max(1, Windows.GRAIN / Math.max(1, rows * l)),
-                (lo, hi) -> K.im2col(dt, w, c, xs, xo + lo * c * plane, hi - lo, cs, lo * l, n * l));
+        Pinning.run("im2col", () -> Parallel.forRange(n, Math.max(1, Windows.GRAIN / Math.max(1, rows * l)),
+                (lo, hi) -> K.im2col(dt, w, c, xc.segment(), xo + lo * c * plane, hi - lo, cols.segment(), lo * l,
+                        n * l)), xc, cols);
         long[] shape = x.shape();
         return Graph.record("Im2ColBackward0", cols, x, (g, s) -> image(g, w, shape));
     }
@@ -41,10 +40,10 @@ final class Im2col {
         long n = shape[0], c = shape[1], plane = w.height() * w.width(), l = w.outH() * w.outW();
         Tensor y = Tensor.zeros(dt, shape);
         long[] st = cols.strides();
-        MemorySegment cs = cols.segment(), ys = y.segment();
         long co = cols.offset();
-        Parallel.forRange(n, Math.max(1, Windows.GRAIN / Math.max(1, cols.size(0) * l)),
-                (lo, hi) -> K.col2im(dt, w, c, cs, co + lo * l * st[1], st[0], st[1], hi - lo, ys, lo * c * plane));
+        Pinning.run("col2im", () -> Parallel.forRange(n, Math.max(1, Windows.GRAIN / Math.max(1, cols.size(0) * l)),
+                (lo, hi) -> K.col2im(dt, w, c, cols.segment(), co + lo * l * st[1], st[0], st[1], hi - lo,
+                        y.segment(), lo * c * plane)), cols, y);
         return Graph.record("Col2ImBackward0", y, cols, (g, s) -> columns(g, w));
     }
 }

@@ -5,6 +5,7 @@ import dev.panagrad.Generator;
 import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
+import dev.panagrad.ops.Pinning;
 import dev.panagrad.ops.Pointwise;
 
 /**
@@ -78,8 +79,8 @@ public class Linear extends Module {
         if (rows > 0 && out > 0 && in > 0) {
             Tensor a = Pointwise.convertRaw(x2.detach(), dt), w = Pointwise.convertRaw(weight.detach(), dt);
             // y[rows, out] = a[rows, in] @ w[out, in]^T + y
-            Kernels.active().gemm(dt, false, true, rows, out, in, 1.0, a.segment(), a.offset(), in,
-                    w.segment(), w.offset(), in, 1.0, y.segment(), 0, out);
+            Pinning.run("linear", () -> Kernels.active().gemm(dt, false, true, rows, out, in, 1.0, a.segment(),
+                    a.offset(), in, w.segment(), w.offset(), in, 1.0, y.segment(), 0, out), a, w, y);
         }
         Tensor r = Graph.record("AddmmBackward0", y, Graph.of(x2, weight, bias), Graph.of(x2, weight), (g, s) ->
                 Graph.of(s[0].requiresGrad() ? g.mm(s[1]) : null,

@@ -6,6 +6,7 @@ import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.Parallel;
 import dev.panagrad.kernels.Window2d;
+import dev.panagrad.ops.Pinning;
 import dev.panagrad.ops.Pointwise;
 
 import java.lang.foreign.MemorySegment;
@@ -71,12 +72,14 @@ public class MaxPool2d extends Module {
         outShape[outShape.length - 1] = w.outW();
         Tensor xc = Pointwise.convertRaw(x.detach(), dt);
         Tensor y = Tensor.empty(dt, outShape), idx = Tensor.empty(DType.INT64, outShape);
-        MemorySegment xs = xc.segment(), ys = y.segment(), is = idx.segment();
         long xo = xc.offset();
         long window = (long) k[0] * k[1];
-        Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane * window)),
-                (lo, hi) -> Kernels.active().maxPool2d(dt, w, xs, xo + lo * plane, hi - lo, ys, lo * outPlane, is,
-                        lo * outPlane));
+        Pinning.run("maxPool2d", () -> {
+            MemorySegment xs = xc.segment(), ys = y.segment(), is = idx.segment();
+            Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane * window)),
+                    (lo, hi) -> Kernels.active().maxPool2d(dt, w, xs, xo + lo * plane, hi - lo, ys, lo * outPlane, is,
+                            lo * outPlane));
+        }, xc, y, idx);
         // d y[p, o] / d x[p, idx[p, o]] = 1: the gradient is scattered back to the positions of the maxima
         Tensor out = Graph.record("MaxPool2DWithIndicesBackward0", y, x,
                 (g, s) -> scatterToMaxima(g, s[0], planes, plane, inShape), idx);
@@ -92,11 +95,13 @@ public class MaxPool2d extends Module {
         long outPlane = idx.numel() / Math.max(1, planes);
         Tensor gc = Pointwise.convertRaw(g.detach(), dt);
         Tensor gx = Tensor.zeros(dt, inShape);
-        MemorySegment gs = gc.segment(), is = idx.segment(), xs = gx.segment();
         long go = gc.offset();
-        Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane)),
-                (lo, hi) -> Kernels.active().scatterAdd(dt, gs, go + lo * outPlane, hi - lo, outPlane, 1, is,
-                        lo * outPlane, plane, xs, lo * plane));
+        Pinning.run("maxPool2dBackward", () -> {
+            MemorySegment gs = gc.segment(), is = idx.segment(), xs = gx.segment();
+            Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane)),
+                    (lo, hi) -> Kernels.active().scatterAdd(dt, gs, go + lo * outPlane, hi - lo, outPlane, 1, is,
+                            lo * outPlane, plane, xs, lo * plane));
+        }, gc, idx, gx);
         long[] outShape = idx.shape();
         return Graph.record("MaxPool2DWithIndicesBackwardBackward0", gx, g,
                 (gg, s) -> gg.reshape(planes, plane).gather(1, s[0].reshape(planes, outPlane)).reshape(outShape), idx);

@@ -14,8 +14,8 @@ import java.util.Arrays;
 
 /**
  * Reductions over all or given dims (with keepdim), arg-reductions and softmax, each with its derivative.
- * Large full reductions are split across threads into partial results, so their float rounding can
- * differ slightly with the thread count.
+ * Large full reductions are split into partial results over chunks of a fixed length, reduced by whichever
+ * threads are free and then combined in chunk order, so every result is the same for any thread count.
  *
  * <pre>{@code
  * Tensor m = x.mean(new int[] {0}, true);    // [1, n]
@@ -309,25 +309,30 @@ public final class Reductions {
         return keepdim ? out : squeezeDims(out, mask);
     }
 
+    /**
+     * Elements per partial result of one long reduction. Fixed, so that the partials, and the order in which
+     * they are combined, depend on the length alone: the result is the same for every thread count.
+     */
+    static final long FULL_CHUNK = 1 << 16;
+
     private static void run(ReduceOp op, Tensor c, long outer, long size, long inner, Tensor out) {
-        int threads = Parallel.threads();
-        // One long reduction is split: partial results per thread, then a reduction of the partials.
-        Tensor partial = outer * inner == 1 && size >= 2 * Loops.GRAIN && threads > 1 ? Tensor.empty(c.dtype(), threads) : null;
+        // One long reduction is split: a partial result per fixed chunk, then the partials reduced in order.
+        long chunks = outer * inner == 1 && size >= 2 * FULL_CHUNK ? (size + FULL_CHUNK - 1) / FULL_CHUNK : 0;
+        Tensor partial = chunks > 0 ? Tensor.empty(c.dtype(), chunks) : null;
         Tensor[] operands = partial == null ? new Tensor[] {c, out} : new Tensor[] {c, out, partial};
         Loops.using(Loops.name(op), operands, () -> {
             MemorySegment xs = c.segment(), os = out.segment();
             long xo = c.offset();
             DType dt = c.dtype();
             if (partial != null) {
-                long chunk = (size + threads - 1) / threads;
                 MemorySegment ps = partial.segment();
-                Parallel.forRange(threads, 1, (lo, hi) -> {
+                Parallel.forRange(chunks, Math.max(1, Loops.GRAIN / FULL_CHUNK), (lo, hi) -> {
                     for (long t = lo; t < hi; t++) {
-                        long start = t * chunk, len = Math.max(0, Math.min(chunk, size - start));
-                        K.reduce(op, dt, xs, xo + start, 1, len, 1, ps, t);
+                        long start = t * FULL_CHUNK;
+                        K.reduce(op, dt, xs, xo + start, 1, Math.min(FULL_CHUNK, size - start), 1, ps, t);
                     }
                 });
-                K.reduce(op, dt, ps, 0, 1, threads, 1, os, 0);
+                K.reduce(op, dt, ps, 0, 1, chunks, 1, os, 0);
                 return;
             }
             Parallel.forRange(outer, Math.max(1, Loops.GRAIN / Math.max(1, size * inner)),
