@@ -15,6 +15,7 @@ module dev.panagrad {
     exports dev.panagrad.autograd;
     exports dev.panagrad.blas;
     exports dev.panagrad.data;
+    exports dev.panagrad.distributed;
     exports dev.panagrad.io;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
@@ -22,4 +23,5 @@ module dev.panagrad {
     exports dev.panagrad.ops;
     exports dev.panagrad.optim;
     // dev.panagrad.blas.cblas (jextract output) stays internal: only dev.panagrad.blas calls it.
+    // dev.panagrad.distributed.mpi (jextract output) stays internal: only dev.panagrad.distributed calls it.
 }
