@@ -101,8 +101,10 @@ class MpiLaunchTest {
         Assumptions.assumeTrue(mpirun != null, "mpirun not installed (apt-get install openmpi-bin)");
         List<String> cmd = new ArrayList<>(List.of(mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to",
                 "none", "-x", "UCX_ERROR_SIGNALS=", "--mca", "pml", "ob1", "--mca", "btl", btl, "-np", "2",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-D" + ProcessGroup.TIMEOUT_PROPERTY + "=5", "--add-modules", "jdk.incubator.vector",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:MaxDirectMemorySize=4g",
+                // a short watchdog for the stuck-rank case; the others allow for slow JVM starts on a busy machine
+                "-D" + ProcessGroup.TIMEOUT_PROPERTY + "=" + (task[0].equals("stuck") ? 5 : 60),
+                "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-cp", classPath(), MpiWorker.class.getName()));
         cmd.addAll(List.of(task));
         Path log = dir.resolve("mpirun-" + task[0] + ".log");
