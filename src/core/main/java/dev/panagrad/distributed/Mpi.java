@@ -59,24 +59,25 @@ final class Mpi {
 
     /** Loads libmpi and initialises MPI; throws {@link UnsatisfiedLinkError} with what to install when missing. */
     static Mpi init() {
-        return new Mpi(load());
+        return new Mpi(load(LIBRARY));
     }
 
     /** True when libmpi can be loaded. */
     static boolean available() {
         try {
-            load();
+            load(LIBRARY);
             return true;
         } catch (UnsatisfiedLinkError e) {
             return false;
         }
     }
 
-    private static SymbolLookup load() {
+    /** Opens {@code library}; throws {@link UnsatisfiedLinkError} naming the packages to install when it is missing. */
+    static SymbolLookup load(String library) {
         try {
-            return SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+            return SymbolLookup.libraryLookup(library, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new UnsatisfiedLinkError("distributed: cannot load " + LIBRARY + " (" + e.getMessage()
+            throw new UnsatisfiedLinkError("distributed: cannot load " + library + " (" + e.getMessage()
                     + "); expected Open MPI 4.x: install it with `sudo apt-get install openmpi-bin libopenmpi-dev`");
         }
     }

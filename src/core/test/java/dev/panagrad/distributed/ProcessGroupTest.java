@@ -75,6 +75,12 @@ class ProcessGroupTest {
     }
 
     @Test
+    void aMissingLibraryNamesThePackagesToInstall() {
+        var e = assertThrows(UnsatisfiedLinkError.class, () -> Mpi.load("libmpi-not-installed.so.40"));
+        assertTrue(e.getMessage().contains("sudo apt-get install openmpi-bin libopenmpi-dev"), e.getMessage());
+    }
+
+    @Test
     void samplerShardsAreDisjointAndCoverTheEpoch() {
         // 10 examples over 3 ranks: 3 each, the last (10 mod 3 = 1) position of the order left out
         TensorDataset data = new TensorDataset(Tensor.arange(10).reshape(10, 1), Tensor.arange(10));
