@@ -33,7 +33,11 @@ final class Ranks {
             }
             return null;
         }
-        group = ProcessGroup.init();
+        try {
+            group = ProcessGroup.init();
+        } catch (UnsatisfiedLinkError e) {
+            throw new IllegalStateException("train: " + e.getMessage(), e);
+        }
         if (nproc > 1 && nproc != group.size()) {
             throw new IllegalArgumentException("train: --nproc " + nproc + " but mpirun started " + group.size()
                     + " processes; expected the same number");

@@ -2,6 +2,7 @@ package dev.panagrad.distributed;
 
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
+import dev.panagrad.memory.Scope;
 
 import java.util.List;
 
@@ -69,7 +70,7 @@ final class GradientBucket {
         try (var off = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i), avg = slice(i).view(p.shape());
-                if (p.grad() == null) p.setGrad(avg.clone());
+                if (p.grad() == null) p.setGrad(Scope.unscoped(avg::clone));   // outlives the step's scope
                 else p.grad().copy_(avg);
             }
         }
