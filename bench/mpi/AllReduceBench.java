@@ -14,7 +14,7 @@ import dev.panagrad.distributed.ReduceOp;
 public class AllReduceBench {
     public static void main(String[] args) {
         long bytes = Long.parseLong(args[0]);
-        int reps = Integer.parseInt(args[1]), warmup = 3;
+        int reps = Integer.parseInt(args[1]), warmup = 20;   // JIT compilation done before the timed calls
         ProcessGroup group = ProcessGroup.init();
         Tensor t = Tensor.ones(DType.FLOAT32, bytes / 4);
         double[] times = new double[reps];

@@ -1,5 +1,5 @@
 /* The C baseline for the all-reduce benchmark: in-place MPI_Allreduce (sum) of N floats, timed per call on
- * rank 0 after a barrier, exactly as AllReduceBench.java times the call through panagrad's bindings.
+ * rank 0 after a barrier (20 warm-up calls first), exactly as AllReduceBench.java times the call through panagrad's bindings.
  *   mpicc -O2 -o allreduce allreduce.c && mpirun -np 2 ./allreduce BYTES REPS
  * Prints one line: "c BYTES t1 t2 ..." (seconds per call on rank 0). */
 #include <mpi.h>
@@ -9,7 +9,7 @@
 int main(int argc, char **argv) {
     MPI_Init(&argc, &argv);
     long bytes = argc > 1 ? atol(argv[1]) : 4L << 20;
-    int reps = argc > 2 ? atoi(argv[2]) : 20, warmup = 3, rank;
+    int reps = argc > 2 ? atoi(argv[2]) : 20, warmup = 20, rank;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     int n = (int) (bytes / sizeof(float));
     float *buf = malloc(bytes);

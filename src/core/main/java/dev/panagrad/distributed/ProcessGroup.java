@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * <p>Launched by {@code mpirun}, every process is one rank. Started without a launcher, the process is rank 0 of
  * 1 (through MPI when libmpi is installed, else without it), so the same program runs alone unchanged.
  *
- * <p>All MPI calls run on one communication thread in the order they were submitted, so a non-blocking
- * all-reduce overlaps with the caller's work. A {@link Watchdog} ends the whole job, with a message naming the
+ * <p>Non-blocking all-reduces run on one communication thread in the order they were started, so they overlap
+ * with the caller's work; a blocking collective started while none is queued calls MPI on the caller's thread
+ * (MPI runs with {@code MPI_THREAD_MULTIPLE}; one lock keeps calls from overlapping), else it queues behind them. A {@link Watchdog} ends the whole job, with a message naming the
  * rank and the collective, when one collective takes longer than the timeout (60 s by default, system
  * property {@code panagrad.distributed.timeout} in seconds): a dead or stuck peer stops the job instead of
  * hanging it. Call {@link #close()} (MPI_Finalize) at the end of a normal run, never from a shutdown hook.
@@ -41,6 +42,10 @@ public final class ProcessGroup implements AutoCloseable {
     private final Mpi mpi;   // null: one process without MPI
     private final int rank, size;
     private final ExecutorService comm;
+    /** Held during every MPI call: MPI forbids two collectives on one communicator at the same time. */
+    private final Object callLock = new Object();
+    /** Operations submitted to the communication thread and not yet finished. */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final Watchdog watchdog;
     private volatile boolean closed;
 
@@ -119,7 +124,15 @@ public final class ProcessGroup implements AutoCloseable {
 
     /** Combines {@code tensor} over all ranks in place; every rank must call it with the same shape and dtype. */
     public void allReduce(Tensor tensor, ReduceOp op) {
-        allReduceAsync(tensor, op).waitFor();
+        MemorySegment buf = buffer("allReduce", tensor);
+        int elementBytes = tensor.dtype().byteSize();
+        runNow("allReduce of " + tensor.numel() + " " + tensor.dtype() + " elements",
+                m -> m.allReduceSum(buf, elementBytes));
+        if (op == ReduceOp.AVERAGE && size > 1) {
+            try (var off = dev.panagrad.GradMode.noGrad()) {
+                tensor.mul_(1.0 / size);
+            }
+        }
     }
 
     /**
@@ -143,12 +156,12 @@ public final class ProcessGroup implements AutoCloseable {
         }
         MemorySegment buf = buffer("broadcast", tensor);
         String what = "broadcast of " + tensor.numel() + " " + tensor.dtype() + " elements from rank " + root;
-        new Work(submit(what, m -> m.broadcast(buf, root)), tensor, 1).waitFor();
+        runNow(what, m -> m.broadcast(buf, root));
     }
 
     /** Returns once every rank has called it. */
     public void barrier() {
-        new Work(submit("barrier", Mpi::barrier), null, 1).waitFor();
+        runNow("barrier", Mpi::barrier);
     }
 
     /**
@@ -195,7 +208,37 @@ public final class ProcessGroup implements AutoCloseable {
     private CompletableFuture<Long> submit(String what, Consumer<Mpi> call) {
         if (closed) throw new IllegalStateException("distributed: " + what + " after the process group was closed");
         if (mpi == null) return CompletableFuture.completedFuture(0L);   // alone: every collective is the identity
+        queued.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> {
+            try {
+                return call(what, call);
+            } finally {
+                queued.decrementAndGet();
+            }
+        }, comm);
+    }
+
+    /**
+     * Runs a blocking collective: on this thread when nothing is queued (no hand-off between threads), else behind
+     * the queued ones, keeping the order in which this rank started them.
+     */
+    private void runNow(String what, Consumer<Mpi> call) {
+        if (closed) throw new IllegalStateException("distributed: " + what + " after the process group was closed");
+        if (mpi == null) return;
+        if (mpi.threadMultiple) {
+            synchronized (callLock) {
+                if (queued.get() == 0) {
+                    call(what, call);
+                    return;
+                }
+            }
+        }
+        new Work(submit(what, call), null, 1).waitFor();
+    }
+
+    /** One MPI call under the lock and the watchdog; returns the nanoseconds it took. */
+    private long call(String what, Consumer<Mpi> call) {
+        synchronized (callLock) {
             long start = System.nanoTime();
             watchdog.begin(what);
             try {
@@ -204,6 +247,6 @@ public final class ProcessGroup implements AutoCloseable {
                 watchdog.end();
             }
             return System.nanoTime() - start;
-        }, comm);
+        }
     }
 }
