@@ -76,7 +76,7 @@ public final class ProcessGroup implements AutoCloseable {
             if (!launched() && !Mpi.available()) {
                 world = new ProcessGroup(null, timeout);
             } else {
-                // MPI_Init_thread runs on the communication thread, which then makes every later call
+                // MPI_Init_thread asks for MPI_THREAD_MULTIPLE: later calls may come from any thread
                 ExecutorService starter = Executors.newSingleThreadExecutor();
                 try {
                     world = new ProcessGroup(starter.submit(Mpi::init).get(), timeout);

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Watches the collective running on the communication thread: when one takes longer than the timeout (a peer
+ * Watches the MPI collective in progress: when one takes longer than the timeout (a peer
  * died or stopped calling collectives), it hands a message naming this rank and the collective to
  * {@code fatal}, which ends the job. A blocked MPI call cannot be interrupted, so ending the job is the only way
  * out that does not hang.
