@@ -24,13 +24,15 @@ module dev.panagrad {
     exports dev.panagrad;
     exports dev.panagrad.autograd;
     exports dev.panagrad.data;
+    exports dev.panagrad.distributed;
     exports dev.panagrad.io;
     exports dev.panagrad.kernels;
     exports dev.panagrad.memory;
     exports dev.panagrad.nn;
     exports dev.panagrad.optim;
-    // Internal: dev.panagrad.ops, dev.panagrad.blas, dev.panagrad.blas.cblas (jextract output, called only by
-    // dev.panagrad.blas) and dev.panagrad.io.internal. On the class path (tools, benchmarks) they stay reachable.
+    // Internal: dev.panagrad.ops, dev.panagrad.blas, dev.panagrad.io.internal, and the jextract output
+    // dev.panagrad.blas.cblas and dev.panagrad.distributed.mpi (called only by dev.panagrad.blas and
+    // dev.panagrad.distributed). On the class path (tools, benchmarks) they stay reachable.
 
     uses dev.panagrad.kernels.Kernels;
 }

@@ -25,6 +25,8 @@ final class Engine {
     private final Map<Node, int[]> targets;
     private final ArrayList<Node> seen = new ArrayList<>();
     private final Map<AccumulateGrad, Tensor> leafGrads = new LinkedHashMap<>();
+    /** For backward: how many edges from interior nodes not yet run still lead to each leaf. */
+    private final Map<AccumulateGrad, int[]> leafEdges = new IdentityHashMap<>();
 
     private Engine(boolean retainGraph, boolean createGraph, Map<Node, int[]> targets) {
         this.retainGraph = retainGraph;
@@ -96,26 +98,8 @@ final class Engine {
         try (var mode = GradMode.setGradEnabled(createGraph)) {
             for (int i = 0; i < rootNodes.length; i++) send(rootNodes[i], rootSlots[i], grads[i]);
             for (Node node : order) {
-                Tensor[] gs = node.buffer;
-                node.buffer = null;
-                node.task = null;
-                if (gs == null || (targets != null && !node.needed)) continue;
-                node.runPreHooks(gs, targets == null);
-                if (targets != null) {
-                    int[] slots = targets.get(node);
-                    if (slots != null) capture(slots, gs, results);
-                    if (!leadsToTarget(node)) continue;
-                }
-                if (allNull(gs)) continue;
-                node.checkSaved();
-                Tensor[] inGrads = node.apply(gs);
-                if (!retainGraph) node.release();
-                if (Anomaly.isEnabled()) checkFinite(node, inGrads);
-                Node[] next = node.nextNodes;
-                int[] nextSlots = node.nextSlots;
-                for (int j = 0, n = Math.min(next.length, inGrads.length); j < n; j++) {
-                    if (next[j] != null && inGrads[j] != null) send(next[j], nextSlots[j], inGrads[j]);
-                }
+                runNode(node, results);
+                if (targets == null) leavesReached(node);
             }
             for (Map.Entry<AccumulateGrad, Tensor> e : leafGrads.entrySet()) {
                 Tensor leaf = e.getKey().leaf;
@@ -124,6 +108,39 @@ final class Engine {
             }
         }
         return results;
+    }
+
+    /** Runs one interior node: its hooks, its backward, and sends the results on. */
+    private void runNode(Node node, Tensor[] results) {
+        Tensor[] gs = node.buffer;
+        node.buffer = null;
+        node.task = null;
+        if (gs == null || (targets != null && !node.needed)) return;
+        node.runPreHooks(gs, targets == null);
+        if (targets != null) {
+            int[] slots = targets.get(node);
+            if (slots != null) capture(slots, gs, results);
+            if (!leadsToTarget(node)) return;
+        }
+        if (allNull(gs)) return;
+        node.checkSaved();
+        Tensor[] inGrads = node.apply(gs);
+        if (!retainGraph) node.release();
+        if (Anomaly.isEnabled()) checkFinite(node, inGrads);
+        Node[] next = node.nextNodes;
+        int[] nextSlots = node.nextSlots;
+        for (int j = 0, n = Math.min(next.length, inGrads.length); j < n; j++) {
+            if (next[j] != null && inGrads[j] != null) send(next[j], nextSlots[j], inGrads[j]);
+        }
+    }
+
+    /** Accumulates each leaf {@code node} feeds whose last possible gradient of this pass has now arrived. */
+    private void leavesReached(Node node) {
+        for (Node next : node.nextNodes) {
+            if (!(next instanceof AccumulateGrad acc) || --leafEdges.get(acc)[0] > 0) continue;
+            Tensor g = leafGrads.remove(acc);
+            if (g != null) acc.leaf.receiveLeafGrad(g);
+        }
     }
 
     /** Adds a gradient to what {@code node} will receive at output {@code slot}. */
@@ -142,6 +159,7 @@ final class Engine {
         for (Node r : roots) if (!(r instanceof AccumulateGrad)) visit(r, stack);
         while (!stack.isEmpty()) {
             for (Node next : stack.pop().nextNodes) {
+                if (next instanceof AccumulateGrad acc && targets == null) leafEdges.computeIfAbsent(acc, k -> new int[1])[0]++;
                 if (next == null || next instanceof AccumulateGrad) continue;
                 visit(next, stack);
                 next.pending++;

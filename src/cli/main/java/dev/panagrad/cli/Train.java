@@ -7,6 +7,9 @@ import dev.panagrad.data.Batch;
 import dev.panagrad.data.DataLoader;
 import dev.panagrad.cli.fashion.FashionMnist;
 import dev.panagrad.data.TensorDataset;
+import dev.panagrad.distributed.DistributedDataParallel;
+import dev.panagrad.distributed.DistributedSampler;
+import dev.panagrad.distributed.ProcessGroup;
 import dev.panagrad.io.Checkpoint;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.Parallel;
@@ -55,31 +58,33 @@ public final class Train {
               --optimizer NAME    adam, adamw or sgd (momentum 0.9) (default adam)
               --lr X              learning rate (default 0.001 for adam/adamw, 0.05 for sgd)
               --schedule NAME     cosine (decay to 0 over the epochs) or none (default cosine)
-              --threads N         threads for large ops (default: all %d cores)
+              --threads N         threads for large ops (default: all %d cores, shared among the ranks on a machine)
               --seed N            seed for initialisation, dropout and shuffling (default 0)
               --limit N           train on the first N training images only
               --test-limit N      evaluate on the first N test images only
               --save FILE         write a checkpoint (safetensors) after every epoch
               --resume FILE       continue from a checkpoint written by --save (or start from a state dict)
               --metrics FILE      write per-epoch loss, accuracy, samples/s and times as JSON
+              --nproc N           train data-parallel in N processes on this machine (scripts/train starts
+                                  them with mpirun); --batch-size is split among them
+              --hostfile FILE     spread the processes over the machines Open MPI's hostfile lists
             """;
 
     /** Runs the command line; prints the problem and exits with status 2 on bad arguments or files, 1 on divergence. */
     public static void main(String[] args) {
         try {
             run(args, System.out);
+            Ranks.finish();
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
+            Ranks.exit(e.getMessage(), 2);
         } catch (IllegalStateException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
+            Ranks.exit(e.getMessage(), 1);
         }
     }
 
     private record Settings(Path data, String model, int epochs, int batchSize, String optimizer, double lr,
                             String schedule, int threads, long seed, long limit, long testLimit, Path save,
-                            Path resume, Path metrics) {
+                            Path resume, Path metrics, int nproc, Path hostfile) {
         Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("data", data.toString());
@@ -106,12 +111,13 @@ public final class Train {
         String optimizer = a.choice("optimizer", "adam", Set.of("adam", "adamw", "sgd"));
         double lr = a.positive("lr", optimizer.equals("sgd") ? 0.05 : 1e-3);
         String schedule = a.choice("schedule", "cosine", Set.of("cosine", "none"));
-        int threads = (int) a.integer("threads", Runtime.getRuntime().availableProcessors(), 1);
+        int threads = (int) a.integer("threads", Ranks.defaultThreads(), 1);
         long seed = a.integer("seed", 0, Long.MIN_VALUE);
         long limit = a.integer("limit", Long.MAX_VALUE, 1);
         long testLimit = a.integer("test-limit", Long.MAX_VALUE, 1);
         Settings s = new Settings(Path.of(data), model, epochs, batchSize, optimizer, lr, schedule, threads, seed,
-                limit, testLimit, a.path("save"), a.path("resume"), a.path("metrics"));
+                limit, testLimit, a.path("save"), a.path("resume"), a.path("metrics"), (int) a.integer("nproc", 1, 1),
+                a.path("hostfile"));
         a.finish();
         return s;
     }
@@ -128,6 +134,13 @@ public final class Train {
             return Double.NaN;
         }
         long start = System.nanoTime();
+        ProcessGroup group = Ranks.start(s.nproc, s.hostfile);
+        int ranks = group == null ? 1 : group.size();
+        if (s.batchSize % ranks != 0) {
+            throw new IllegalArgumentException("train: --batch-size " + s.batchSize + " is split among " + ranks
+                    + " processes; expected a multiple of " + ranks);
+        }
+        if (!Ranks.writes()) out = new PrintStream(java.io.OutputStream.nullOutputStream());
         Parallel.setThreads(s.threads);
         TensorDataset train = FashionMnist.train(s.data), test = FashionMnist.test(s.data);
         if (s.limit < train.size()) train = train.narrow(0, s.limit);
@@ -143,30 +156,33 @@ public final class Train {
         LRScheduler schedule = s.schedule.equals("cosine") ? new CosineAnnealingLR(optimizer, s.epochs, 0) : null;
         int done = s.resume == null ? 0 : resume(s, model, optimizer);
         for (int e = 0; schedule != null && e < done; e++) schedule.step();
+        // every rank restored the same checkpoint; DDP still copies rank 0's parameters to all
+        DistributedDataParallel ddp = group == null ? null : new DistributedDataParallel(model, group);
 
         // two lines, so that the header fits 100 columns
         out.printf(Locale.ROOT, "training %s (%d parameters) on %d images, testing on %d%n%s lr %s, batch %d, "
-                        + "%s schedule, %d threads, seed %d, %s kernels%n", s.model, model.parameterCount(),
+                        + "%s schedule, %d threads, seed %d, %s kernels%s%n", s.model, model.parameterCount(),
                 train.size(), test.size(), s.optimizer, s.lr, s.batchSize, s.schedule, s.threads, s.seed,
-                Kernels.active().name());
-        Metrics metrics = new Metrics(s.metrics, s.describe());
-        DataLoader loader = new DataLoader(train, s.batchSize).shuffle(s.seed).setEpoch(done);
+                Kernels.active().name(), ranks > 1 ? " in each of " + ranks + " processes" : "");
+        Metrics metrics = new Metrics(Ranks.writes() ? s.metrics : null, s.describe());
+        DataLoader loader = new DataLoader(train, s.batchSize / ranks).shuffle(s.seed).setEpoch(done);
+        if (group != null) loader.sampler(new DistributedSampler(group));
         boolean terminal = out == System.out && System.console() != null && System.console().isTerminal();
         double accuracy = Double.NaN;
         for (int epoch = done; epoch < s.epochs; epoch++) {
             // dropout masks depend only on the seed and the epoch, so a resumed run repeats them
-            Generator.manualSeed(s.seed * 1_000_003L + epoch);
+            Generator.manualSeed(s.seed * 1_000_003L + epoch + 7919L * (group == null ? 0 : group.rank()));
             String label = String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, s.epochs);
             ProgressBar bar = new ProgressBar(out, label, loader.batchCount(), terminal);
             double lr = optimizer.lr(0);   // the rate this epoch trains with; the schedule steps after it
             long t0 = System.nanoTime();
-            double[] fit = trainEpoch(model, optimizer, loader, bar, epoch);
+            double[] fit = trainEpoch(model, ddp, optimizer, loader, bar, epoch);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             bar.clear();
             double[] eval = evaluate(model, test);
             accuracy = eval[1];
             if (schedule != null) schedule.step();
-            double samplesPerSecond = loader.exampleCount() / trainSeconds;
+            double samplesPerSecond = loader.exampleCount() * ranks / trainSeconds;
             double wall = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%s  train loss %.4f acc %.4f  test loss %.4f acc %.4f  %.0f samples/s  %.1f s%n",
                     label, fit[0], fit[1], eval[0], eval[1], samplesPerSecond, trainSeconds);
@@ -182,7 +198,7 @@ public final class Train {
             record.put("lr", lr);
             record.put("reserved_bytes", MemoryPool.reservedBytes());
             metrics.add(record);
-            if (s.save != null) {
+            if (s.save != null && Ranks.writes()) {
                 Checkpoint.save(s.save, model, optimizer, checkpointMetadata(s, epoch + 1));
                 out.printf(Locale.ROOT, "saved epoch %d to %s%n", epoch + 1, s.save.toAbsolutePath().normalize());
             }
@@ -226,8 +242,8 @@ public final class Train {
     }
 
     /** One pass over the training data; returns the mean loss and the accuracy on the batches seen. */
-    private static double[] trainEpoch(Module model, Optimizer optimizer, DataLoader loader, ProgressBar bar,
-                                       int epoch) {
+    private static double[] trainEpoch(Module model, DistributedDataParallel ddp, Optimizer optimizer,
+                                       DataLoader loader, ProgressBar bar, int epoch) {
         model.train();
         double lossSum = 0;
         long seen = 0, correct = 0, batches = 0;
@@ -237,6 +253,7 @@ public final class Train {
                 Tensor loss = Losses.crossEntropy(logits, b.targets());
                 optimizer.zeroGrad(false);   // zeroed in place: the gradients' memory is reused every step
                 loss.backward();
+                if (ddp != null) ddp.finish();   // gradients averaged over the ranks
                 optimizer.step();
                 double l = loss.item();
                 if (!Double.isFinite(l)) {
@@ -249,7 +266,8 @@ public final class Train {
             seen += b.size();
             bar.update(++batches, seen, lossSum / seen);
         }
-        return new double[] {lossSum / seen, (double) correct / seen};
+        double[] all = Ranks.sum(lossSum, correct, seen);
+        return new double[] {all[0] / all[2], all[1] / all[2]};
     }
 
     /** Mean loss and accuracy on a dataset, in evaluation mode and without autograd. */

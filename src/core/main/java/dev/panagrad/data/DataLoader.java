@@ -42,6 +42,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private boolean shuffle;
     private long seed;
     private boolean dropLast;
+    private Sampler sampler;
     private int prefetch = 2;
     private long nextEpoch;
     private Epoch running;
@@ -59,6 +60,12 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     public DataLoader shuffle(long seed) {
         this.shuffle = true;
         this.seed = seed;
+        return this;
+    }
+
+    /** Visits only the examples {@code sampler} selects from each epoch's order (one rank's shard, for example). */
+    public DataLoader sampler(Sampler sampler) {
+        this.sampler = sampler;
         return this;
     }
 
@@ -91,16 +98,19 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
 
     /** The number of batches in one epoch. */
     public long batchCount() {
-        long n = dataset.size();
+        long n = sampler == null ? dataset.size() : sampler.size(dataset.size());
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
     /** The number of examples one epoch visits. */
     public long exampleCount() {
-        return dropLast ? batchCount() * batchSize : dataset.size();
+        return dropLast ? batchCount() * batchSize : sampler == null ? dataset.size() : sampler.size(dataset.size());
     }
 
-    /** The example indices epoch {@code epoch} visits, in order (before dropping a short last batch). */
+    /**
+     * The example indices epoch {@code epoch} visits, in order (before dropping a short last batch; after the
+     * {@link #sampler(Sampler)}'s choice).
+     */
     public long[] order(long epoch) {
         int n = Math.toIntExact(dataset.size());
         long[] order = new long[n];
@@ -115,7 +125,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 order[j] = t;
             }
         }
-        return order;
+        return sampler == null ? order : sampler.select(order);
     }
 
     /** Starts the next epoch; an epoch still running is stopped first ({@link #close()}). */
