@@ -33,7 +33,7 @@ final class PanagradIndexer extends NDArrayIndexer {
     public NDArray get(NDArray array, NDIndexFullPick fullPick) {
         Tensor x = PanagradNDManager.unwrap("pick", array).tensor();
         Tensor idx = PanagradNDManager.unwrap("pick", fullPick.getIndices()).tensor();
-        return manager.wrap(PanagradNDManager.compute(() -> {
+        return Lifetimes.compute(manager, () -> {
             Tensor i = idx.to(DType.INT64);
             if (i.dim() < x.dim()) {
                 long[] shape = Arrays.copyOf(i.shape(), x.dim());
@@ -41,7 +41,7 @@ final class PanagradIndexer extends NDArrayIndexer {
                 i = i.reshape(shape);
             }
             return x.gather(fullPick.getAxis(), i);
-        }));
+        });
     }
 
     /** The entries at a rank-1 index along the take axis (DJL allows only rank-1 take indices). */
@@ -49,13 +49,13 @@ final class PanagradIndexer extends NDArrayIndexer {
     public NDArray get(NDArray array, NDIndexFullTake fullTake) {
         Tensor x = PanagradNDManager.unwrap("take", array).tensor();
         Tensor idx = PanagradNDManager.unwrap("take", fullTake.getIndices()).tensor();
-        return manager.wrap(PanagradNDManager.compute(() -> x.indexSelect(fullTake.getAxis(), idx.to(DType.INT64))));
+        return Lifetimes.compute(manager, () -> x.indexSelect(fullTake.getAxis(), idx.to(DType.INT64)));
     }
 
     @Override
     public NDArray get(NDArray array, NDIndexFullSlice fullSlice) {
         Tensor x = PanagradNDManager.unwrap("get", array).tensor();
-        return manager.wrap(PanagradNDManager.compute(() -> squeeze(slice(x, fullSlice), fullSlice.getToSqueeze())));
+        return Lifetimes.compute(manager, () -> squeeze(slice(x, fullSlice), fullSlice.getToSqueeze()));
     }
 
     private static Tensor slice(Tensor x, NDIndexFullSlice s) {

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.panagrad.DType;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
+import dev.panagrad.memory.Scope;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.Buffer;
@@ -38,13 +39,23 @@ public final class PanagradNDArray extends NDArrayAdapter {
     private static final AtomicLong IDS = new AtomicLong();
 
     private Tensor tensor;
+    private Scope owned;                // where the op that made this array allocated; closed with the array
+    private Thread opener;              // the thread that opened {@link #owned}
+    private volatile boolean viewed;    // another array shares this array's bytes
     private PanagradNDArray gradient;   // one wrapper per array, refreshed when autograd replaces the gradient
 
-    PanagradNDArray(PanagradNDManager manager, Tensor tensor) {
-        super(manager, null, new Shape(tensor.shape()), DataTypes.toDataType(tensor.dtype()),
+    PanagradNDArray(PanagradNDManager manager, Tensor tensor, Scope owned, Thread opener) {
+        super(manager, PanagradNDManager.UNSUPPORTED, new Shape(tensor.shape()), DataTypes.toDataType(tensor.dtype()),
                 "panagrad-" + IDS.incrementAndGet());
         this.tensor = tensor;
+        this.owned = owned;
+        this.opener = opener;
+        Lifetimes.register(this, tensor);
         manager.attachInternal(uid, this);
+    }
+
+    void markViewed() {
+        viewed = true;
     }
 
     /** The panagrad tensor this array is (no copy); throws once the array is closed. */
@@ -65,32 +76,32 @@ public final class PanagradNDArray extends NDArrayAdapter {
         return (PanagradNDManager) manager;
     }
 
-    private PanagradNDArray result(Tensor t) {
-        return getManager().wrap(t);
-    }
-
     private PanagradNDArray unary(String op, UnaryOperator<Tensor> f) {
         checkOpen(op);
-        return result(PanagradNDManager.compute(() -> f.apply(tensor)));
+        Tensor x = tensor;
+        return Lifetimes.compute(getManager(), () -> f.apply(x));
     }
 
     private PanagradNDArray binary(String op, NDArray other, BinaryOperator<Tensor> f) {
         checkOpen(op);
-        Tensor o = PanagradNDManager.unwrap(op, other).tensor;
-        return result(PanagradNDManager.compute(() -> f.apply(tensor, o)));
+        Tensor x = tensor, o = PanagradNDManager.unwrap(op, other).tensor;
+        return Lifetimes.compute(getManager(), () -> f.apply(x, o));
     }
 
     /** Replaces this array's values with {@code op(this)} in place (same storage), outside autograd. */
     private PanagradNDArray inPlace(String op, UnaryOperator<Tensor> f) {
         checkOpen(op);
-        return replaceValues(PanagradNDManager.compute(() -> f.apply(tensor)));
+        Tensor x = tensor;
+        return replaceValues(() -> f.apply(x));
     }
 
     /** Writes {@code value} (broadcast, converted) into this array's storage, outside autograd. */
-    PanagradNDArray replaceValues(Tensor value) {
-        try (var g = GradMode.noGrad()) {
-            tensor.copy_(value);
-        }
+    PanagradNDArray replaceValues(java.util.function.Supplier<Tensor> value) {
+        Lifetimes.temporarily(() -> {
+            try (var g = GradMode.noGrad()) {
+                tensor.copy_(value.get());
+            }
+        });
         return this;
     }
 
@@ -133,9 +144,7 @@ public final class PanagradNDArray extends NDArrayAdapter {
     public void set(Buffer buffer) {
         checkOpen("set");
         PanagradNDArray src = getManager().create(buffer, getShape(), getDataType());
-        try (var g = GradMode.noGrad()) {
-            tensor.copy_(src.tensor);
-        }
+        replaceValues(() -> src.tensor);
         src.close();
     }
 
@@ -143,12 +152,17 @@ public final class PanagradNDArray extends NDArrayAdapter {
     public void intern(NDArray replaced) {
         checkOpen("intern");
         PanagradNDArray other = PanagradNDManager.unwrap("intern", replaced);
+        Lifetimes.release(tensor, owned, opener, viewed);
         tensor = other.tensor;
+        owned = other.owned;
+        opener = other.opener;
+        viewed = other.viewed;
         shape = other.shape;
         dataType = other.dataType;
         other.detach();
         other.isClosed = true;
         other.tensor = null;
+        other.owned = null;
     }
 
     @Override
@@ -161,13 +175,36 @@ public final class PanagradNDArray extends NDArrayAdapter {
     public void close() {
         if (isClosed) return;
         super.close();
-        tensor = null;    // the bytes return to the pool once no view or graph node still holds them
+        Lifetimes.release(tensor, owned, opener, viewed);
+        tensor = null;
+        owned = null;
         gradient = null;
+    }
+
+    @Override
+    public void attach(NDManager target) {
+        super.attach(target);
+        alternativeManager = PanagradNDManager.UNSUPPORTED;   // the adapter would otherwise point it at target
     }
 
     @Override
     public NDArray get(NDIndex index) {
         return get(getManager(), index);
+    }
+
+    @Override
+    public void set(NDIndex index, NDArray value) {
+        getNDArrayInternal().getIndexer(getManager()).set(this, index, value);
+    }
+
+    @Override
+    public void set(NDIndex index, Number value) {
+        getNDArrayInternal().getIndexer(getManager()).set(this, index, value);
+    }
+
+    @Override
+    public void setScalar(NDIndex index, Number value) {
+        getNDArrayInternal().getIndexer(getManager()).setScalar(this, index, value);
     }
 
     @Override
@@ -198,11 +235,11 @@ public final class PanagradNDArray extends NDArrayAdapter {
         }
         Tensor g = tensor.grad();
         if (g == null) {
-            g = PanagradNDManager.compute(tensor::zerosLike);
+            g = Scope.unscoped(tensor::zerosLike);
             tensor.setGrad(g);
         }
         if (gradient == null || gradient.isClosed) {
-            gradient = result(g);
+            gradient = getManager().wrap(g);
         } else {
             gradient.tensor = g;
         }
@@ -539,7 +576,7 @@ public final class PanagradNDArray extends NDArrayAdapter {
 
     private NDList split(List<Tensor> parts) {
         NDList out = new NDList(parts.size());
-        for (Tensor p : parts) out.add(result(p));
+        for (Tensor p : parts) out.add(getManager().wrap(p));
         return out;
     }
 

@@ -46,7 +46,7 @@ final class PanagradNDArrayEx implements NDArrayEx {
     }
 
     private NDArray wrap(Supplier<Tensor> body) {
-        return array.getManager().wrap(PanagradNDManager.compute(body));
+        return Lifetimes.compute(array.getManager(), body);
     }
 
     private static UnsupportedOperationException unsupported(String op) {
@@ -65,7 +65,7 @@ final class PanagradNDArrayEx implements NDArrayEx {
     @Override
     public NDArray rdivi(NDArray b) {
         Tensor x = array.tensor(), o = t("rdivi", b);
-        return array.replaceValues(PanagradNDManager.compute(() -> o.div(x)));
+        return array.replaceValues(() -> o.div(x));
     }
 
     @Override
@@ -76,7 +76,7 @@ final class PanagradNDArrayEx implements NDArrayEx {
     @Override
     public NDArray rpowi(Number n) {
         Tensor x = array.tensor();
-        return array.replaceValues(PanagradNDManager.compute(() -> Tensor.scalar(x.dtype(), n.doubleValue()).pow(x)));
+        return array.replaceValues(() -> Tensor.scalar(x.dtype(), n.doubleValue()).pow(x));
     }
 
     // ------------------------------------------------------------------ activations
@@ -179,10 +179,7 @@ final class PanagradNDArrayEx implements NDArrayEx {
     /** Runs an in-place update without recording, then clears the weight's gradient as DJL's engines do. */
     private static void update(NDList weights, Runnable body) {
         try (var g = GradMode.noGrad()) {
-            PanagradNDManager.compute(() -> {
-                body.run();
-                return null;
-            });
+            Lifetimes.temporarily(body);
             Tensor grad = t("update", weights.singletonOrThrow()).grad();
             if (grad != null) grad.zero_();
         }

@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.panagrad.DType;
 import dev.panagrad.Generator;
 import dev.panagrad.Tensor;
-import dev.panagrad.memory.Scope;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,10 +30,13 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public class PanagradNDManager extends BaseNDManager {
+    /** DJL's NDArrayAdapter sends the operations an engine lacks to this manager, which names them in its refusal. */
+    static final PanagradNDManager UNSUPPORTED = new UnsupportedOperations();
     private static final PanagradNDManager SYSTEM = new SystemManager();
 
     private PanagradNDManager(NDManager parent, Device device) {
         super(parent, checkCpu(device));
+        alternativeManager = UNSUPPORTED;
     }
 
     static PanagradNDManager system() {
@@ -57,14 +60,13 @@ public class PanagradNDManager extends BaseNDManager {
                 + (array == null ? "null" : array.getClass().getName()) + "; copy it with manager.from(array)");
     }
 
-    /** Runs a tensor computation outside panagrad's scopes: DJL managers, not scopes, decide lifetimes. */
-    static Tensor compute(Supplier<Tensor> body) {
-        return Scope.unscoped(body);
+    /** Wraps {@code t} (no copy) as an array of this manager that owns no memory of its own (a view). */
+    PanagradNDArray wrap(Tensor t) {
+        return new PanagradNDArray(this, t, null, null);
     }
 
-    /** Wraps {@code t} (no copy) as an array owned by this manager. */
-    PanagradNDArray wrap(Tensor t) {
-        return new PanagradNDArray(this, t);
+    private PanagradNDArray compute(Supplier<Tensor> body) {
+        return Lifetimes.compute(this, body);
     }
 
     @Override
@@ -83,7 +85,7 @@ public class PanagradNDManager extends BaseNDManager {
     @Override
     public PanagradNDArray create(Shape shape, DataType dataType) {
         checkOpen("create");
-        return wrap(compute(() -> Tensor.zeros(DataTypes.toDType(dataType), shape.getShape())));
+        return compute(() -> Tensor.zeros(DataTypes.toDType(dataType), shape.getShape()));
     }
 
     @Override
@@ -94,9 +96,11 @@ public class PanagradNDManager extends BaseNDManager {
         DType dt = DataTypes.toDType(dataType);
         ByteBuffer bytes = allocateDirect(size * dataType.getNumOfBytes());
         copyBuffer(data, bytes);
-        Tensor t = compute(() -> Tensor.empty(dt, shape.getShape()));
-        t.segment().copyFrom(java.lang.foreign.MemorySegment.ofBuffer(bytes));
-        return wrap(t);
+        return compute(() -> {
+            Tensor t = Tensor.empty(dt, shape.getShape());
+            t.segment().copyFrom(MemorySegment.ofBuffer(bytes));
+            return t;
+        });
     }
 
     @Override
@@ -112,7 +116,7 @@ public class PanagradNDManager extends BaseNDManager {
     @Override
     public NDArray full(Shape shape, float value, DataType dataType) {
         checkOpen("full");
-        return wrap(compute(() -> Tensor.full(DataTypes.toDType(dataType), value, shape.getShape())));
+        return compute(() -> Tensor.full(DataTypes.toDType(dataType), value, shape.getShape()));
     }
 
     @Override
@@ -124,44 +128,44 @@ public class PanagradNDManager extends BaseNDManager {
     public NDArray arange(float start, float stop, float step, DataType dataType) {
         checkOpen("arange");
         if (step == 0) throw new IllegalArgumentException("arange: step must not be 0");
-        return wrap(compute(() -> Tensor.arange(DataTypes.toDType(dataType), start, stop, step)));
+        return compute(() -> Tensor.arange(DataTypes.toDType(dataType), start, stop, step));
     }
 
     @Override
     public NDArray eye(int rows, int cols, int k, DataType dataType) {
         checkOpen("eye");
         if (k != 0) throw new UnsupportedOperationException("eye: Panagrad supports only the main diagonal (k = 0)");
-        return wrap(compute(() -> Tensor.eye(DataTypes.toDType(dataType), rows, cols)));
+        return compute(() -> Tensor.eye(DataTypes.toDType(dataType), rows, cols));
     }
 
     @Override
     public NDArray linspace(float start, float stop, int num, boolean endpoint) {
         checkOpen("linspace");
         if (num < 0) throw new IllegalArgumentException("linspace: number of steps must be >= 0, given " + num);
-        if (endpoint || num == 0) return wrap(compute(() -> Tensor.linspace(start, stop, num)));
+        if (endpoint || num == 0) return compute(() -> Tensor.linspace(start, stop, num));
         float step = (stop - start) / num;
-        return wrap(compute(() -> Tensor.linspace(start, stop - step, num)));
+        return compute(() -> Tensor.linspace(start, stop - step, num));
     }
 
     @Override
     public NDArray randomInteger(long low, long high, Shape shape, DataType dataType) {
         checkOpen("randomInteger");
         DType dt = DataTypes.toDType(dataType);
-        return wrap(compute(() -> Generator.global().randint(low, high, shape.getShape()).to(dt)));
+        return compute(() -> Generator.global().randint(low, high, shape.getShape()).to(dt));
     }
 
     @Override
     public NDArray randomUniform(float low, float high, Shape shape, DataType dataType) {
         checkOpen("randomUniform");
         DType dt = DataTypes.toDType(dataType);
-        return wrap(compute(() -> Generator.global().rand(dt, shape.getShape()).mul(high - low).add(low)));
+        return compute(() -> Generator.global().rand(dt, shape.getShape()).mul(high - low).add(low));
     }
 
     @Override
     public NDArray randomNormal(float loc, float scale, Shape shape, DataType dataType) {
         checkOpen("randomNormal");
         DType dt = DataTypes.toDType(dataType);
-        return wrap(compute(() -> Generator.global().randn(dt, shape.getShape()).mul(scale).add(loc)));
+        return compute(() -> Generator.global().randn(dt, shape.getShape()).mul(scale).add(loc));
     }
 
     @Override
@@ -192,6 +196,28 @@ public class PanagradNDManager extends BaseNDManager {
                 m.zeroGradients();
             }
         }
+    }
+
+    /**
+     * Refuses to take over an array: DJL's adapter calls {@code from} for an operation panagrad does not
+     * implement, and the refusal names that operation (the adapter method on the stack).
+     */
+    private static final class UnsupportedOperations extends PanagradNDManager {
+        UnsupportedOperations() {
+            super(null, Device.cpu());
+        }
+
+        @Override
+        public PanagradNDArray from(NDArray array) {
+            String op = StackWalker.getInstance().walk(frames -> frames
+                    .filter(f -> f.getClassName().startsWith("ai.djl.ndarray.")
+                            && !f.getMethodName().equals("getAlternativeArray"))
+                    .map(StackWalker.StackFrame::getMethodName).findFirst().orElse("this operation"));
+            throw new UnsupportedOperationException("Panagrad does not support NDArray." + op);
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** The root of every Panagrad manager; it is never closed. */
