@@ -216,6 +216,40 @@ class PyTorchDifferentialTest {
         }
     }
 
+    @TestFactory
+    Stream<DynamicTest> optimizerUpdatesMatchPyTorch() {
+        // the two updates DJL's PyTorch engine implements; inputs: weight, gradient, optimizer state
+        return Stream.of(
+                DynamicTest.dynamicTest("adamUpdate", () -> checkUpdate(4, (ex, in) -> ex.adamUpdate(in,
+                        new NDList(in.get(0)), 0.01f, 0.03f, 0.001f, 1f, -1f, 0.9f, 0.999f, 1e-8f, true, false))),
+                DynamicTest.dynamicTest("adamUpdate(adamw)", () -> checkUpdate(4, (ex, in) -> ex.adamUpdate(in,
+                        new NDList(in.get(0)), 0.01f, 0.03f, 0.01f, 0.5f, -1f, 0.9f, 0.999f, 1e-8f, true, true))),
+                DynamicTest.dynamicTest("sgdUpdate", () -> checkUpdate(3, (ex, in) -> ex.sgdUpdate(in,
+                        new NDList(in.get(0)), 0.1f, 0.01f, 1f, -1f, 0.9f, true))));
+    }
+
+    private static void checkUpdate(int arrays, java.util.function.BiConsumer<ai.djl.ndarray.internal.NDArrayEx, NDList> update) {
+        Random r = new Random(arrays);
+        List<float[]> data = new ArrayList<>();
+        for (int i = 0; i < arrays; i++) {
+            float[] v = new float[12];
+            for (int j = 0; j < v.length; j++) v[j] = i == 3 ? r.nextFloat() : (float) r.nextGaussian();
+            data.add(v);
+        }
+        try (NDManager pm = PANAGRAD.newBaseManager(); NDManager tm = PYTORCH.newBaseManager()) {
+            NDList mine = new NDList(), ref = new NDList();
+            for (float[] v : data) {
+                mine.add(pm.create(v, M));
+                ref.add(tm.create(v, M));
+            }
+            update.accept(mine.get(0).getNDArrayInternal(), mine);
+            update.accept(ref.get(0).getNDArrayInternal(), ref);
+            for (int i = 0; i < arrays; i++) {
+                if (i != 1) assertClose("input " + i + " after the update", ref.get(i), mine.get(i));
+            }
+        }
+    }
+
     private record Result(NDArray out, List<NDArray> grads) {}
 
     private static Result run(Case c, NDManager m, List<float[]> data) {
