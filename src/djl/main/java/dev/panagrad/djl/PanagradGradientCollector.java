@@ -3,6 +3,7 @@ package dev.panagrad.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 import dev.panagrad.GradMode;
+import dev.panagrad.Tensor;
 
 /**
  * DJL's gradient recording on panagrad's autograd: gradients are recorded while a collector is open
@@ -29,8 +30,9 @@ final class PanagradGradientCollector implements GradientCollector {
     @Override
     public void backward(NDArray target) {
         if (closed) throw new IllegalStateException("backward: this GradientCollector is already closed");
-        PanagradNDArray t = PanagradNDManager.unwrap("backward", target);
-        t.tensor().backward(t.tensor().onesLike());
+        Tensor t = PanagradNDManager.unwrap("backward", target).tensor();
+        // the pass's temporaries go back to the pool at once; gradients live in their parameters' scopes
+        Lifetimes.temporarily(() -> t.backward(t.onesLike()));
     }
 
     /** Zeroes the gradients of every array that requires one and is still open. */

@@ -404,18 +404,22 @@ final class PanagradNDArrayEx implements NDArrayEx {
 
     @Override
     public NDArray stack(NDList arrays, int axis) {
-        List<Tensor> all = new ArrayList<>();
-        all.add(array.tensor());
-        for (NDArray a : arrays) all.add(t("stack", a));
+        List<Tensor> all = withThis("stack", arrays);
         return wrap(() -> Tensor.stack(all, axis));
     }
 
     @Override
     public NDArray concat(NDList arrays, int axis) {
+        List<Tensor> all = withThis("concat", arrays);
+        return wrap(() -> Tensor.cat(all, axis));
+    }
+
+    /** This array's tensor followed by those of {@code arrays}. */
+    private List<Tensor> withThis(String op, NDList arrays) {
         List<Tensor> all = new ArrayList<>();
         all.add(array.tensor());
-        for (NDArray a : arrays) all.add(t("concat", a));
-        return wrap(() -> Tensor.cat(all, axis));
+        for (NDArray a : arrays) all.add(t(op, a));
+        return all;
     }
 
     @Override
