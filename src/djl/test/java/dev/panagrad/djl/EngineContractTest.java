@@ -85,6 +85,23 @@ class EngineContractTest {
     }
 
     @Test
+    void closingFreesMemoryAtOnceButNeverUnderALiveView() {
+        try (NDManager parent = ENGINE.newBaseManager()) {
+            NDManager child = parent.newSubManager();
+            PanagradNDArray temp = (PanagradNDArray) child.create(new float[] {1, 2, 3, 4}).mul(2);
+            PanagradNDArray base = (PanagradNDArray) child.create(new float[] {5, 6, 7, 8}).add(0);
+            NDArray view = base.reshape(2, 2);
+            view.attach(parent);
+            var tempTensor = temp.tensor();
+            child.close();
+            // temp's bytes went back to the pool: its tensor now refuses to be read
+            assertThrows(IllegalStateException.class, tempTensor::toFloatArray);
+            // base was closed too, but its bytes stay alive for the view that outlives it
+            assertArrayEquals(new float[] {5, 6, 7, 8}, view.toFloatArray());
+        }
+    }
+
+    @Test
     void resultsBelongToTheFirstOperandsManager() {
         try (NDManager a = ENGINE.newBaseManager(); NDManager b = ENGINE.newBaseManager()) {
             NDArray x = a.create(new float[] {1}), y = b.create(new float[] {2});
