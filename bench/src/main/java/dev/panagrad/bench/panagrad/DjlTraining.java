@@ -83,10 +83,12 @@ public class DjlTraining extends ProbedBenchmark {
     public float step() {
         float loss;
         try (NDManager batch = trainer.getManager().newSubManager()) {
+            // as EasyTrain's batches: the step's arrays belong to a manager closed after the step
+            x.tempAttach(batch);
+            y.tempAttach(batch);
             NDList in = new NDList(x.get(0)), labels = new NDList(y.get(0));
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray l = trainer.getLoss().evaluate(labels, trainer.forward(in, labels));
-                l.attach(batch);
                 loss = l.getFloat();
                 gc.backward(l);
             }
