@@ -162,6 +162,9 @@ final class Format {
             return switch (t.dtype()) {
                 case BOOL -> seg.get(ValueLayout.JAVA_BYTE, off) != 0 ? "True" : "False";
                 case INT64 -> Long.toString(seg.getAtIndex(ValueLayout.JAVA_LONG, off));
+                case INT32 -> Integer.toString(seg.getAtIndex(ValueLayout.JAVA_INT, off));
+                case UINT8 -> Integer.toString(seg.get(ValueLayout.JAVA_BYTE, off) & 0xFF);
+                case INT8 -> Byte.toString(seg.get(ValueLayout.JAVA_BYTE, off));
                 case FLOAT32, FLOAT64 -> floatCell(load(off));
             };
         }

@@ -284,6 +284,26 @@ public final class Tensor {
         return t;
     }
 
+    /** An int32 tensor of the given values and shape (row-major). */
+    public static Tensor of(int[] values, long... shape) {
+        Tensor t = empty(DType.INT32, checkCount("of", values.length, shape));
+        MemorySegment.copy(values, 0, t.segment(), ValueLayout.JAVA_INT, 0, values.length);
+        return t;
+    }
+
+    /**
+     * A uint8 or int8 tensor of the given bytes and shape (row-major); for uint8 the bytes are read unsigned
+     * ({@code (byte) 200} is 200).
+     */
+    public static Tensor ofBytes(DType dtype, byte[] values, long... shape) {
+        if (dtype != DType.UINT8 && dtype != DType.INT8) {
+            throw new IllegalArgumentException("ofBytes: expected dtype uint8 or int8, given " + dtype);
+        }
+        Tensor t = empty(dtype, checkCount("ofBytes", values.length, shape));
+        MemorySegment.copy(values, 0, t.segment(), ValueLayout.JAVA_BYTE, 0, values.length);
+        return t;
+    }
+
     /** A bool tensor of the given values and shape (row-major). */
     public static Tensor of(boolean[] values, long... shape) {
         Tensor t = empty(DType.BOOL, checkCount("of", values.length, shape));
@@ -471,6 +491,17 @@ public final class Tensor {
     /** The elements in row-major order as longs. */
     public long[] toLongArray() {
         return copyOut("toLongArray", DType.INT64, s -> s.toArray(ValueLayout.JAVA_LONG));
+    }
+
+    /** The elements in row-major order as ints (values outside the int range wrap, as a cast does). */
+    public int[] toIntArray() {
+        return copyOut("toIntArray", DType.INT32, s -> s.toArray(ValueLayout.JAVA_INT));
+    }
+
+    /** The elements in row-major order as bytes: uint8 and int8 as stored, other types converted to int8. */
+    public byte[] toByteArray() {
+        DType dt = dtype == DType.UINT8 || dtype == DType.BOOL ? dtype : DType.INT8;
+        return copyOut("toByteArray", dt, s -> s.toArray(ValueLayout.JAVA_BYTE));
     }
 
     /**

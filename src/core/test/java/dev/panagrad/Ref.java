@@ -166,6 +166,7 @@ final class Ref {
                 for (int i = 0; i < z.length; i++) z[i] = base[i] != 0;
                 yield Tensor.of(z, z.length);
             }
+            case INT32, UINT8, INT8 -> Tensor.of(base, base.length).to(dt);
         };
         Tensor t = b.stridedView(shape, strides, offset);
         assertArrayEquals(strides, t.strides());

@@ -102,6 +102,8 @@ public final class IdxArray {
                 case FLOAT64 -> out.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
                 case INT64 -> out.setAtIndex(ValueLayout.JAVA_LONG, i, (long) v);
                 case BOOL -> out.set(ValueLayout.JAVA_BYTE, i, (byte) (v != 0 ? 1 : 0));
+                case INT32 -> out.setAtIndex(ValueLayout.JAVA_INT, i, (int) v);
+                case UINT8, INT8 -> out.set(ValueLayout.JAVA_BYTE, i, (byte) (long) v);
             }
         }
         return t;

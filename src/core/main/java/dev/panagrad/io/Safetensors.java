@@ -93,6 +93,9 @@ public final class Safetensors {
                 case FLOAT64 -> F64;
                 case INT64 -> I64;
                 case BOOL -> BOOL;
+                case INT32 -> I32;
+                case UINT8 -> U8;
+                case INT8 -> I8;
             };
         }
 
@@ -209,7 +212,8 @@ public final class Safetensors {
             case FLOAT32 -> ValueLayout.JAVA_FLOAT;
             case FLOAT64 -> ValueLayout.JAVA_DOUBLE;
             case INT64 -> ValueLayout.JAVA_LONG;
-            case BOOL -> ValueLayout.JAVA_BYTE;
+            case INT32 -> ValueLayout.JAVA_INT;
+            case BOOL, UINT8, INT8 -> ValueLayout.JAVA_BYTE;
         };
     }
 
@@ -218,7 +222,8 @@ public final class Safetensors {
             case FLOAT32 -> LE_FLOAT;
             case FLOAT64 -> LE_DOUBLE;
             case INT64 -> LE_LONG;
-            case BOOL -> ValueLayout.JAVA_BYTE;
+            case INT32 -> LE_INT;
+            case BOOL, UINT8, INT8 -> ValueLayout.JAVA_BYTE;
         };
     }
 

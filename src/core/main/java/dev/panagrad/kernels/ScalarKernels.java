@@ -34,7 +34,7 @@ public class ScalarKernels implements Kernels {
                        MemorySegment out, long outOff, long outStride, long n) {
         for (long i = 0; i < n; i++) {
             double r = op.apply(Access.load(dt, a, aOff + i * aStride), Access.load(dt, b, bOff + i * bStride));
-            if (dt == DType.INT64 && op == BinaryOp.DIV) r = Math.floor(r);   // integer division floors
+            if (dt.isIntegral() && op == BinaryOp.DIV) r = Math.floor(r);   // integer division floors
             Access.store(dt, out, outOff + i * outStride, r);
         }
     }

@@ -194,7 +194,7 @@ public final class Pointwise {
             throw new IllegalArgumentException("pow: integers to negative integer powers are not allowed; given "
                     + x.describe() + " and exponent " + exponent + "; expected a floating tensor (x.to(FLOAT32))");
         }
-        DType et = x.dtype().isFloating() ? x.dtype() : integral ? DType.INT64 : DType.FLOAT32;
+        DType et = x.dtype().isFloating() || x.dtype().isIntegral() && integral ? x.dtype() : integral ? DType.INT64 : DType.FLOAT32;
         Tensor out = binaryRaw(BinaryOp.POW, x, Tensor.scalar(et, exponent));
         return Graph.record("PowBackward0", out, x,
                 (g, s) -> exponent == 0 ? g.zerosLike() : g.mul(s[0].pow(exponent - 1).mul(exponent)), x);

@@ -1,0 +1,185 @@
+package dev.panagrad.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.panagrad.GradMode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DJL's engine contracts on panagrad: discovery, lifetimes, dtypes, gradients and the exceptions DJL expects. */
+class EngineContractTest {
+    private static final Engine ENGINE = Engine.getEngine("Panagrad");
+
+    @Test
+    void engineIsFoundByServiceLoader() {
+        assertTrue(Engine.getAllEngines().contains("Panagrad"));
+        assertSame(PanagradEngine.class, ENGINE.getClass());
+        assertEquals("Panagrad", ENGINE.getEngineName());
+        assertEquals(0, ENGINE.getGpuCount());
+        try (NDManager m = ENGINE.newBaseManager()) {
+            assertSame(ENGINE, m.getEngine());
+            assertTrue(m.create(1f) instanceof PanagradNDArray);
+        }
+    }
+
+    @Test
+    void arraysWrapTensorsAndCopyOutAsDjlSpecifies() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3));
+            assertEquals(new Shape(2, 3), a.getShape());
+            assertEquals(DataType.FLOAT32, a.getDataType());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, a.toFloatArray());
+            // the NDArray is the tensor: no copy between them
+            PanagradNDArray p = (PanagradNDArray) a;
+            assertArrayEquals(new long[] {2, 3}, p.tensor().shape());
+            ByteBuffer bb = a.toByteBuffer();
+            assertEquals(ByteOrder.nativeOrder(), bb.order());
+            assertEquals(24, bb.remaining());
+            assertEquals(3f, bb.getFloat(8));
+            // a transposed view copies out in row-major order of the view
+            assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, a.transpose().toFloatArray());
+            assertArrayEquals(new int[] {7, -1}, m.create(new int[] {7, -1}).toIntArray());
+            assertArrayEquals(new long[] {1L << 40}, m.create(new long[] {1L << 40}).toLongArray());
+            NDArray u = m.create(ByteBuffer.wrap(new byte[] {(byte) 200, 3}), new Shape(2), DataType.UINT8);
+            assertEquals(DataType.UINT8, u.getDataType());
+            assertArrayEquals(new float[] {200, 3}, u.toType(DataType.FLOAT32, false).toFloatArray());
+            assertArrayEquals(new boolean[] {true, false}, m.create(new boolean[] {true, false}).toBooleanArray());
+            assertArrayEquals(new double[] {0.5}, m.create(new double[] {0.5}).toDoubleArray());
+        }
+    }
+
+    @Test
+    void closingAManagerClosesItsArraysAndSubManagersOnly() {
+        NDManager parent = ENGINE.newBaseManager();
+        NDArray kept = parent.create(new float[] {1, 2});
+        NDManager child = parent.newSubManager();
+        NDArray temp = child.create(new float[] {3});
+        NDArray moved = child.create(new float[] {4});
+        moved.attach(parent);
+        child.close();
+        assertTrue(temp.isReleased());
+        assertFalse(moved.isReleased(), "an array attached elsewhere outlives its first manager");
+        assertArrayEquals(new float[] {4}, moved.toFloatArray());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> temp.add(1));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> child.create(new float[] {1}));
+        temp.close();   // closing twice is harmless
+        parent.close();
+        assertTrue(kept.isReleased() && moved.isReleased());
+        assertFalse(parent.isOpen());
+    }
+
+    @Test
+    void closingFreesMemoryAtOnceButNeverUnderALiveView() {
+        try (NDManager parent = ENGINE.newBaseManager()) {
+            NDManager child = parent.newSubManager();
+            PanagradNDArray temp = (PanagradNDArray) child.create(new float[] {1, 2, 3, 4}).mul(2);
+            PanagradNDArray base = (PanagradNDArray) child.create(new float[] {5, 6, 7, 8}).add(0);
+            NDArray view = base.reshape(2, 2);
+            view.attach(parent);
+            var tempTensor = temp.tensor();
+            child.close();
+            // temp's bytes went back to the pool: its tensor now refuses to be read
+            assertThrows(IllegalStateException.class, tempTensor::toFloatArray);
+            // base was closed too, but its bytes stay alive for the view that outlives it
+            assertArrayEquals(new float[] {5, 6, 7, 8}, view.toFloatArray());
+        }
+    }
+
+    @Test
+    void resultsBelongToTheFirstOperandsManager() {
+        try (NDManager a = ENGINE.newBaseManager(); NDManager b = ENGINE.newBaseManager()) {
+            NDArray x = a.create(new float[] {1}), y = b.create(new float[] {2});
+            assertSame(a, x.add(y).getManager());
+            assertSame(b, y.add(x).getManager());
+        }
+    }
+
+    @Test
+    void gradientCollectorRecordsAndAccumulates() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, 2, 3});
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = ENGINE.newGradientCollector()) {
+                // y = sum(x^2), so dy/dx = 2x
+                gc.backward(x.mul(x).sum());
+            }
+            assertArrayEquals(new float[] {2, 4, 6}, x.getGradient().toFloatArray());
+            try (GradientCollector gc = ENGINE.newGradientCollector()) {
+                gc.backward(x.sum());   // accumulates: 2x + 1
+            }
+            assertArrayEquals(new float[] {3, 5, 7}, x.getGradient().toFloatArray());
+            try (GradientCollector gc = ENGINE.newGradientCollector()) {
+                gc.zeroGradients();
+            }
+            assertArrayEquals(new float[] {0, 0, 0}, x.getGradient().toFloatArray());
+            assertTrue(x.hasGradient());
+            assertFalse(x.stopGradient().hasGradient());
+        }
+    }
+
+    @Test
+    void collectorRestoresGradModeAndRefusesUseAfterClose() {
+        try (NDManager m = ENGINE.newBaseManager(); var off = GradMode.noGrad()) {
+            GradientCollector gc = ENGINE.newGradientCollector();
+            assertTrue(GradMode.isEnabled());
+            gc.close();
+            assertFalse(GradMode.isEnabled(), "closing restores the mode found at opening");
+            NDArray x = m.create(new float[] {1});
+            assertThrows(IllegalStateException.class, () -> gc.backward(x));
+        }
+    }
+
+    @Test
+    void badInputGetsDjlsExceptionTypes() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.create(new float[6], new Shape(2, 3)), b = m.create(new float[4], new Shape(4));
+            IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class, () -> a.add(b));
+            assertTrue(shapes.getMessage().contains("[2, 3]") && shapes.getMessage().contains("[4]"), shapes.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> a.matMul(a));
+            UnsupportedOperationException dtype = assertThrows(UnsupportedOperationException.class,
+                    () -> m.create(new Shape(2), DataType.FLOAT16));
+            assertTrue(dtype.getMessage().contains("float16"), dtype.getMessage());
+            IllegalArgumentException grad = assertThrows(IllegalArgumentException.class,
+                    () -> m.create(new int[] {1}).setRequiresGradient(true));
+            assertTrue(grad.getMessage().contains("setRequiresGradient"), grad.getMessage());
+            assertThrows(IllegalStateException.class, () -> m.create(new float[] {1}).getGradient());
+            UnsupportedOperationException lstm = assertThrows(UnsupportedOperationException.class,
+                    () -> a.getNDArrayInternal().lstm(a, new NDList(), new NDList(), true, 1, 0, true, false, true));
+            assertTrue(lstm.getMessage().contains("lstm"), lstm.getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> a.fft(4));
+            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(1), DataType.FLOAT32, ai.djl.Device.gpu()));
+        }
+    }
+
+    @Test
+    void indexingSlicesPicksAndSets() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.arange(0f, 12f, 1f, DataType.FLOAT32).reshape(3, 4);
+            assertArrayEquals(new float[] {4, 5, 6, 7}, a.get(1).toFloatArray());
+            assertArrayEquals(new float[] {1, 5, 9}, a.get(":, 1").toFloatArray());
+            assertArrayEquals(new float[] {1, 3, 9, 11}, a.get("0::2, 1::2").toFloatArray());
+            NDArray picked = a.get(new NDIndex().addAllDim().addPickDim(m.create(new int[] {3, 0, 1})));
+            assertArrayEquals(new float[] {3, 4, 9}, picked.toFloatArray());
+            assertArrayEquals(new float[] {8, 9, 10, 11, 0, 1, 2, 3},
+                    a.get(new NDIndex("{}", m.create(new long[] {2, 0}))).toFloatArray());
+            a.set(new NDIndex("0, :"), 7f);
+            assertArrayEquals(new float[] {7, 7, 7, 7}, a.get(0).toFloatArray());
+        }
+    }
+}
