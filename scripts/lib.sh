@@ -43,22 +43,42 @@ use_detected_blas_core() {
   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 }
 
-# Builds the library and the command-line tools (src/cli) when a source changed since the last build,
-# and sets CLI_CP to the class path that runs them.
-build_cli() {
-  local stamp=src/cli/target/.cli-build
-  if [ ! -f "$stamp" ] || [ -n "$(find pom.xml src/core/pom.xml src/core/main src/cli/pom.xml src/cli/main bindings -newer "$stamp" -print -quit 2>/dev/null)" ]; then
-    echo "panagrad: building the library and tools (mvn package, about 20 s the first time)..." >&2
-    mvn -q -B -ntp -DskipTests -pl src/cli -am package dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt >&2
+# Builds the library and the module src/$1 (cli, djl) when a source changed since the last build, and
+# sets MODULE_CP to the class path that runs the module's programs.
+build_module() {
+  local m=$1 stamp=src/$1/target/.build
+  if [ ! -f "$stamp" ] || [ -n "$(find pom.xml src/core/pom.xml src/core/main "src/$m/pom.xml" "src/$m/main" bindings -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    echo "panagrad: building the library and src/$m (mvn package, about 20 s the first time)..." >&2
+    mvn -q -B -ntp -DskipTests -pl "src/$m" -am package dependency:build-classpath \
+      -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt >&2
     touch "$stamp"
   fi
-  CLI_CP="src/cli/target/classes:$(cat src/cli/target/classpath.txt)"
+  MODULE_CP="src/$m/target/classes:$(cat "src/$m/target/classpath.txt")"
 }
 
-# Runs a command-line tool's main class with the flags the library needs; JAVA_OPTS adds JVM options.
-run_cli() {
+# Runs a main class on MODULE_CP with the flags the library needs; JAVA_OPTS adds JVM options.
+run_main() {
   local main=$1; shift
   # shellcheck disable=SC2086 # JAVA_OPTS holds several options
-  exec java ${JAVA_OPTS:-} --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CLI_CP" "$main" "$@"
+  exec java ${JAVA_OPTS:-} --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$MODULE_CP" "$main" "$@"
+}
+
+# Makes sure Fashion-MNIST is in /usr/share/datasets/fashion-mnist (the package dataset-fashion-mnist),
+# unless the arguments name another folder (--data) or ask for --help; explains the way out when it cannot.
+ensure_fashion_mnist() {
+  local dir=/usr/share/datasets/fashion-mnist a
+  for a in "$@"; do
+    case "$a" in --data|--data=*|--help) return 0 ;; esac
+  done
+  ls "$dir"/t10k-labels-idx1-ubyte* >/dev/null 2>&1 && return 0
+  ensure_packages dataset-fashion-mnist && return 0
+  cat >&2 <<MSG
+panagrad: Fashion-MNIST is not in $dir and the package dataset-fashion-mnist could not be installed.
+Either install it:
+    sudo apt-get install dataset-fashion-mnist
+or put the four MNIST-format files
+    train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz
+(from https://github.com/zalandoresearch/fashion-mnist, folder data/fashion) in a folder DIR and pass --data DIR
+MSG
+  return 1
 }
