@@ -1,7 +1,6 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
-import dev.panagrad.Generator;
 import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Window2d;
@@ -22,7 +21,7 @@ import java.util.List;
  * Tensor y = conv.forward(Tensor.randn(8, 1, 28, 28));   // [8, 32, 28, 28]
  * }</pre>
  */
-public class Conv2d extends Module {
+public class Conv2d extends WeightAndBias {
     private final long inChannels, outChannels;
     private final int[] kernelSize, stride, padding, dilation;
     private final int groups;
@@ -45,27 +44,12 @@ public class Conv2d extends Module {
         this.stride = Windows.checkPair("Conv2d", "stride", stride, 1);
         this.padding = Windows.checkPair("Conv2d", "padding", padding, 0);
         this.dilation = Windows.checkPair("Conv2d", "dilation", dilation, 1);
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException("Conv2d: in_channels (" + inChannels + ") and out_channels ("
-                    + outChannels + ") must be divisible by groups (" + groups + "); expected groups >= 1 dividing both");
-        }
+        Windows.checkGroups("Conv2d", inChannels, outChannels, groups);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.groups = groups;
-        Tensor w = registerParameter("weight",
-                Tensor.empty(dtype, outChannels, inChannels / groups, kernelSize[0], kernelSize[1]));
-        Tensor b = bias ? registerParameter("bias", Tensor.empty(dtype, outChannels)) : null;
-        Init.layerDefault_(w, b, Generator.global());
-    }
-
-    /** The weight {@code [out, in/groups, kh, kw]}. */
-    public Tensor weight() {
-        return parameter("weight");
-    }
-
-    /** The bias {@code [out]}, or null. */
-    public Tensor bias() {
-        return parameter("bias");
+        registerWeightAndBias(new long[] {outChannels, inChannels / groups, kernelSize[0], kernelSize[1]}, bias,
+                outChannels, dtype);
     }
 
     @Override

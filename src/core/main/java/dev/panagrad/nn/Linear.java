@@ -1,7 +1,6 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
-import dev.panagrad.Generator;
 import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
@@ -18,7 +17,7 @@ import dev.panagrad.ops.Pointwise;
  * Tensor z = Linear.linear(x, fc.weight(), null); // the functional form, without bias
  * }</pre>
  */
-public class Linear extends Module {
+public class Linear extends WeightAndBias {
     private final long inFeatures, outFeatures;
 
     /** A layer with bias. */
@@ -34,19 +33,7 @@ public class Linear extends Module {
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        Tensor w = registerParameter("weight", Tensor.empty(dtype, outFeatures, inFeatures));
-        Tensor b = bias ? registerParameter("bias", Tensor.empty(dtype, outFeatures)) : null;
-        Init.layerDefault_(w, b, Generator.global());
-    }
-
-    /** The weight {@code [out, in]}. */
-    public Tensor weight() {
-        return parameter("weight");
-    }
-
-    /** The bias {@code [out]}, or null. */
-    public Tensor bias() {
-        return parameter("bias");
+        registerWeightAndBias(new long[] {outFeatures, inFeatures}, bias, outFeatures, dtype);
     }
 
     @Override

@@ -6,7 +6,7 @@ import dev.panagrad.Tensor;
 
 /**
  * A layer with a {@code weight} and an optional {@code bias} parameter, initialised as PyTorch's Linear and
- * Conv layers ({@link Init#layerDefault_}): the convolution variants share the registration and the accessors.
+ * Conv layers ({@link Init#layerDefault_}): Linear and the convolutions share the registration and the accessors.
  */
 abstract class WeightAndBias extends Module {
 
