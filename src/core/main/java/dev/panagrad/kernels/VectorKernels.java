@@ -3,10 +3,11 @@ package dev.panagrad.kernels;
 import dev.panagrad.DType;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Vector API kernels for the hot loops of float32 and float64 tensors: elementwise functions, binary ops,
- * comparisons, {@code where}, fills, conversions, reductions, softmax and GEMM. Each method takes the
+ * comparisons, {@code where}, fills, conversions, reductions, softmax, GEMM and float32 im2col/col2im and max pooling. Each method takes the
  * vector path for contiguous runs of off-heap segments (a stride of 0 broadcasts one input of a binary op)
  * and leaves every other case, and other dtypes, to {@link ScalarKernels}.
  *
@@ -26,6 +27,8 @@ import java.lang.foreign.MemorySegment;
  * }</pre>
  */
 public class VectorKernels extends ScalarKernels {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
     @Override
     public String name() {
         return "vector";
@@ -154,6 +157,50 @@ public class VectorKernels extends ScalarKernels {
         } else {
             GemmBlocks.run(p, DoubleGemm::new, DoubleGemm.MR, DoubleGemm.NR);
         }
+    }
+
+    @Override
+    public void im2col(DType dt, Window2d w, long channels, MemorySegment x, long xOff, long batch,
+                       MemorySegment cols, long colOff, long ldc) {
+        boolean done = dt == DType.FLOAT32 && offHeap(x, cols)
+                && VectorWindows.im2colFloats(w, channels, x, xOff, batch, cols, colOff, ldc);
+        if (!done) super.im2col(dt, w, channels, x, xOff, batch, cols, colOff, ldc);
+    }
+
+    @Override
+    public void scatterAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
+                           MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff) {
+        if (dt != DType.FLOAT32 || inner != 1) {
+            super.scatterAdd(dt, src, srcOff, outer, isize, inner, idx, idxOff, size, y, yOff);
+            return;
+        }
+        // one value per index (as max pooling's backward scatters): a plain float loop, no per-element dispatch
+        for (long o = 0; o < outer; o++) {
+            long from = srcOff + o * isize, to = yOff + o * size, at = idxOff + o * isize;
+            for (long j = 0; j < isize; j++) {
+                long t = to + idx.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, at + j);
+                y.setAtIndex(F32, t, y.getAtIndex(F32, t) + src.getAtIndex(F32, from + j));
+            }
+        }
+    }
+
+    @Override
+    public void maxPool2d(DType dt, Window2d w, MemorySegment x, long xOff, long planes,
+                          MemorySegment y, long yOff, MemorySegment indices, long iOff) {
+        // the heap copy of a plane is indexed with ints
+        if (dt == DType.FLOAT32 && offHeap(x, y, indices) && w.height() * (w.width() + 2 * w.padW()) < 1 << 28) {
+            VectorWindows.maxPoolFloats(w, x, xOff, planes, y, yOff, indices, iOff);
+        } else {
+            super.maxPool2d(dt, w, x, xOff, planes, y, yOff, indices, iOff);
+        }
+    }
+
+    @Override
+    public void col2im(DType dt, Window2d w, long channels, MemorySegment cols, long colOff, long rowStride,
+                       long colStride, long batch, MemorySegment y, long yOff) {
+        boolean done = dt == DType.FLOAT32 && offHeap(cols, y)
+                && VectorWindows.col2imFloats(w, channels, cols, colOff, rowStride, colStride, batch, y, yOff);
+        if (!done) super.col2im(dt, w, channels, cols, colOff, rowStride, colStride, batch, y, yOff);
     }
 
     /**

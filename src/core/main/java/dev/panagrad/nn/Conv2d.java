@@ -1,20 +1,16 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
-import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Window2d;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * 2-D convolution (cross-correlation, as in PyTorch) with stride, zero padding, dilation and groups. The
  * weight is {@code [out, in/groups, kh, kw]}, the bias {@code [out]}, initialised as PyTorch does.
  *
- * <p>It is computed as im2col (the whole batch as one column matrix {@code [in*kh*kw, N*OH*OW]}) followed by
- * one GEMM per group; the derivative follows from the recorded pieces (GEMMs and col2im), so it is
- * differentiable to any order.
+ * <p>It is computed image by image as im2col followed by one GEMM per group, the images split over the
+ * library's threads ({@link Convolution}); the derivative is differentiable to any order.
  *
  * <pre>{@code
  * Conv2d conv = new Conv2d(1, 32, 3, 1, 1);         // 3x3, stride 1, padding 1
@@ -89,8 +85,8 @@ public class Conv2d extends WeightAndBias {
                     + " does not fit input " + x.describe() + "; expected weight [out, in/groups, kh, kw] with in = "
                     + cin + " and out divisible by groups");
         }
-        if (weight.dtype() != x.dtype() || (bias != null && bias.dtype() != x.dtype())) {
-            throw new IllegalArgumentException("conv2d: input, weight and bias must have one dtype; given "
+        if (!x.dtype().isFloating() || weight.dtype() != x.dtype() || (bias != null && bias.dtype() != x.dtype())) {
+            throw new IllegalArgumentException("conv2d: input, weight and bias must have one floating dtype; given "
                     + x.describe() + ", " + weight.describe() + (bias == null ? "" : ", " + bias.describe()));
         }
         long cout = weight.size(0);
@@ -101,35 +97,7 @@ public class Conv2d extends WeightAndBias {
         Window2d w = Windows.window("conv2d", x, kernel, st, pad, dil);
         boolean unbatched = x.dim() == 3;
         Tensor x4 = unbatched ? x.unsqueeze(0) : x;
-        long n = x4.size(0);
-
-        Tensor cols = Im2col.columns(x4, w);            // [C*kh*kw, N*OH*OW]
-        Tensor w2 = weight.reshape(cout, -1);           // [out, C/G*kh*kw]
-        Tensor y2;                                      // [out, N*OH*OW]
-        if (groups == 1) {
-            y2 = product(w2, cols);
-        } else {
-            long rowsPerGroup = w2.size(1), outPerGroup = cout / groups;
-            List<Tensor> parts = new ArrayList<>(groups);
-            for (int g = 0; g < groups; g++) {
-                parts.add(product(w2.narrow(0, g * outPerGroup, outPerGroup), cols.narrow(0, g * rowsPerGroup, rowsPerGroup)));
-            }
-            y2 = Tensor.cat(parts, 0);
-        }
-        Tensor y = y2.view(cout, n, w.outH(), w.outW()).transpose(0, 1);   // NCHW view of the GEMM result
-        y = bias == null ? y.contiguous() : y.add(bias.view(cout, 1, 1));   // the bias add writes NCHW contiguously
+        Tensor y = Convolution.conv2d(x4, weight, bias, w, groups);
         return unbatched ? y.squeeze(0) : y;
-    }
-
-    /**
-     * {@code w2 @ cols} as one node whose derivative is written with tensor ops: {@code d/dw2 = g cols^T} and
-     * {@code d/dcols = w2^T g}, each only when needed (the input image often needs none), the latter contiguous
-     * as col2im reads it best.
-     */
-    private static Tensor product(Tensor w2, Tensor cols) {
-        Tensor y = w2.detach().mm(cols.detach());
-        return Graph.record("ConvolutionBackward0", y, Graph.of(w2, cols), Graph.of(w2, cols), (g, s) -> Graph.of(
-                s[0].requiresGrad() ? g.mm(s[1].t()) : null,
-                s[1].requiresGrad() ? s[0].t().mm(g) : null));
     }
 }

@@ -38,7 +38,7 @@ class LayerForwardTest {
     }
 
     /** y[n, o, r, c] = b[o] + sum w[o, ci, i, j] x[n, g*cg + ci, r*sh - ph + i*dh, c*sw - pw + j*dw]. */
-    private static double[] naiveConv(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] d, int groups) {
+    static double[] naiveConv(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] d, int groups) {
         long[] xs = x.shape(), ws = w.shape();
         int n = (int) xs[0], cin = (int) xs[1], h = (int) xs[2], wd = (int) xs[3];
         int cout = (int) ws[0], cg = (int) ws[1], kh = (int) ws[2], kw = (int) ws[3];

@@ -56,7 +56,7 @@ class LayerPinningTest {
         writer.start();
         writing.await();
         try {
-            String[] ops = {"linear", "maxPool2d", "avgPool2d", "im2col", "col2im"};
+            String[] ops = {"linear", "maxPool2d", "avgPool2d", "conv2d", "col2im"};
             List<Supplier<Tensor>> calls = layerCalls(x, cols);
             for (int i = 0; i < calls.size(); i++) {
                 String m = assertThrows(IllegalStateException.class, calls.get(i)::get).getMessage();

@@ -1,0 +1,181 @@
+package dev.panagrad.nn;
+
+import dev.panagrad.DType;
+import dev.panagrad.GradMode;
+import dev.panagrad.Graph;
+import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Kernels;
+import dev.panagrad.kernels.Parallel;
+import dev.panagrad.kernels.Window2d;
+import dev.panagrad.ops.Pinning;
+import dev.panagrad.ops.Pointwise;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Batched 2-D convolution computed image by image: an image's columns (im2col, {@code [C*kh*kw, OH*OW]}) go
+ * to a scratch block small enough to stay in cache, and one GEMM per group multiplies them by the weight,
+ * writing that image's output in NCHW order. The batch is cut into chunks fixed by its size, and the chunks
+ * run over the library's threads, each with its own scratch. The backward pass works the same way: the
+ * input gradient image by image ({@code W^T g}, then col2im), the weight gradient as one partial sum per
+ * chunk, added up in chunk order, so the result is the same for every thread count.
+ *
+ * <p>With {@code createGraph} the backward pass is written with recorded ops (im2col, matrix products,
+ * col2im) instead, so it is differentiable again.
+ */
+final class Convolution {
+    private static final Kernels K = Kernels.active();
+
+    /** The most chunks a batch is cut into: enough for 16 threads. */
+    private static final int MAX_CHUNKS = 16;
+
+    private final Window2d w;
+    private final DType dt;
+    private final long n, c, cout, rows, l, outPerGroup;
+    private final int groups, chunks;
+    /** A 1x1 window with stride 1 and no padding: an image is its own column matrix. */
+    private final boolean direct;
+
+    private Convolution(Window2d w, DType dt, long n, long c, long cout, int groups) {
+        this.w = w;
+        this.dt = dt;
+        this.n = n;
+        this.c = c;
+        this.cout = cout;
+        this.groups = groups;
+        this.rows = c / groups * w.kernelH() * w.kernelW();
+        this.l = w.outH() * w.outW();
+        this.outPerGroup = cout / groups;
+        this.chunks = (int) Math.min(n, MAX_CHUNKS);
+        this.direct = w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
+                && w.padH() == 0 && w.padW() == 0;
+    }
+
+    /** x {@code [N, C, H, W]} convolved with weight {@code [out, C/groups, kh, kw]}, both checked by the caller. */
+    static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Window2d w, int groups) {
+        Convolution conv = new Convolution(w, x.dtype(), x.size(0), x.size(1), weight.size(0), groups);
+        Tensor y = conv.forward(x, weight, bias);
+        boolean biasGrad = bias != null && bias.requiresGrad();
+        return Graph.record("ConvolutionBackward0", y, Graph.of(x, weight, bias), Graph.of(x, weight),
+                (g, s) -> GradMode.isEnabled() ? conv.recordedBackward(g, s[0], s[1], biasGrad)
+                        : conv.backward(g, s[0], s[1], biasGrad));
+    }
+
+    private Tensor forward(Tensor x, Tensor weight, Tensor bias) {
+        Tensor xc = Pointwise.convertRaw(x.detach(), dt), wc = Pointwise.convertRaw(weight.detach(), dt);
+        Tensor y = Tensor.empty(dt, n, cout, w.outH(), w.outW()), scratch = scratch(!direct);
+        double[] b = bias == null ? null : bias.toDoubleArray();
+        Pinning.run("conv2d", () -> forEachImage((chunk, i) -> {
+            long yOff = i * cout * l;
+            if (b != null) {
+                for (int o = 0; o < cout; o++) K.fill(dt, y.segment(), yOff + o * l, 1, l, b[o]);
+            }
+            Columns cols = columns(xc, i, scratch, chunk);
+            for (int g = 0; g < groups; g++) {
+                K.gemm(dt, false, false, outPerGroup, l, rows, 1.0, wc.segment(), wc.offset() + g * outPerGroup * rows,
+                        rows, cols.seg, cols.off + g * rows * l, l, b == null ? 0.0 : 1.0, y.segment(),
+                        yOff + g * outPerGroup * l, l);
+            }
+        }), xc, wc, y, scratch);
+        return y;
+    }
+
+    /** {gx, gw, gb} from the kernels, each only where needed. */
+    private Tensor[] backward(Tensor g, Tensor x, Tensor weight, boolean biasGrad) {
+        boolean needX = x.requiresGrad(), needW = weight.requiresGrad();
+        Tensor gc = Pointwise.convertRaw(g, dt), xc = Pointwise.convertRaw(x.detach(), dt);
+        Tensor wc = Pointwise.convertRaw(weight.detach(), dt);
+        Tensor gx = Tensor.zeros(dt, needX ? n : 0, c, w.height(), w.width());
+        // per chunk: the weight gradient's partial sum, summed over chunks in their order below
+        Tensor partial = Tensor.empty(dt, needW ? chunks : 0, cout, rows);
+        Tensor cols = scratch(needW && !direct), dcols = scratch(needX);
+        long wSize = cout * rows;
+        Pinning.run("conv2dBackward", () -> forEachImage((chunk, i) -> {
+            long gOff = i * cout * l;
+            boolean first = i == chunkStart(chunk);
+            Columns xcols = needW ? columns(xc, i, cols, chunk) : null;
+            for (int grp = 0; grp < groups; grp++) {
+                long gg = gOff + grp * outPerGroup * l, wg = grp * outPerGroup * rows;
+                if (needW) {   // partial[chunk, group] (+)= g_i x_cols_i^T
+                    K.gemm(dt, false, true, outPerGroup, rows, l, 1.0, gc.segment(), gg, l,
+                            xcols.seg, xcols.off + grp * rows * l, l, first ? 0.0 : 1.0,
+                            partial.segment(), chunk * wSize + wg, rows);
+                }
+                if (needX) {   // dcols_i = W^T g_i, then added back into the image
+                    K.gemm(dt, true, false, rows, l, outPerGroup, 1.0, wc.segment(), wc.offset() + wg, rows,
+                            gc.segment(), gg, l, 0.0, dcols.segment(), (chunk * groups + grp) * rows * l, l);
+                }
+            }
+            if (needX) {
+                K.col2im(dt, w, c, dcols.segment(), chunk * groups * rows * l, l, 1, 1, gx.segment(),
+                        i * c * w.height() * w.width());
+            }
+        }), gc, xc, wc, partial, cols, dcols, gx);
+        Tensor gw = needW ? partial.sum(0).view(weight.shape()) : null;
+        Tensor gb = biasGrad ? channelSum(gc) : null;
+        return Graph.of(needX ? gx : null, gw, gb);
+    }
+
+    /**
+     * {gx, gw, gb} written with recorded ops on the whole batch's columns {@code [C*kh*kw, N*OH*OW]}, so that
+     * the result is differentiable again (createGraph).
+     */
+    private Tensor[] recordedBackward(Tensor g, Tensor x, Tensor weight, boolean biasGrad) {
+        Tensor g2 = g.reshape(n, cout, l).transpose(0, 1).reshape(cout, n * l);   // [out, N*L]
+        Tensor w2 = weight.reshape(cout, rows);
+        Tensor xcols = weight.requiresGrad() ? Im2col.columns(x, w) : null;
+        List<Tensor> gws = new ArrayList<>(groups), dcols = new ArrayList<>(groups);
+        for (int gi = 0; gi < groups; gi++) {
+            Tensor gPart = g2.narrow(0, gi * outPerGroup, outPerGroup);
+            Tensor wPart = w2.narrow(0, gi * outPerGroup, outPerGroup);
+            if (xcols != null) gws.add(gPart.mm(xcols.narrow(0, gi * rows, rows).t()));
+            if (x.requiresGrad()) dcols.add(wPart.t().mm(gPart));
+        }
+        Tensor gx = x.requiresGrad() ? Im2col.image(Tensor.cat(dcols, 0), w, new long[] {n, c, w.height(), w.width()}) : null;
+        Tensor gw = xcols != null ? Tensor.cat(gws, 0).view(weight.shape()) : null;
+        return Graph.of(gx, gw, biasGrad ? channelSum(g) : null);
+    }
+
+    /** Sum of g {@code [N, out, OH, OW]} over all but the channels. */
+    private Tensor channelSum(Tensor g) {
+        return g.reshape(n, cout, l).sum(2, false).sum(0, false);
+    }
+
+    /** Work on image i, which belongs to the given chunk. */
+    @FunctionalInterface
+    private interface ImageBody {
+        void run(long chunk, long i);
+    }
+
+    /** Runs body on every image, chunk by chunk, the chunks over the library's threads. */
+    private void forEachImage(ImageBody body) {
+        Parallel.forRange(chunks, 1, (lo, hi) -> {
+            for (long chunk = lo; chunk < hi; chunk++) {
+                for (long i = chunkStart(chunk); i < chunkStart(chunk + 1); i++) body.run(chunk, i);
+            }
+        });
+    }
+
+    private long chunkStart(long chunk) {
+        return n * chunk / chunks;
+    }
+
+    /** One column matrix {@code [groups*rows, L]} per chunk when needed, else an empty tensor. */
+    private Tensor scratch(boolean needed) {
+        return Tensor.empty(dt, needed ? chunks * groups * rows * l : 0);
+    }
+
+    /** Where a column matrix lies: a segment and the element offset of its first row. */
+    private record Columns(MemorySegment seg, long off) {}
+
+    /** Image i's columns: written to its chunk's block of scratch, or the image itself when direct. */
+    private Columns columns(Tensor xc, long i, Tensor scratch, long chunk) {
+        long xOff = xc.offset() + i * c * w.height() * w.width();
+        if (direct) return new Columns(xc.segment(), xOff);
+        long off = chunk * groups * rows * l;
+        K.im2col(dt, w, c, xc.segment(), xOff, 1, scratch.segment(), off, l);
+        return new Columns(scratch.segment(), off);
+    }
+}
