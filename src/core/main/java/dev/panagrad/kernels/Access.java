@@ -35,30 +35,4 @@ final class Access {
     static long loadIndex(MemorySegment s, long i) {
         return s.getAtIndex(ValueLayout.JAVA_LONG, i);
     }
-
-    /** {@code to[e] = s[i + e]} for every e of {@code to}: a contiguous run read into the heap. */
-    static void loadRun(DType dt, MemorySegment s, long i, double[] to) {
-        switch (dt) {
-            case FLOAT32 -> {
-                for (int e = 0; e < to.length; e++) to[e] = s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i + e);
-            }
-            case FLOAT64 -> MemorySegment.copy(s, ValueLayout.JAVA_DOUBLE_UNALIGNED, i * Double.BYTES, to, 0, to.length);
-            default -> {
-                for (int e = 0; e < to.length; e++) to[e] = load(dt, s, i + e);
-            }
-        }
-    }
-
-    /** {@code s[i + e] = from[e]} for every e of {@code from}. */
-    static void storeRun(DType dt, MemorySegment s, long i, double[] from) {
-        switch (dt) {
-            case FLOAT32 -> {
-                for (int e = 0; e < from.length; e++) s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i + e, (float) from[e]);
-            }
-            case FLOAT64 -> MemorySegment.copy(from, 0, s, ValueLayout.JAVA_DOUBLE_UNALIGNED, i * Double.BYTES, from.length);
-            default -> {
-                for (int e = 0; e < from.length; e++) store(dt, s, i + e, from[e]);
-            }
-        }
-    }
 }

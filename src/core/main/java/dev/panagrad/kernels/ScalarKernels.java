@@ -261,23 +261,12 @@ public class ScalarKernels implements Kernels {
         long[] iv = new long[outSize];
         for (long p = 0; p < planes; p++) {
             long in = xOff + p * planeSize, out = p * outSize;
-            Access.loadRun(dt, x, in, plane);
+            for (int e = 0; e < planeSize; e++) plane[e] = Access.load(dt, x, in + e);
             for (int r = 0; r < oh; r++) {
-                int yo = r * (int) ow;
-                long firstRow = r * w.strideH() - w.padH() + rows.lo()[r] * w.dilationH();
-                for (int c = 0; c < ow; c++) {   // -inf at the first tap inside the window, as PyTorch starts
-                    yv[yo + c] = Double.NEGATIVE_INFINITY;
-                    iv[yo + c] = firstRow * wd + c * w.strideW() - w.padW() + cols.lo()[c] * w.dilationW();
-                }
-                for (int i = rows.lo()[r]; i < rows.hi()[r]; i++) {
-                    long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                    for (long j = 0; j < w.kernelW(); j++) {
-                        WindowRuns.maxPoolTap(plane, (int) (ih * wd - w.padW() + j * w.dilationW()), (int) w.strideW(),
-                                (int) w.firstInsideW(j), (int) w.endInsideW(j), yv, iv, yo);
-                    }
-                }
+                long rowStart = (r * w.strideH() - w.padH() + rows.lo()[r] * w.dilationH()) * wd;
+                WindowRuns.maxPoolRow(w, plane, rowStart, rows.count(r), cols, yv, iv, r * (int) ow);
             }
-            Access.storeRun(dt, y, yOff + out, yv);
+            for (int e = 0; e < outSize; e++) Access.store(dt, y, yOff + out + e, yv[e]);
             MemorySegment.copy(iv, 0, indices, ValueLayout.JAVA_LONG_UNALIGNED, (iOff + out) * Long.BYTES, outSize);
         }
     }

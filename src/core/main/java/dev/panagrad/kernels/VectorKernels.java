@@ -7,9 +7,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Vector API kernels for the hot loops of float32 and float64 tensors: elementwise functions, binary ops,
- * comparisons, {@code where}, fills, conversions, reductions, softmax, GEMM and float32 im2col/col2im and max pooling. Each method takes the
- * vector path for contiguous runs of off-heap segments (a stride of 0 broadcasts one input of a binary op)
- * and leaves every other case, and other dtypes, to {@link ScalarKernels}.
+ * comparisons, {@code where}, fills, conversions, reductions, softmax, GEMM, and for float32 im2col/col2im
+ * and max pooling. Each method takes the vector path for contiguous runs of off-heap segments (a stride of 0
+ * broadcasts one input of a binary op) and leaves every other case, and other dtypes, to {@link ScalarKernels}.
  *
  * <p>Results agree with the reference to float rounding: exactly for add, sub, mul, div, max, min,
  * comparisons and copies; to a few ulps for the transcendental functions, which use the CPU's vector
@@ -178,7 +178,7 @@ public class VectorKernels extends ScalarKernels {
         for (long o = 0; o < outer; o++) {
             long from = srcOff + o * isize, to = yOff + o * size, at = idxOff + o * isize;
             for (long j = 0; j < isize; j++) {
-                long t = to + idx.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, at + j);
+                long t = to + Access.loadIndex(idx, at + j);
                 y.setAtIndex(F32, t, y.getAtIndex(F32, t) + src.getAtIndex(F32, from + j));
             }
         }

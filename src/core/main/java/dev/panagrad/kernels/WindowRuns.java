@@ -68,19 +68,32 @@ final class WindowRuns {
     }
 
     /**
-     * One window tap of max pooling over a run of output columns: for c in [c0, c1), the input at
-     * {@code plane[base + c*stride]} replaces {@code y[yOff + c]} (and its position {@code indices[yOff + c]})
-     * when larger or NaN, as PyTorch picks maxima. Visiting the taps one by one, each over every column, keeps the
-     * inner loop long; the plane and the outputs are heap copies, as taps jump around.
+     * One output row of max pooling: for each output column c, the maximum over {@code rows} window rows starting
+     * at {@code rowStart} ({@code dilationH * width} apart) and the inside taps {@code colTaps} of column c, as
+     * PyTorch picks it (a larger value or any NaN replaces the current one); writes the value to
+     * {@code y[yOff + c]} and its position within the plane to {@code indices[yOff + c]}. The plane and the
+     * outputs are heap copies: window taps jump around, and array reads cost less there than segment reads.
      */
-    static void maxPoolTap(double[] plane, int base, int stride, int c0, int c1, double[] y, long[] indices, int yOff) {
-        for (int c = c0; c < c1; c++) {
-            int at = base + c * stride;
-            double v = plane[at], m = y[yOff + c];
-            // selects rather than a branch: which tap wins is data-dependent and mispredicts often
-            boolean wins = v > m | v != v;
-            y[yOff + c] = wins ? v : m;
-            indices[yOff + c] = wins ? at : indices[yOff + c];
+    static void maxPoolRow(Window2d w, double[] plane, long rowStart, int rows, Window2d.Taps colTaps,
+                           double[] y, long[] indices, int yOff) {
+        long rowStep = w.dilationH() * w.width(), sw = w.strideW(), pw = w.padW(), dw = w.dilationW();
+        int[] lo = colTaps.lo(), hi = colTaps.hi();
+        for (int c = 0; c < lo.length; c++) {
+            int first = (int) (rowStart + c * sw - pw + lo[c] * dw), best = first;
+            int cols = hi[c] - lo[c];
+            double m = plane[first];
+            for (int i = 0; i < rows; i++) {
+                int at = (int) (first + i * rowStep);
+                for (int j = 0; j < cols; j++, at += (int) dw) {
+                    double v = plane[at];
+                    if (v > m || v != v) {
+                        m = v;
+                        best = at;
+                    }
+                }
+            }
+            y[yOff + c] = m;
+            indices[yOff + c] = best;
         }
     }
 }
