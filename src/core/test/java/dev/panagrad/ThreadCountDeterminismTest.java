@@ -3,6 +3,7 @@ package dev.panagrad;
 import dev.panagrad.kernels.Parallel;
 import dev.panagrad.kernels.VectorKernels;
 import dev.panagrad.nn.AvgPool2d;
+import dev.panagrad.nn.BatchNorm;
 import dev.panagrad.nn.Conv2d;
 import dev.panagrad.nn.Linear;
 import dev.panagrad.nn.Losses;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every reduction, softmax, matrix product and convolution (forward and backward) gives bit-identical results
+ * Every reduction, softmax, matrix product, convolution and batch norm (forward and backward) gives bit-identical results
  * for 1, 2, 3 and 4 threads: partial results are cut at boundaries fixed by the shape and combined in a fixed
  * order, and each element of a split product comes from one GEMM call over the whole depth.
  */
@@ -67,6 +68,13 @@ class ThreadCountDeterminismTest {
             Tensor q = AvgPool2d.avgPool2d(y, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, true);
             p.square().sum().add(q.sum()).backward();
             return List.of(y, p, q, x.grad(), w.grad(), b.grad());
+        });
+        c.put("batch norm forward and backward", () -> {
+            Tensor x = leaf(11, 64, 32, 14, 14), w = leaf(12, 32), b = leaf(13, 32);
+            Tensor rm = Tensor.zeros(32), rv = Tensor.ones(32);
+            Tensor y = BatchNorm.batchNorm(x, rm, rv, w, b, true, 0.1, 1e-5);
+            y.mul(random(14, DType.FLOAT32, 64, 32, 14, 14)).sum().backward();
+            return List.of(y, rm, rv, x.grad(), w.grad(), b.grad());
         });
         return c;
     }

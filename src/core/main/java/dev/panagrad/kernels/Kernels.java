@@ -166,4 +166,30 @@ public interface Kernels {
      */
     void avgPool2dAdjoint(DType dt, Window2d w, boolean countPadding, MemorySegment g, long gOff, long planes,
                           MemorySegment gx, long gxOff);
+
+    // ---------------------------------------------------------------- per-channel passes (batch normalisation)
+
+    /**
+     * For channels [c0, c1) of the block at {@code x[xOff]}: {@code mean[c] = sum(x) / n} and the biased
+     * {@code var[c] = sum((x - mean[c])^2) / n} over the channel's {@code n = block.count()} values, in two
+     * passes; each channel's sums run in an order fixed by the block's shape.
+     */
+    void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                        double[] mean, double[] var);
+
+    /**
+     * For channels [c0, c1): {@code sum[c] = sum(g)} and {@code dot[c] = sum(g * (x - center[c]))} over the
+     * channel's values of the blocks at {@code g[gOff]} and {@code x[xOff]}, in an order fixed by the shape.
+     */
+    void channelGradSums(DType dt, ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff,
+                         int c0, int c1, double[] center, double[] sum, double[] dot);
+
+    /**
+     * For channels [c0, c1): {@code y = (x - center[c]) * scale[c] + shift[c]}, plus {@code g * gScale[c]}
+     * when g is not null (then gScale is read), element by element over blocks at the given offsets; y may
+     * be x or g.
+     */
+    void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                       int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
+                       MemorySegment y, long yOff);
 }

@@ -320,4 +320,60 @@ public class ScalarKernels implements Kernels {
                                    int r, int c) {
         return countPadding ? w.kernelH() * w.kernelW() : (long) rows.count(r) * cols.count(c);
     }
+
+    @Override
+    public void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                               double[] mean, double[] var) {
+        for (int c = c0; c < c1; c++) {
+            double sum = 0, squares = 0;
+            for (long b = 0; b < block.batch(); b++) {
+                long at = xOff + block.row(b, c);
+                for (long i = 0; i < block.inner(); i++) sum += Access.load(dt, x, at + i);
+            }
+            double m = sum / block.count();
+            for (long b = 0; b < block.batch(); b++) {
+                long at = xOff + block.row(b, c);
+                for (long i = 0; i < block.inner(); i++) {
+                    double d = Access.load(dt, x, at + i) - m;
+                    squares += d * d;
+                }
+            }
+            mean[c] = m;
+            var[c] = squares / block.count();
+        }
+    }
+
+    @Override
+    public void channelGradSums(DType dt, ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff,
+                                int c0, int c1, double[] center, double[] sum, double[] dot) {
+        for (int c = c0; c < c1; c++) {
+            double s = 0, d = 0;
+            for (long b = 0; b < block.batch(); b++) {
+                long row = block.row(b, c);
+                for (long i = 0; i < block.inner(); i++) {
+                    double gi = Access.load(dt, g, gOff + row + i);
+                    s += gi;
+                    d += gi * (Access.load(dt, x, xOff + row + i) - center[c]);
+                }
+            }
+            sum[c] = s;
+            dot[c] = d;
+        }
+    }
+
+    @Override
+    public void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                              int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
+                              MemorySegment y, long yOff) {
+        for (int c = c0; c < c1; c++) {
+            for (long b = 0; b < block.batch(); b++) {
+                long row = block.row(b, c);
+                for (long i = 0; i < block.inner(); i++) {
+                    double v = (Access.load(dt, x, xOff + row + i) - center[c]) * scale[c] + shift[c];
+                    if (g != null) v += Access.load(dt, g, gOff + row + i) * gScale[c];
+                    Access.store(dt, y, yOff + row + i, v);
+                }
+            }
+        }
+    }
 }

@@ -208,6 +208,36 @@ public class VectorKernels extends ScalarKernels {
      * types they have seen, and one heap segment makes them slower for everyone. Heap segments take the
      * reference path.
      */
+    @Override
+    public void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                               double[] mean, double[] var) {
+        if (vectorRuns(dt, block) && offHeap(x)) VectorChannels.moments(block, x, xOff, c0, c1, mean, var);
+        else super.channelMoments(dt, block, x, xOff, c0, c1, mean, var);
+    }
+
+    @Override
+    public void channelGradSums(DType dt, ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff,
+                                int c0, int c1, double[] center, double[] sum, double[] dot) {
+        if (vectorRuns(dt, block) && offHeap(g, x)) VectorChannels.gradSums(block, g, gOff, x, xOff, c0, c1, center, sum, dot);
+        else super.channelGradSums(dt, block, g, gOff, x, xOff, c0, c1, center, sum, dot);
+    }
+
+    @Override
+    public void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                              int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
+                              MemorySegment y, long yOff) {
+        if (vectorRuns(dt, block) && offHeap(x, y) && (g == null || g.isNative())) {
+            VectorChannels.affine(block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, y, yOff);
+        } else {
+            super.channelAffine(dt, block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, y, yOff);
+        }
+    }
+
+    /** Per-channel runs of float32 at least a vector long (shorter ones, as [N, C] has, go element by element). */
+    private static boolean vectorRuns(DType dt, ChannelBlock block) {
+        return dt == DType.FLOAT32 && block.inner() >= Lanes.FL;
+    }
+
     private static boolean offHeap(MemorySegment... segments) {
         for (MemorySegment s : segments) {
             if (!s.isNative()) return false;

@@ -4,6 +4,8 @@ import dev.panagrad.DType;
 import dev.panagrad.Graph;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
+import dev.panagrad.kernels.ChannelBlock;
+import dev.panagrad.ops.Pointwise;
 
 /**
  * Batch normalisation over dim 1 (the channels): {@code y = (x - mean) / sqrt(var + eps) * weight + bias}.
@@ -124,40 +126,76 @@ public abstract class BatchNorm extends Module {
             throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got "
                     + "input " + x.describe());
         }
-        Tensor mean, invstd, y;
+        ChannelBlock block = new ChannelBlock(n, c, l);
+        DType dt = x.dtype();
+        double[] mean = new double[(int) c], var = new double[(int) c], invstd = new double[(int) c];
+        Tensor y;
         try (var off = GradMode.noGrad()) {
-            Tensor x3 = x.detach().reshape(n, c, l);
-            mean = channelSum(x3).div(count);
-            Tensor xc = x3.sub(mean.view(c, 1));
-            Tensor var = channelSum(xc.mul(xc)).div(count);
-            invstd = var.add(eps).rsqrt();
-            y = xc.mul_((weight == null ? invstd : invstd.mul(weight.detach())).view(c, 1));
-            if (bias != null) y.add_(bias.detach().view(c, 1));
-            y = y.view(shape);
-            if (runningMean != null) runningMean.mul_(1 - momentum).add_(mean.mul(momentum));
-            if (runningVar != null) runningVar.mul_(1 - momentum).add_(var.mul(momentum * count / (count - 1)));
-        }
-        Tensor batchMean = mean, batchInvstd = invstd;
-        return Graph.record("NativeBatchNormBackward0", y, Graph.of(x, weight, bias), Graph.of(x, weight), (g, s) -> {
-            Tensor x3 = s[0].reshape(n, c, l), g3 = g.reshape(n, c, l);
-            Tensor mu = batchMean, is = batchInvstd;
-            if (GradMode.isEnabled()) {
-                // createGraph: the statistics as recorded functions of x, so the result is differentiable again
-                mu = channelSum(x3).div(count);
-                Tensor xc = x3.sub(mu.view(c, 1));
-                is = channelSum(xc.mul(xc)).div(count).add(eps).rsqrt();
+            Tensor xc = Pointwise.convertRaw(x.detach(), dt);
+            ChannelPasses.moments("batchNorm", xc, block, mean, var);
+            double[] w = values(weight, c, 1), b = values(bias, c, 0), scale = new double[(int) c];
+            for (int i = 0; i < c; i++) {
+                invstd[i] = 1 / Math.sqrt(var[i] + eps);
+                scale[i] = invstd[i] * w[i];
             }
-            Tensor xhat = x3.sub(mu.view(c, 1)).mul(is.view(c, 1));
-            Tensor gb = channelSum(g3), gw = channelSum(g3.mul(xhat));
+            y = ChannelPasses.affine("batchNorm", xc, null, block, mean, scale, b, null);
+            if (runningMean != null) runningMean.mul_(1 - momentum).add_(Tensor.of(dt, mean, c).mul(momentum));
+            if (runningVar != null) {
+                runningVar.mul_(1 - momentum).add_(Tensor.of(dt, var, c).mul(momentum * count / (count - 1)));
+            }
+        }
+        return Graph.record("NativeBatchNormBackward0", y, Graph.of(x, weight, bias), Graph.of(x, weight), (g, s) -> {
+            if (GradMode.isEnabled()) return recordedBackward(g, s[0], s[1], bias, block, eps);
+            Tensor xc = Pointwise.convertRaw(s[0], dt), gc = Pointwise.convertRaw(g, dt);
+            double[] sum = new double[(int) c], dot = new double[(int) c];
+            ChannelPasses.gradSums("batchNormBackward", gc, xc, block, mean, sum, dot);
             Tensor gx = null;
             if (s[0].requiresGrad()) {
-                Tensor k = s[1] == null ? is : is.mul(s[1]);
-                gx = g3.sub(gb.div(count).view(c, 1)).sub(xhat.mul(gw.div(count).view(c, 1))).mul(k.view(c, 1))
-                        .reshape(shape);
+                // dx = k * (g - sum/count - xhat * dw/count), xhat = (x - mean) * invstd, k = w * invstd
+                double[] w = values(s[1], c, 1), k = new double[(int) c], a = new double[(int) c],
+                        d = new double[(int) c];
+                for (int i = 0; i < c; i++) {
+                    k[i] = w[i] * invstd[i];
+                    a[i] = -k[i] * invstd[i] * invstd[i] * dot[i] / count;
+                    d[i] = -k[i] * sum[i] / count;
+                }
+                gx = ChannelPasses.affine("batchNormBackward", xc, gc, block, mean, a, d, k);
             }
-            return Graph.of(gx, weight != null && weight.requiresGrad() ? gw : null,
-                    bias != null && bias.requiresGrad() ? gb : null);
+            for (int i = 0; i < c; i++) dot[i] *= invstd[i];   // dw = sum(g * xhat)
+            return Graph.of(gx, weight != null && weight.requiresGrad() ? Tensor.of(dt, dot, c) : null,
+                    bias != null && bias.requiresGrad() ? Tensor.of(dt, sum, c) : null);
         });
+    }
+
+    /**
+     * The derivative written with recorded tensor ops, statistics included, so that it can be differentiated
+     * again (createGraph).
+     */
+    private static Tensor[] recordedBackward(Tensor g, Tensor x, Tensor weight, Tensor bias, ChannelBlock block,
+                                             double eps) {
+        long c = block.channels(), count = block.count();
+        Tensor x3 = x.reshape(block.batch(), c, block.inner()), g3 = g.reshape(block.batch(), c, block.inner());
+        Tensor mu = channelSum(x3).div(count);
+        Tensor xc = x3.sub(mu.view(c, 1));
+        Tensor is = channelSum(xc.mul(xc)).div(count).add(eps).rsqrt();
+        Tensor xhat = xc.mul(is.view(c, 1));
+        Tensor gb = channelSum(g3), gw = channelSum(g3.mul(xhat));
+        Tensor gx = null;
+        if (x.requiresGrad()) {
+            Tensor k = weight == null ? is : is.mul(weight);
+            gx = g3.sub(gb.div(count).view(c, 1)).sub(xhat.mul(gw.div(count).view(c, 1))).mul(k.view(c, 1))
+                    .reshape(x.shape());
+        }
+        return Graph.of(gx, weight != null && weight.requiresGrad() ? gw : null,
+                bias != null && bias.requiresGrad() ? gb : null);
+    }
+
+    /** t's values as doubles, or c copies of {@code absent} when t is null (no affine parameter). */
+    private static double[] values(Tensor t, long c, double absent) {
+        if (t != null) return t.detach().toDoubleArray();
+        double[] v = new double[(int) c];
+        java.util.Arrays.fill(v, absent);
+        return v;
     }
 
     /** Sum of t {@code [N, C, L]} over N and L, as two contiguous reductions: {@code [C]}. */
