@@ -3,6 +3,7 @@ package dev.panagrad.kernels;
 import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.FL;
@@ -10,12 +11,16 @@ import static dev.panagrad.kernels.Lanes.ORDER;
 
 /**
  * float32 per-channel passes for batch normalisation, a vector of a channel's run at a time. Each run of
- * {@code inner} values is summed in float lanes, its lanes added in index order, and the runs of a channel
- * added in double, image by image: the order depends on the block's shape alone, and the float part of it
- * covers one run, so the sums stay accurate for large batches.
+ * {@code inner} values is summed in float lanes, its lanes added in index order, then its last partial
+ * vector's values one by one, and the runs of a channel added in double, image by image: the order depends
+ * on the block's shape alone, and the float part of it covers one run, so the sums stay accurate for large
+ * batches. The partial vector goes element by element because masked vector stores and loads are far
+ * slower than plain ones.
  */
 final class VectorChannels {
     private VectorChannels() {}
+
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     static void moments(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] mean, double[] var) {
         for (int c = c0; c < c1; c++) {
@@ -34,22 +39,27 @@ final class VectorChannels {
 
     static void gradSums(ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff, int c0, int c1,
                          double[] center, double[] sum, double[] dot) {
-        long n = block.inner();
+        long n = block.inner(), full = n - n % FL;
         for (int c = c0; c < c1; c++) {
             float m = (float) center[c];
             double s = 0, d = 0;
             for (long b = 0; b < block.batch(); b++) {
-                long row = block.row(b, c);
+                long gAt = gOff + block.row(b, c), xAt = xOff + block.row(b, c);
                 FloatVector gs = FloatVector.zero(F), ds = FloatVector.zero(F);
-                for (long i = 0; i < n; i += FL) {
-                    var in = F.indexInRange(i, n);
-                    FloatVector gv = FloatVector.fromMemorySegment(F, g, (gOff + row + i) * Float.BYTES, ORDER, in);
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, (xOff + row + i) * Float.BYTES, ORDER, in);
+                for (long i = 0; i < full; i += FL) {
+                    FloatVector gv = FloatVector.fromMemorySegment(F, g, (gAt + i) * Float.BYTES, ORDER);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, (xAt + i) * Float.BYTES, ORDER);
                     gs = gs.add(gv);
-                    ds = gv.fma(xv.sub(m), ds);   // g is 0 in the lanes past the run
+                    ds = gv.fma(xv.sub(m), ds);
                 }
-                s += Lanes.sum(gs);
-                d += Lanes.sum(ds);
+                float gRun = Lanes.sum(gs), dRun = Lanes.sum(ds);
+                for (long i = full; i < n; i++) {
+                    float gi = g.getAtIndex(FLOAT, gAt + i);
+                    gRun += gi;
+                    dRun = Math.fma(gi, x.getAtIndex(FLOAT, xAt + i) - m, dRun);
+                }
+                s += gRun;
+                d += dRun;
             }
             sum[c] = s;
             dot[c] = d;
@@ -58,41 +68,51 @@ final class VectorChannels {
 
     static void affine(ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff, int c0, int c1,
                        double[] center, double[] scale, double[] shift, double[] gScale, MemorySegment y, long yOff) {
-        long n = block.inner();
+        long n = block.inner(), full = n - n % FL;
         for (int c = c0; c < c1; c++) {
             float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
-            FloatVector k = FloatVector.broadcast(F, g == null ? 0f : (float) gScale[c]);
+            float k = g == null ? 0f : (float) gScale[c];
             for (long b = 0; b < block.batch(); b++) {
                 long row = block.row(b, c);
-                for (long i = 0; i < n; i += FL) {
-                    var in = F.indexInRange(i, n);
-                    FloatVector v = FloatVector.fromMemorySegment(F, x, (xOff + row + i) * Float.BYTES, ORDER, in)
+                for (long i = 0; i < full; i += FL) {
+                    FloatVector v = FloatVector.fromMemorySegment(F, x, (xOff + row + i) * Float.BYTES, ORDER)
                             .sub(m).fma(s, t);
                     if (g != null) {
-                        v = FloatVector.fromMemorySegment(F, g, (gOff + row + i) * Float.BYTES, ORDER, in).fma(k, v);
+                        v = FloatVector.fromMemorySegment(F, g, (gOff + row + i) * Float.BYTES, ORDER)
+                                .fma(FloatVector.broadcast(F, k), v);
                     }
-                    v.intoMemorySegment(y, (yOff + row + i) * Float.BYTES, ORDER, in);
+                    v.intoMemorySegment(y, (yOff + row + i) * Float.BYTES, ORDER);
+                }
+                for (long i = full; i < n; i++) {
+                    float v = Math.fma(x.getAtIndex(FLOAT, xOff + row + i) - m, s, t);
+                    if (g != null) v = Math.fma(g.getAtIndex(FLOAT, gOff + row + i), k, v);
+                    y.setAtIndex(FLOAT, yOff + row + i, v);
                 }
             }
         }
     }
 
     private static float runSum(MemorySegment x, long at, long n) {
+        long full = n - n % FL;
         FloatVector acc = FloatVector.zero(F);
-        for (long i = 0; i < n; i += FL) {
-            acc = acc.add(FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER, F.indexInRange(i, n)));
-        }
-        return Lanes.sum(acc);
+        for (long i = 0; i < full; i += FL) acc = acc.add(FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER));
+        float s = Lanes.sum(acc);
+        for (long i = full; i < n; i++) s += x.getAtIndex(FLOAT, at + i);
+        return s;
     }
 
     private static float runSquares(MemorySegment x, long at, long n, float center) {
+        long full = n - n % FL;
         FloatVector acc = FloatVector.zero(F);
-        for (long i = 0; i < n; i += FL) {
-            var in = F.indexInRange(i, n);
-            FloatVector d = FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER, in).sub(center)
-                    .blend(0f, in.not());
+        for (long i = 0; i < full; i += FL) {
+            FloatVector d = FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER).sub(center);
             acc = d.fma(d, acc);
         }
-        return Lanes.sum(acc);
+        float s = Lanes.sum(acc);
+        for (long i = full; i < n; i++) {
+            float d = x.getAtIndex(FLOAT, at + i) - center;
+            s = Math.fma(d, d, s);
+        }
+        return s;
     }
 }

@@ -18,10 +18,10 @@ import static dev.panagrad.kernels.Lanes.ORDER;
  * float32 sliding-window kernels, a vector of output columns at a time.
  *
  * <p>im2col and col2im for windows moved one column at a time (horizontal stride 1, the common
- * convolution): a run of output columns reads one contiguous run of an input row. Lanes whose input column
- * falls in the padding are masked off: loads give 0 there, and col2im leaves those positions alone. Each
- * image element receives its additions in the same order as in {@link ScalarKernels#col2im}, so the results
- * are identical to it.
+ * convolution): the output columns of one window row whose input lies inside the image read one contiguous
+ * run of an input row, which is copied (or, for col2im, added back) whole; the columns in the padding are
+ * zeros (col2im skips them). Each image element receives its additions in the same order as in
+ * {@link ScalarKernels#col2im}, so the results are identical to it.
  *
  * <p>Max pooling for any window: each tap is gathered for a vector of output columns from a heap copy of
  * the plane, and lanes take it where it is larger or NaN, so maxima and their indices are those of
@@ -42,18 +42,28 @@ final class VectorWindows {
                     for (long j = 0; j < w.kernelW(); j++) {
                         long row = (c * w.kernelH() + i) * w.kernelW() + j;
                         long first = j * w.dilationW() - w.padW();   // input column of output column 0
-                        for (long k = 0; k < ow; k += FL) {
-                            VectorMask<Float> stored = F.indexInRange(k, ow), read = stored.and(inside(first + k, wd));
-                            for (long y = 0; y < oh; y++) {
-                                long ih = y * w.strideH() - w.padH() + i * w.dilationH();
-                                FloatVector v = ih >= 0 && ih < h
-                                        ? FloatVector.fromMemorySegment(F, x, (plane + ih * wd + first + k) * Float.BYTES,
-                                                ORDER, read)
-                                        : FloatVector.zero(F);
-                                v.intoMemorySegment(cols, (colOff + row * ldc + b * l + y * ow + k) * Float.BYTES, ORDER,
-                                        stored);
+                        long lo = insideFrom(first, ow), hi = insideTo(first, wd, lo, ow);
+                        long to = colOff + row * ldc + b * l, from = plane + first + (i * w.dilationH() - w.padH()) * wd;
+                        // output rows [y0, y1) read rows of the image; the others are padding
+                        long y0 = Math.min(oh, Math.max(0, ceilDiv(w.padH() - i * w.dilationH(), w.strideH())));
+                        long y1 = Math.max(y0, Math.min(oh, ceilDiv(h + w.padH() - i * w.dilationH(), w.strideH())));
+                        zeroRun(cols, to, y0 * ow);
+                        if (w.strideH() * wd == ow && y1 > y0 && hi > lo) {
+                            // output row y reads image row y*strideH + ..., as far on as it is in cols: one copy
+                            // serves every row, the padding columns written after it
+                            copyRun(x, from + y0 * ow + lo, cols, to + y0 * ow + lo, (y1 - y0 - 1) * ow + hi - lo);
+                            for (long y = y0; y < y1; y++) {
+                                zeroRun(cols, to + y * ow, lo);
+                                zeroRun(cols, to + y * ow + hi, ow - hi);
+                            }
+                        } else {
+                            for (long y = y0; y < y1; y++) {
+                                zeroRun(cols, to + y * ow, lo);
+                                copyRun(x, from + y * w.strideH() * wd + lo, cols, to + y * ow + lo, hi - lo);
+                                zeroRun(cols, to + y * ow + hi, ow - hi);
                             }
                         }
+                        zeroRun(cols, to + y1 * ow, (oh - y1) * ow);
                     }
                 }
             }
@@ -76,17 +86,12 @@ final class VectorWindows {
                     for (long j = 0; j < w.kernelW(); j++) {
                         long row = (c * w.kernelH() + i) * w.kernelW() + j;
                         long first = j * w.dilationW() - w.padW();
-                        for (long k = 0; k < ow; k += FL) {
-                            VectorMask<Float> m = F.indexInRange(k, ow).and(inside(first + k, wd));
-                            for (long r = 0; r < oh; r++) {
-                                long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                                if (ih < 0 || ih >= h) continue;
-                                long at = (plane + ih * wd + first + k) * Float.BYTES;
-                                long src = colOff + row * rowStride + b * l + r * ow + k;
-                                FloatVector.fromMemorySegment(F, y, at, ORDER, m)
-                                        .add(FloatVector.fromMemorySegment(F, cols, src * Float.BYTES, ORDER, m))
-                                        .intoMemorySegment(y, at, ORDER, m);
-                            }
+                        long lo = insideFrom(first, ow), hi = insideTo(first, wd, lo, ow);
+                        for (long r = 0; r < oh; r++) {
+                            long ih = r * w.strideH() - w.padH() + i * w.dilationH();
+                            if (ih < 0 || ih >= h) continue;
+                            addRun(cols, colOff + row * rowStride + b * l + r * ow + lo, y, plane + ih * wd + first + lo,
+                                    hi - lo);
                         }
                     }
                 }
@@ -95,15 +100,59 @@ final class VectorWindows {
         return true;
     }
 
-    /**
-     * The lanes N with {@code 0 <= start + N < size}: input columns inside the row. Written with non-negative
-     * offsets only, the form the JIT compiles to mask instructions.
-     */
-    private static VectorMask<Float> inside(long start, long size) {
-        return F.indexInRange(0, size - start).andNot(F.indexInRange(0, -start));
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    /** The first output column whose input column {@code first + k} is not in the left padding. */
+    private static long insideFrom(long first, long ow) {
+        return Math.min(ow, Math.max(0, -first));
+    }
+
+    /** One past the last output column (at least lo) whose input column is not in the right padding. */
+    private static long insideTo(long first, long width, long lo, long ow) {
+        return Math.max(lo, Math.min(ow, width - first));
+    }
+
+    // Runs are a few dozen elements: whole vectors, the last one overlapping the one before it where a copy
+    // allows, and single elements for what is left. Masked vector stores would be slower than all of it.
+
+    /** {@code to[t + e] = from[f + e]} for e in [0, n). */
+    private static void copyRun(MemorySegment from, long f, MemorySegment to, long t, long n) {
+        if (n < FL) {
+            for (long e = 0; e < n; e++) to.setAtIndex(FLOAT, t + e, from.getAtIndex(FLOAT, f + e));
+            return;
+        }
+        for (long e = 0; e < n; e += FL) {
+            long at = Math.min(e, n - FL);
+            FloatVector.fromMemorySegment(F, from, (f + at) * Float.BYTES, ORDER).intoMemorySegment(to, (t + at) * Float.BYTES, ORDER);
+        }
+    }
+
+    /** {@code to[t + e] = 0} for e in [0, n). */
+    private static void zeroRun(MemorySegment to, long t, long n) {
+        if (n < FL) {
+            for (long e = 0; e < n; e++) to.setAtIndex(FLOAT, t + e, 0f);
+            return;
+        }
+        FloatVector zero = FloatVector.zero(F);
+        for (long e = 0; e < n; e += FL) zero.intoMemorySegment(to, (t + Math.min(e, n - FL)) * Float.BYTES, ORDER);
+    }
+
+    /** {@code to[t + e] += from[f + e]} for e in [0, n), each element once. */
+    private static void addRun(MemorySegment from, long f, MemorySegment to, long t, long n) {
+        long e = 0;
+        for (; e <= n - FL; e += FL) {
+            long at = (t + e) * Float.BYTES;
+            FloatVector.fromMemorySegment(F, to, at, ORDER)
+                    .add(FloatVector.fromMemorySegment(F, from, (f + e) * Float.BYTES, ORDER))
+                    .intoMemorySegment(to, at, ORDER);
+        }
+        for (; e < n; e++) to.setAtIndex(FLOAT, t + e, to.getAtIndex(FLOAT, t + e) + from.getAtIndex(FLOAT, f + e));
     }
 
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** {@link Kernels#maxPool2d} for float32 planes. */
     static void maxPoolFloats(Window2d w, MemorySegment x, long xOff, long planes, MemorySegment y, long yOff,
@@ -122,10 +171,11 @@ final class VectorWindows {
         int[] firstTap = new int[ow + FL];   // per output column: its first tap inside the input
         for (int c = 0; c < ow; c++) firstTap[c] = c * sw - pw + cols.lo()[c] * dw;
         int[] idx = new int[oh * ow + FL];
+        float[] out = new float[oh * ow + FL];
         long[] planeIdx = new long[oh * ow];
         for (long p = 0; p < planes; p++) {
             for (int r = 0; r < h; r++) {
-                MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (xOff + p * h * wd + (long) r * wd) * Float.BYTES,
+                MemorySegment.copy(x, FLOAT, (xOff + p * h * wd + (long) r * wd) * Float.BYTES,
                         plane, r * padded + pw, wd);
             }
             for (int r = 0; r < oh; r++) {
@@ -144,11 +194,11 @@ final class VectorWindows {
                             at = at.blend(columnStep.add(ih * wd + column - pw), wins.cast(I));
                         }
                     }
-                    m.intoMemorySegment(y, (yOff + p * oh * ow + (long) r * ow + k) * Float.BYTES, ORDER,
-                            F.indexInRange(k, ow));
+                    m.intoArray(out, r * ow + k);   // lanes past the row are overwritten by the next row or unused
                     at.intoArray(idx, r * ow + k);
                 }
             }
+            MemorySegment.copy(out, 0, y, ValueLayout.JAVA_FLOAT_UNALIGNED, (yOff + p * oh * ow) * Float.BYTES, oh * ow);
             for (int e = 0; e < planeIdx.length; e++) planeIdx[e] = idx[e];
             MemorySegment.copy(planeIdx, 0, indices, ValueLayout.JAVA_LONG_UNALIGNED, (iOff + p * oh * ow) * Long.BYTES,
                     planeIdx.length);
