@@ -3,6 +3,7 @@ package dev.panagrad.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDUtils;
 import ai.djl.ndarray.index.NDArrayIndexer;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.Shape;
@@ -410,6 +411,10 @@ final class PanagradNDArrayEx implements NDArrayEx {
 
     @Override
     public NDArray concat(NDList arrays, int axis) {
+        // DJL's own check (scalars, ranks that differ: IllegalArgumentException), on every operand
+        NDList operands = new NDList(array);
+        operands.addAll(arrays);
+        NDUtils.checkConcatInput(operands);
         List<Tensor> all = withThis("concat", arrays);
         return wrap(() -> Tensor.cat(all, axis));
     }

@@ -1,18 +1,24 @@
 package dev.panagrad.djl;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.panagrad.GradMode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,25 +151,96 @@ class EngineContractTest {
         }
     }
 
+    // DJL's exception types, as its integration tests (ai.djl.integration.tests.ndarray) and its PyTorch engine
+    // have them: what libtorch refuses is an EngineException; what DJL checks in Java an IllegalArgumentException;
+    // closed or capped managers and arrays, and dtype mismatches on copying out, IllegalStateException.
+
     @Test
-    void badInputGetsDjlsExceptionTypes() {
+    void argumentsTheCoreRefusesGiveEngineExceptionWithTheCoresMessage() {
         try (NDManager m = ENGINE.newBaseManager()) {
-            NDArray a = m.create(new float[6], new Shape(2, 3)), b = m.create(new float[4], new Shape(4));
-            IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class, () -> a.add(b));
-            assertTrue(shapes.getMessage().contains("[2, 3]") && shapes.getMessage().contains("[4]"), shapes.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> a.matMul(a));
+            NDArray a = m.ones(new Shape(2, 3)), v = m.ones(new Shape(4));
+            EngineException add = engineError(IllegalArgumentException.class, () -> a.add(v));
+            assertTrue(add.getMessage().startsWith("add: ") && add.getMessage().contains("[2, 3] and [4]"),
+                    add.getMessage());
+            engineError(IllegalArgumentException.class, () -> a.duplicate().muli(v));
+            EngineException mm = engineError(IllegalArgumentException.class, () -> a.matMul(a));
+            assertTrue(mm.getMessage().contains("inner dimensions"), mm.getMessage());
+            EngineException reshape = engineError(IllegalArgumentException.class, () -> a.reshape(4, 2));
+            assertTrue(reshape.getMessage().contains("[4, 2] is invalid for input of size 6"), reshape.getMessage());
+            NDArray square = m.ones(new Shape(2, 2));
+            engineError(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(a, square), 0));
+            engineError(IllegalArgumentException.class, () -> NDArrays.stack(new NDList(a, m.ones(new Shape(3, 2)))));
+            engineError(IllegalArgumentException.class, () -> a.broadcast(new Shape(4, 5)));
+            engineError(IndexOutOfBoundsException.class, () -> a.sum(new int[] {5}));
+            engineError(IndexOutOfBoundsException.class, () -> a.expandDims(7));
+            EngineException index = engineError(IndexOutOfBoundsException.class, () -> a.get(5));
+            assertTrue(index.getMessage().contains("index 5 is out of bounds"), index.getMessage());
+            engineError(IndexOutOfBoundsException.class, () -> a.set(new NDIndex(2), 1f));
+            // wrong dtype: libtorch refuses gradients on integers
+            engineError(IllegalArgumentException.class, () -> m.create(new int[] {1}).setRequiresGradient(true));
+            NDArrayEx ex = a.getNDArrayInternal();
+            engineError(IllegalArgumentException.class, () -> ex.linear(a, m.ones(new Shape(4, 5)), null));
+            engineError(IllegalArgumentException.class, () -> ex.convolution(m.ones(new Shape(1, 3, 5, 5)),
+                    m.ones(new Shape(2, 4, 3, 3)), null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1));
+            assertArrayEquals(new float[] {1, 1, 1}, a.get(1).toFloatArray(), "a refusal leaves the operand intact");
+        }
+    }
+
+    /** Asserts an EngineException whose cause is the core's exception of type {@code cause}, with its message. */
+    private static EngineException engineError(Class<? extends RuntimeException> cause, Executable call) {
+        EngineException e = assertThrows(EngineException.class, call);
+        assertSame(cause, e.getCause().getClass(), () -> "cause of " + e);
+        assertEquals(e.getCause().getMessage(), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void whatDjlChecksInJavaIsIllegalArgument() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.ones(new Shape(2, 3)), scalar = m.create(1f);
+            assertThrows(IllegalArgumentException.class, () -> scalar.matMul(a));
+            assertThrows(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(scalar, m.create(2f))));
+            assertThrows(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(m.ones(new Shape(2)),
+                    m.ones(new Shape(3, 1)))));
+            assertThrows(IllegalArgumentException.class, () -> a.squeeze(new int[] {0}));
+            assertThrows(IllegalArgumentException.class, () -> scalar.squeeze(new int[] {1}));
+            assertThrows(IllegalArgumentException.class, () -> scalar.transpose(0));
+            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(0)).argMax());
+            assertThrows(IllegalArgumentException.class, () -> m.create(FloatBuffer.wrap(new float[] {1}), new Shape(1),
+                    DataType.INT32));
+            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(1), DataType.FLOAT32, Device.gpu()));
+        }
+    }
+
+    @Test
+    void closedOrCappedManagersAndArraysAndMissingGradientsAreIllegalState() {
+        NDManager m = ENGINE.newBaseManager();
+        NDArray a = m.ones(new Shape(3, 4)), ints = m.create(new int[] {1});
+        assertThrows(IllegalStateException.class, ints::toFloatArray);   // wrong dtype
+        IllegalStateException grad = assertThrows(IllegalStateException.class, a::getGradient);
+        assertTrue(grad.getMessage().contains("setRequiresGradient"), grad.getMessage());
+        m.cap();
+        assertThrows(IllegalStateException.class, () -> m.ones(new Shape(2)));
+        assertThrows(IllegalStateException.class, () -> a.get(1));
+        m.close();
+        assertThrows(IllegalStateException.class, () -> m.ones(new Shape(2)));
+        assertThrows(IllegalStateException.class, () -> a.add(1));
+        assertThrows(IllegalStateException.class, a::toFloatArray);
+    }
+
+    @Test
+    void missingOperationsAndTypesAreUnsupported() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.ones(new Shape(2, 3));
             UnsupportedOperationException dtype = assertThrows(UnsupportedOperationException.class,
                     () -> m.create(new Shape(2), DataType.FLOAT16));
             assertTrue(dtype.getMessage().contains("float16"), dtype.getMessage());
-            IllegalArgumentException grad = assertThrows(IllegalArgumentException.class,
-                    () -> m.create(new int[] {1}).setRequiresGradient(true));
-            assertTrue(grad.getMessage().contains("setRequiresGradient"), grad.getMessage());
-            assertThrows(IllegalStateException.class, () -> m.create(new float[] {1}).getGradient());
             UnsupportedOperationException lstm = assertThrows(UnsupportedOperationException.class,
                     () -> a.getNDArrayInternal().lstm(a, new NDList(), new NDList(), true, 1, 0, true, false, true));
             assertTrue(lstm.getMessage().contains("lstm"), lstm.getMessage());
             assertThrows(UnsupportedOperationException.class, () -> a.fft(4));
-            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(1), DataType.FLOAT32, ai.djl.Device.gpu()));
+            assertThrows(UnsupportedOperationException.class, () -> m.ones(new Shape(1, 2, 6)).getNDArrayInternal()
+                    .maxPool(new Shape(2), new Shape(2), new Shape(0), false));
         }
     }
 
