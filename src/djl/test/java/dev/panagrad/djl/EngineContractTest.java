@@ -19,6 +19,8 @@ import org.junit.jupiter.api.function.Executable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -180,8 +182,8 @@ class EngineContractTest {
             engineError(IllegalArgumentException.class, () -> m.create(new int[] {1}).setRequiresGradient(true));
             NDArrayEx ex = a.getNDArrayInternal();
             engineError(IllegalArgumentException.class, () -> ex.linear(a, m.ones(new Shape(4, 5)), null));
-            engineError(IllegalArgumentException.class, () -> ex.convolution(m.ones(new Shape(1, 3, 5, 5)),
-                    m.ones(new Shape(2, 4, 3, 3)), null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1));
+            engineError(IllegalArgumentException.class, () -> ex.convolution(m.ones(new Shape(1, 3, 5)),
+                    m.ones(new Shape(2, 4, 3)), null, new Shape(1), new Shape(0), new Shape(1), 1));
             assertArrayEquals(new float[] {1, 1, 1}, a.get(1).toFloatArray(), "a refusal leaves the operand intact");
         }
     }
@@ -242,6 +244,58 @@ class EngineContractTest {
             assertThrows(UnsupportedOperationException.class, () -> m.ones(new Shape(1, 2, 6)).getNDArrayInternal()
                     .maxPool(new Shape(2), new Shape(2), new Shape(0), false));
         }
+    }
+
+    @Test
+    void convolutionOfSequencesMatchesADirectLoopAndPassesGradients() {
+        int n = 2, c = 4, len = 9, out = 4, k = 3, groups = 2, stride = 2, pad = 1, dil = 2;
+        int lout = (len + 2 * pad - dil * (k - 1) - 1) / stride + 1, cg = c / groups, og = out / groups;
+        Random r = new Random(3);
+        float[] xs = gaussian(r, n * c * len), ws = gaussian(r, out * cg * k), bs = gaussian(r, out);
+        // y[i, o, t] = b[o] + sum_{ci, j} w[o, ci, j] x[i, g cg + ci, t stride - pad + j dil], g = o / og; so for
+        // L = sum(y): dL/db[o] = n lout, dL/dw[o, ci, j] = sum_{i, t} of the x it meets, dL/dx = sum of the w it meets
+        float[] y = new float[n * out * lout], gx = new float[xs.length], gw = new float[ws.length];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                for (int t = 0; t < lout; t++) {
+                    float sum = bs[o];
+                    for (int ci = 0; ci < cg; ci++) {
+                        for (int j = 0; j < k; j++) {
+                            int at = t * stride - pad + j * dil;
+                            if (at < 0 || at >= len) continue;
+                            int xi = (i * c + o / og * cg + ci) * len + at, wi = (o * cg + ci) * k + j;
+                            sum += ws[wi] * xs[xi];
+                            gw[wi] += xs[xi];
+                            gx[xi] += ws[wi];
+                        }
+                    }
+                    y[(i * out + o) * lout + t] = sum;
+                }
+            }
+        }
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray x = m.create(xs, new Shape(n, c, len)), w = m.create(ws, new Shape(out, cg, k));
+            NDArray b = m.create(bs, new Shape(out));
+            for (NDArray a : new NDArray[] {x, w, b}) a.setRequiresGradient(true);
+            try (GradientCollector gc = ENGINE.newGradientCollector()) {
+                NDArray got = x.getNDArrayInternal().convolution(x, w, b, new Shape(stride), new Shape(pad),
+                        new Shape(dil), groups).singletonOrThrow();
+                assertEquals(new Shape(n, out, lout), got.getShape());
+                assertArrayEquals(y, got.toFloatArray(), 1e-5f);
+                gc.backward(got.sum());
+            }
+            assertArrayEquals(gx, x.getGradient().toFloatArray(), 1e-5f);
+            assertArrayEquals(gw, w.getGradient().toFloatArray(), 1e-5f);
+            float[] gb = new float[out];
+            Arrays.fill(gb, n * lout);
+            assertArrayEquals(gb, b.getGradient().toFloatArray(), 1e-5f);
+        }
+    }
+
+    private static float[] gaussian(Random r, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) v[i] = (float) r.nextGaussian();
+        return v;
     }
 
     @Test

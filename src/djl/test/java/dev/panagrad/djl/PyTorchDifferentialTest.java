@@ -157,6 +157,12 @@ class PyTorchDifferentialTest {
                 new Shape(3, 4), new Shape(5, 4), new Shape(5)));
         c.add(withGrads("convolution", a -> ex(a).convolution(a.get(0), a.get(1), a.get(2), new Shape(2, 1),
                 new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow(), IMG, new Shape(4, 3, 3, 3), new Shape(4)));
+        c.add(withGrads("convolution(1-D)", a -> ex(a).convolution(a.get(0), a.get(1), a.get(2), new Shape(2),
+                new Shape(1), new Shape(1), 1).singletonOrThrow(), new Shape(2, 3, 11), new Shape(4, 3, 3),
+                new Shape(4)));
+        c.add(withGrads("convolution(1-D, dilated, grouped)", a -> ex(a).convolution(a.get(0), a.get(1), a.get(2),
+                new Shape(1), new Shape(2), new Shape(2), 2).singletonOrThrow(), new Shape(2, 4, 9), new Shape(6, 2, 3),
+                new Shape(6)));
         c.add(withGrads("maxPool", a -> ex(a).maxPool(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false), IMG));
         c.add(withGrads("avgPool", a -> ex(a).avgPool(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false, true), IMG));
         c.add(withGrads("globalMaxPool", a -> ex(a).globalMaxPool(), IMG));
@@ -278,8 +284,8 @@ class PyTorchDifferentialTest {
                 new Refusal("linear, sizes differ", m -> m.ones(m23).getNDArrayInternal().linear(m.ones(m23),
                         m.ones(new Shape(4, 5)), null)),
                 new Refusal("convolution, channels differ", m -> m.ones(m23).getNDArrayInternal().convolution(
-                        m.ones(new Shape(1, 3, 5, 5)), m.ones(new Shape(2, 4, 3, 3)), null, new Shape(1, 1),
-                        new Shape(0, 0), new Shape(1, 1), 1)),
+                        m.ones(new Shape(1, 3, 5)), m.ones(new Shape(2, 4, 3)), null, new Shape(1), new Shape(0),
+                        new Shape(1), 1)),
                 new Refusal("setRequiresGradient on integers", m -> {
                     m.create(new int[] {1}).setRequiresGradient(true);
                     return null;
