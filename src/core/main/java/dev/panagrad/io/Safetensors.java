@@ -39,9 +39,10 @@ import java.util.zip.CRC32C;
  *
  * <p>Loading reads the file into memory the tensors own; it never maps the file, so a file that another
  * process truncates or rewrites later cannot crash the JVM (a mapped page whose file shrank faults on access,
- * which kills the process inside native code such as OpenBLAS). Files need only be readable. F16 and BF16
- * become float32, I8, I16, I32 and U8 become int64. Loaded tensors belong to the garbage collector, whatever
- * scope is open.
+ * which kills the process inside native code such as OpenBLAS). Files need only be readable. F32, F64, I64,
+ * I32, U8, I8 and BOOL load as the dtype of the same name (and every dtype saves as one of these); F16 and BF16
+ * become float32 and I16 int64, exactly. Other dtypes (U16, U32, U64, the 8-bit floats) are refused with an
+ * IOException naming them. Loaded tensors belong to the garbage collector, whatever scope is open.
  *
  * <pre>{@code
  * Map<String, Tensor> state = new LinkedHashMap<>();
@@ -68,11 +69,14 @@ public final class Safetensors {
     /** The tensors of a file in header order, and its metadata. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
-    /** Element types of the format that this class reads; the first four are also written. */
+    /**
+     * Element types of the format that this class reads, with the dtype each loads as: the kinds that are a
+     * panagrad dtype ({@link #direct}) are also written; the others are widened exactly on loading.
+     */
     private enum Kind {
-        F32(DType.FLOAT32, 4), F64(DType.FLOAT64, 8), I64(DType.INT64, 8), BOOL(DType.BOOL, 1),
-        F16(DType.FLOAT32, 2), BF16(DType.FLOAT32, 2), I32(DType.INT64, 4), I16(DType.INT64, 2),
-        I8(DType.INT64, 1), U8(DType.INT64, 1);
+        F32(DType.FLOAT32, 4), F64(DType.FLOAT64, 8), I64(DType.INT64, 8), I32(DType.INT32, 4),
+        U8(DType.UINT8, 1), I8(DType.INT8, 1), BOOL(DType.BOOL, 1),
+        F16(DType.FLOAT32, 2), BF16(DType.FLOAT32, 2), I16(DType.INT64, 2);
 
         final DType dtype;
         final int bytes;
@@ -84,7 +88,7 @@ public final class Safetensors {
 
         /** True when the file's bytes are the tensor's bytes (same width, no conversion). */
         boolean direct() {
-            return ordinal() <= BOOL.ordinal();
+            return bytes == dtype.byteSize();
         }
 
         static Kind of(DType d) {
@@ -105,11 +109,8 @@ public final class Safetensors {
             return switch (this) {
                 case F16 -> Float.float16ToFloat(s.get(LE_SHORT, at));
                 case BF16 -> Float.intBitsToFloat(s.get(LE_SHORT, at) << 16);   // bfloat16 is float32's top half
-                case I32 -> s.get(LE_INT, at);
                 case I16 -> s.get(LE_SHORT, at);
-                case I8 -> s.get(ValueLayout.JAVA_BYTE, at);
-                case U8 -> s.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
-                case F32, F64, I64, BOOL -> throw new IllegalStateException("safetensors: " + this
+                case F32, F64, I64, I32, U8, I8, BOOL -> throw new IllegalStateException("safetensors: " + this
                         + " is copied byte for byte, not converted");
             };
         }
@@ -411,7 +412,8 @@ public final class Safetensors {
                 kind = Kind.valueOf(String.valueOf(info.get("dtype")));
             } catch (IllegalArgumentException unknown) {
                 throw error(file, "tensor \"" + name + "\" has dtype " + Json.write(info.get("dtype"))
-                        + "; expected one of F32, F64, I64, BOOL, F16, BF16, I32, I16, I8, U8");
+                        + ", which panagrad cannot load (it has no dtype that holds it); expected one of F32, F64, "
+                        + "I64, I32, U8, I8, BOOL (loaded as they are), F16, BF16 (as float32), I16 (as int64)");
             }
             long[] shape = longs(file, name, "shape", info.get("shape"), -1);
             long[] offsets = longs(file, name, "data_offsets", info.get("data_offsets"), 2);

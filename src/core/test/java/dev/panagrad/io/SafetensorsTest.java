@@ -59,6 +59,9 @@ class SafetensorsTest {
         state.put("layer.weight", Tensor.randn(3, 5));
         state.put("flag", Tensor.of(new boolean[] {true, false, true}, 3));
         state.put("steps", Tensor.of(new long[] {Long.MAX_VALUE, -7}, 2));
+        state.put("tokens", Tensor.of(new int[] {Integer.MIN_VALUE, -1, Integer.MAX_VALUE}, 3, 1));
+        state.put("pixels", Tensor.ofBytes(DType.UINT8, new byte[] {0, (byte) 200, (byte) 255}, 3));
+        state.put("codes", Tensor.ofBytes(DType.INT8, new byte[] {-128, -1, 127}, 3));
         state.put("scale", Tensor.ofDoubles(0.1, 1e-300));
         state.put("scalar", Tensor.of(2.5));
         state.put("empty", Tensor.zeros(0, 4));
@@ -101,6 +104,26 @@ class SafetensorsTest {
     }
 
     @Test
+    void smallIntegerDtypesAreWrittenAsI32U8AndI8() throws IOException {
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        state.put("u", Tensor.ofBytes(DType.UINT8, new byte[] {(byte) 200, 7}, 2));
+        state.put("s", Tensor.ofBytes(DType.INT8, new byte[] {-2}, 1));
+        state.put("i", Tensor.of(new int[] {-123456}, 1));
+        Path f = dir.resolve("ints.safetensors");
+        Safetensors.save(f, state);
+        byte[] bytes = Files.readAllBytes(f);
+        long n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        Map<?, ?> h = (Map<?, ?>) Json.parse(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+        // the 4-byte ints first, then the bytes in header order: i at [0, 4), u at [4, 6), s at [6, 7)
+        assertEquals(Map.of("dtype", "I32", "shape", List.of(1L), "data_offsets", List.of(0L, 4L)), h.get("i"));
+        assertEquals(Map.of("dtype", "U8", "shape", List.of(2L), "data_offsets", List.of(4L, 6L)), h.get("u"));
+        assertEquals(Map.of("dtype", "I8", "shape", List.of(1L), "data_offsets", List.of(6L, 7L)), h.get("s"));
+        byte[] data = Arrays.copyOfRange(bytes, (int) (8 + n), bytes.length);
+        byte[] i32 = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(-123456).array();
+        assertArrayEquals(concat(i32, new byte[] {(byte) 200, 7, -2}), data);
+    }
+
+    @Test
     void readsTheReferenceLayout() throws IOException {
         // the layout the reference implementation writes for {"attn.0": float32 0..5 of shape [1, 2, 3]}
         byte[] bytes = file("{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],\"data_offsets\":[0,24]}}",
@@ -124,18 +147,22 @@ class SafetensorsTest {
                 + "\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[11,15]},"
                 + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[15,17]},"
                 + "\"i\":{\"dtype\":\"I32\",\"shape\":[1,1],\"data_offsets\":[17,21]},"
-                + "\"u\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[21,23]}}";
+                + "\"u\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[21,23]},"
+                + "\"s\":{\"dtype\":\"I8\",\"shape\":[2],\"data_offsets\":[23,25]},"
+                + "\"q\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[25,27]}}";
         header += " ".repeat((8 - header.length() % 8) % 8);
-        ByteBuffer data = ByteBuffer.allocate(23).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = ByteBuffer.allocate(27).order(ByteOrder.LITTLE_ENDIAN);
         data.put(new byte[] {0, 1, 1});
         data.putFloat(0.5f).putFloat(-4f);
         data.putShort((short) 0x3C00).putShort((short) 0xC000);   // float16 1.0 and -2.0
         data.putShort((short) 0x4040);                           // bfloat16 3.0 (float32 0x40400000)
         data.putInt(-123456);
         data.put((byte) 200).put((byte) 7);
+        data.put((byte) -128).put((byte) 5);
+        data.putShort((short) -30000);
         Path f = write("py.safetensors", file(header, data.array()));
         Safetensors.Contents c = Safetensors.read(f);
-        assertEquals(List.of("w", "m", "h", "b", "i", "u"), List.copyOf(c.tensors().keySet()));
+        assertEquals(List.of("w", "m", "h", "b", "i", "u", "s", "q"), List.copyOf(c.tensors().keySet()));
         assertEquals(Map.of("format", "pt"), c.metadata());
         Tensor w = c.tensors().get("w");
         assertArrayEquals(new float[] {0.5f, -4f}, w.toFloatArray());
@@ -144,9 +171,15 @@ class SafetensorsTest {
         assertEquals(DType.BOOL, c.tensors().get("m").dtype());
         assertArrayEquals(new float[] {1f, -2f}, c.tensors().get("h").toFloatArray());
         assertArrayEquals(new float[] {3f}, c.tensors().get("b").toFloatArray());
-        assertEquals(DType.INT64, c.tensors().get("i").dtype());
-        assertArrayEquals(new long[] {-123456}, c.tensors().get("i").toLongArray());
+        // I32, U8 and I8 load as themselves; I16, which panagrad lacks, widens to int64
+        assertEquals(DType.INT32, c.tensors().get("i").dtype());
+        assertArrayEquals(new int[] {-123456}, c.tensors().get("i").toIntArray());
+        assertEquals(DType.UINT8, c.tensors().get("u").dtype());
         assertArrayEquals(new long[] {200, 7}, c.tensors().get("u").toLongArray());
+        assertEquals(DType.INT8, c.tensors().get("s").dtype());
+        assertArrayEquals(new byte[] {-128, 5}, c.tensors().get("s").toByteArray());
+        assertEquals(DType.INT64, c.tensors().get("q").dtype());
+        assertArrayEquals(new long[] {-30000}, c.tensors().get("q").toLongArray());
     }
 
     @Test
@@ -194,6 +227,10 @@ class SafetensorsTest {
         String[][] cases = {
             {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", "not a JSON object"},
             {"{\"a\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,8]}}", "has dtype \"Q4\""},
+            // format dtypes that panagrad has no dtype for
+            {"{\"a\":{\"dtype\":\"U32\",\"shape\":[2],\"data_offsets\":[0,8]}}", "\"U32\", which panagrad cannot load"},
+            {"{\"a\":{\"dtype\":\"U64\",\"shape\":[1],\"data_offsets\":[0,8]}}", "\"U64\", which panagrad cannot load"},
+            {"{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[8],\"data_offsets\":[0,8]}}", "\"F8_E4M3\", which"},
             {"{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", "needs 12 bytes"},
             {"{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", "non-negative integers"},
             {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}}", "an array of 2"},

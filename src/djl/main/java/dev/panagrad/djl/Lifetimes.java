@@ -33,24 +33,31 @@ final class Lifetimes {
 
     private record Pending(Thread thread, Scope scope) {}
 
-    /** Runs {@code body} in a fresh scope and wraps its result as an array of {@code manager} owning that scope. */
+    /**
+     * Runs {@code body} in a fresh scope and wraps its result as an array of {@code manager} owning that scope.
+     * A failure frees what the body allocated and arrives as DJL's engine failure ({@link EngineErrors}).
+     */
     static PanagradNDArray compute(PanagradNDManager manager, Supplier<Tensor> body) {
         closePendingOfThisThread();
         Scope scope = Scope.within(null, Scope::open);
-        Tensor t;
         try {
-            t = Scope.within(scope, body);
-        } catch (RuntimeException | Error e) {
+            Tensor t = Scope.within(scope, body);
+            return new PanagradNDArray(manager, t, scope, Thread.currentThread());   // a capped manager refuses it
+        } catch (RuntimeException e) {
+            scope.close();
+            throw EngineErrors.translate(e);
+        } catch (Error e) {
             scope.close();
             throw e;
         }
-        return new PanagradNDArray(manager, t, scope, Thread.currentThread());
     }
 
     /** Runs {@code body} for its side effects, freeing whatever it allocated before returning. */
     static void temporarily(Runnable body) {
         try (Scope scope = Scope.open()) {
             body.run();
+        } catch (RuntimeException e) {
+            throw EngineErrors.translate(e);
         }
     }
 

@@ -55,11 +55,18 @@ final class PanagradIndexer extends NDArrayIndexer {
     @Override
     public NDArray get(NDArray array, NDIndexFullSlice fullSlice) {
         Tensor x = PanagradNDManager.unwrap("get", array).tensor();
-        return Lifetimes.compute(manager, () -> squeeze(slice(x, fullSlice), fullSlice.getToSqueeze()));
+        return Lifetimes.compute(manager, () -> PanagradNDArray.squeeze(slice(x, fullSlice), fullSlice.getToSqueeze()));
     }
 
+    /** The view {@code s} selects; a fixed index outside its dimension is refused (slicing would clamp it). */
     private static Tensor slice(Tensor x, NDIndexFullSlice s) {
         long[] min = s.getMin(), max = s.getMax(), step = s.getStep();
+        for (int d : s.getToSqueeze()) {
+            if (min[d] < 0 || min[d] >= x.size(d)) {
+                throw new IndexOutOfBoundsException("NDIndex: index " + min[d] + " is out of bounds for dimension "
+                        + d + " with size " + x.size(d) + "; expected an index in [0, " + x.size(d) + ")");
+            }
+        }
         Tensor r = x;
         for (int d = 0; d < min.length; d++) {
             if (min[d] != 0 || max[d] != x.size(d) || step[d] != 1) r = r.slice(d, min[d], max[d], step[d]);
@@ -67,22 +74,16 @@ final class PanagradIndexer extends NDArrayIndexer {
         return r;
     }
 
-    private static Tensor squeeze(Tensor x, int[] dims) {
-        int[] sorted = dims.clone();
-        Arrays.sort(sorted);
-        Tensor r = x;
-        for (int i = sorted.length - 1; i >= 0; i--) r = r.squeeze(sorted[i]);
-        return r;
-    }
-
     @Override
     public void set(NDArray array, NDIndexFullSlice fullSlice, NDArray value) {
         Tensor x = PanagradNDManager.unwrap("set", array).tensor();
         Tensor v = PanagradNDManager.unwrap("set", value).tensor();
-        try (var g = GradMode.noGrad()) {
-            Tensor target = slice(x, fullSlice);
-            target.copy_(v.reshape(squeezedOrFull(target, v)));
-        }
+        Lifetimes.temporarily(() -> {
+            try (var g = GradMode.noGrad()) {
+                Tensor target = slice(x, fullSlice);
+                target.copy_(v.reshape(squeezedOrFull(target, v)));
+            }
+        });
     }
 
     /** The value's shape when it already matches, else the slice's shape (the value has the squeezed shape). */
@@ -93,8 +94,10 @@ final class PanagradIndexer extends NDArrayIndexer {
     @Override
     public void set(NDArray array, NDIndexFullSlice fullSlice, Number value) {
         Tensor x = PanagradNDManager.unwrap("set", array).tensor();
-        try (var g = GradMode.noGrad()) {
-            slice(x, fullSlice).fill_(value.doubleValue());
-        }
+        Lifetimes.temporarily(() -> {
+            try (var g = GradMode.noGrad()) {
+                slice(x, fullSlice).fill_(value.doubleValue());
+            }
+        });
     }
 }

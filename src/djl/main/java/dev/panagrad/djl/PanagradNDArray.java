@@ -23,12 +23,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BinaryOperator;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
  * A DJL {@code NDArray} that is a panagrad {@link Tensor} (wrapped, not copied). Operations return new arrays
  * owned by this array's manager and record panagrad's autograd graph while a gradient collector is open.
- * Operations panagrad does not provide throw DJL's {@code UnsupportedOperationException}.
+ * Operations panagrad does not provide throw DJL's {@code UnsupportedOperationException}; arguments the core
+ * refuses give DJL's {@code EngineException}, as with DJL's PyTorch engine ({@link EngineErrors}).
  *
  * <pre>{@code
  * NDArray x = manager.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
@@ -50,8 +52,8 @@ public final class PanagradNDArray extends NDArrayAdapter {
         this.tensor = tensor;
         this.owned = owned;
         this.opener = opener;
+        manager.attachInternal(uid, this);   // first: a closed or capped manager refuses before anything is recorded
         Lifetimes.register(this, tensor);
-        manager.attachInternal(uid, this);
     }
 
     void markViewed() {
@@ -96,7 +98,7 @@ public final class PanagradNDArray extends NDArrayAdapter {
     }
 
     /** Writes {@code value} (broadcast, converted) into this array's storage, outside autograd. */
-    PanagradNDArray replaceValues(java.util.function.Supplier<Tensor> value) {
+    PanagradNDArray replaceValues(Supplier<Tensor> value) {
         Lifetimes.temporarily(() -> {
             try (var g = GradMode.noGrad()) {
                 tensor.copy_(value.get());
@@ -218,12 +220,9 @@ public final class PanagradNDArray extends NDArrayAdapter {
     @Override
     public void setRequiresGradient(boolean requiresGrad) {
         checkOpen("setRequiresGradient");
-        if (requiresGrad && !tensor.dtype().isFloating()) {
-            throw new IllegalArgumentException("setRequiresGradient: only floating arrays can require gradients; "
-                    + "given " + getDataType());
-        }
         if (!tensor.isLeaf()) tensor = tensor.detach();
-        tensor.requiresGrad(requiresGrad);
+        Tensor t = tensor;
+        EngineErrors.call(() -> t.requiresGrad(requiresGrad));   // refuses non-floating dtypes, as libtorch does
     }
 
     @Override
@@ -483,13 +482,24 @@ public final class PanagradNDArray extends NDArrayAdapter {
     public NDArray min(int[] axes, boolean keepDims) { return unary("min", t -> t.amin(axes, keepDims)); }
 
     @Override
-    public NDArray argMax() { return unary("argMax", Tensor::argmax); }
+    public NDArray argMax() {
+        refuseEmpty("argMax");
+        return unary("argMax", Tensor::argmax);
+    }
 
     @Override
     public NDArray argMax(int axis) { return unary("argMax", t -> t.argmax(axis, false)); }
 
     @Override
-    public NDArray argMin() { return unary("argMin", t -> t.flatten().argmin(0, false)); }
+    public NDArray argMin() {
+        refuseEmpty("argMin");
+        return unary("argMin", t -> t.flatten().argmin(0, false));
+    }
+
+    /** DJL's engines refuse an empty array here in Java, with IllegalArgumentException. */
+    private void refuseEmpty(String op) {
+        if (isEmpty()) throw new IllegalArgumentException(op + ": attempt to get " + op + " of an empty NDArray");
+    }
 
     @Override
     public NDArray argMin(int axis) { return unary("argMin", t -> t.argmin(axis, false)); }
@@ -513,18 +523,31 @@ public final class PanagradNDArray extends NDArrayAdapter {
 
     @Override
     public NDArray squeeze(int[] axes) {
-        return unary("squeeze", t -> {
-            int[] sorted = Arrays.stream(axes).map(a -> Math.floorMod(a, Math.max(1, t.dim()))).sorted().toArray();
-            Tensor r = t;
-            for (int i = sorted.length - 1; i >= 0; i--) {
-                if (r.size(sorted[i]) != 1) {
-                    throw new IllegalArgumentException("squeeze: axis " + sorted[i] + " of shape "
-                            + Arrays.toString(t.shape()) + " has size " + r.size(sorted[i]) + "; expected size 1");
-                }
-                r = r.squeeze(sorted[i]);
+        checkOpen("squeeze");
+        // DJL's engines check the axes in Java, before the native call
+        int rank = tensor.dim(), axisCount = Math.max(1, rank);
+        int[] dims = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] < -axisCount || axes[i] >= axisCount) {
+                throw new IllegalArgumentException("squeeze: axis " + axes[i] + " is out of bounds for shape "
+                        + getShape() + "; expected an axis in [" + -axisCount + ", " + axisCount + ")");
             }
-            return r;
-        });
+            dims[i] = Math.floorMod(axes[i], axisCount);
+            if (rank > 0 && tensor.size(dims[i]) != 1) {
+                throw new IllegalArgumentException("squeeze: axis " + axes[i] + " of shape " + getShape()
+                        + " has size " + tensor.size(dims[i]) + "; expected size 1");
+            }
+        }
+        return unary("squeeze", t -> squeeze(t, dims));
+    }
+
+    /** {@code x} without the given dimensions (any order), removed from the last so the others keep their place. */
+    static Tensor squeeze(Tensor x, int[] dims) {
+        int[] sorted = dims.clone();
+        Arrays.sort(sorted);
+        Tensor r = x;
+        for (int i = sorted.length - 1; i >= 0; i--) r = r.squeeze(sorted[i]);
+        return r;
     }
 
     @Override
@@ -543,7 +566,12 @@ public final class PanagradNDArray extends NDArrayAdapter {
     }
 
     @Override
-    public NDArray transpose(int... axes) { return unary("transpose", t -> t.permute(axes)); }
+    public NDArray transpose(int... axes) {
+        if (isScalar() && axes.length > 0) {
+            throw new IllegalArgumentException("transpose: a scalar has no axes; given " + Arrays.toString(axes));
+        }
+        return unary("transpose", t -> t.permute(axes));
+    }
 
     @Override
     public NDArray broadcast(Shape target) { return unary("broadcast", t -> t.expand(target.getShape())); }
@@ -556,32 +584,49 @@ public final class PanagradNDArray extends NDArrayAdapter {
             throw new IllegalArgumentException("split: axis " + axis + " of size " + size + " cannot be split into "
                     + sections + " equal sections");
         }
-        return split(tensor.split(size / sections, axis));
+        Tensor x = tensor;
+        return split(() -> x.split(size / sections, axis));
     }
 
     @Override
     public NDList split(long[] indices, int axis) {
         checkOpen("split");
-        int d = Math.floorMod(axis, Math.max(1, tensor.dim()));
-        long size = tensor.size(d);
-        List<Tensor> parts = new ArrayList<>();
-        long start = 0;
-        for (int i = 0; i <= indices.length; i++) {
-            long end = i == indices.length ? size : Math.min(size, Math.max(start, indices[i]));
-            parts.add(tensor.narrow(d, start, end - start));
-            start = end;
-        }
-        return split(parts);
+        Tensor x = tensor;
+        return split(() -> {
+            int d = Math.floorMod(axis, Math.max(1, x.dim()));
+            long size = x.size(d);
+            List<Tensor> parts = new ArrayList<>();
+            long start = 0;
+            for (int i = 0; i <= indices.length; i++) {
+                long end = i == indices.length ? size : Math.min(size, Math.max(start, indices[i]));
+                parts.add(x.narrow(d, start, end - start));
+                start = end;
+            }
+            return parts;
+        });
     }
 
-    private NDList split(List<Tensor> parts) {
-        NDList out = new NDList(parts.size());
-        for (Tensor p : parts) out.add(getManager().wrap(p));
+    /** The parts (views of this array's bytes) as arrays of this manager. */
+    private NDList split(Supplier<List<Tensor>> parts) {
+        List<Tensor> views = EngineErrors.call(parts);
+        NDList out = new NDList(views.size());
+        for (Tensor p : views) out.add(getManager().wrap(p));
         return out;
     }
 
     @Override
-    public NDArray matMul(NDArray other) { return binary("matMul", other, Tensor::matmul); }
+    public NDArray matMul(NDArray other) {
+        refuseScalars("matMul", other);
+        return binary("matMul", other, Tensor::matmul);
+    }
+
+    /** DJL's engines refuse scalars here in Java, before the native call, with IllegalArgumentException. */
+    private void refuseScalars(String op, NDArray other) {
+        if (isScalar() || other.isScalar()) {
+            throw new IllegalArgumentException(op + ": scalar is not allowed; given " + getShape() + " and "
+                    + other.getShape() + "; expected at least 1 dimension each");
+        }
+    }
 
     @Override
     public NDArray dot(NDArray other) {

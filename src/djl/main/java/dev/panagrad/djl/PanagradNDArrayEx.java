@@ -3,6 +3,7 @@ package dev.panagrad.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDUtils;
 import ai.djl.ndarray.index.NDArrayIndexer;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.Shape;
@@ -14,6 +15,7 @@ import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
 import dev.panagrad.nn.AvgPool2d;
 import dev.panagrad.nn.BatchNorm;
+import dev.panagrad.nn.Conv1d;
 import dev.panagrad.nn.Conv2d;
 import dev.panagrad.nn.Dropout;
 import dev.panagrad.nn.Embedding;
@@ -27,7 +29,7 @@ import java.util.function.Supplier;
 
 /**
  * The operations DJL's blocks, losses and optimizers call ({@code NDArrayEx}), on panagrad's layers and
- * optimizer arithmetic. Two-dimensional convolution and pooling only; the rest throws DJL's
+ * optimizer arithmetic. One- and two-dimensional convolution, two-dimensional pooling; the rest throws DJL's
  * {@code UnsupportedOperationException} naming the operation.
  *
  * <pre>{@code
@@ -54,10 +56,18 @@ final class PanagradNDArrayEx implements NDArrayEx {
     }
 
     private static int[] pair(String op, String what, Shape s) {
-        if (s.dimension() != 2) {
-            throw new UnsupportedOperationException("Panagrad supports only 2-D " + op + "; given " + what + " " + s);
+        return window(op, what, s, 2, "2-D");
+    }
+
+    /** The sizes of a window setting (kernel, stride, ...) that must have {@code rank} dimensions. */
+    private static int[] window(String op, String what, Shape s, int rank, String supported) {
+        if (s.dimension() != rank) {
+            throw new UnsupportedOperationException("Panagrad supports only " + supported + " " + op + "; given "
+                    + what + " " + s);
         }
-        return new int[] {Math.toIntExact(s.get(0)), Math.toIntExact(s.get(1))};
+        int[] sizes = new int[rank];
+        for (int i = 0; i < rank; i++) sizes[i] = Math.toIntExact(s.get(i));
+        return sizes;
     }
 
     // ------------------------------------------------------------------ arithmetic helpers
@@ -275,10 +285,15 @@ final class PanagradNDArrayEx implements NDArrayEx {
     @Override
     public NDList convolution(NDArray input, NDArray weight, NDArray bias, Shape stride, Shape padding,
                               Shape dilation, int groups) {
-        int[] s = pair("convolution", "stride", stride), p = pair("convolution", "padding", padding);
-        int[] d = pair("convolution", "dilation", dilation);
+        // the settings' rank chooses: DJL's Conv1d block passes 1-D ones for (N, C, W) input, Conv2d 2-D ones
+        int rank = stride.dimension() == 1 ? 1 : 2;
+        String supported = "1-D and 2-D";
+        int[] s = window("convolution", "stride", stride, rank, supported);
+        int[] p = window("convolution", "padding", padding, rank, supported);
+        int[] d = window("convolution", "dilation", dilation, rank, supported);
         Tensor x = t("convolution", input), w = t("convolution", weight), b = t("convolution", bias);
-        return new NDList(wrap(() -> Conv2d.conv2d(x, w, b, s, p, d, groups)));
+        return new NDList(wrap(() -> rank == 1 ? Conv1d.conv1d(x, w, b, s[0], p[0], d[0], groups)
+                : Conv2d.conv2d(x, w, b, s, p, d, groups)));
     }
 
     @Override
@@ -410,6 +425,10 @@ final class PanagradNDArrayEx implements NDArrayEx {
 
     @Override
     public NDArray concat(NDList arrays, int axis) {
+        // DJL's own check (scalars, ranks that differ: IllegalArgumentException), on every operand
+        NDList operands = new NDList(array);
+        operands.addAll(arrays);
+        NDUtils.checkConcatInput(operands);
         List<Tensor> all = withThis("concat", arrays);
         return wrap(() -> Tensor.cat(all, axis));
     }

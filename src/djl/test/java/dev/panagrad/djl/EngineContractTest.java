@@ -1,18 +1,26 @@
 package dev.panagrad.djl;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.panagrad.GradMode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,26 +153,149 @@ class EngineContractTest {
         }
     }
 
+    // DJL's exception types, as its integration tests (ai.djl.integration.tests.ndarray) and its PyTorch engine
+    // have them: what libtorch refuses is an EngineException; what DJL checks in Java an IllegalArgumentException;
+    // closed or capped managers and arrays, and dtype mismatches on copying out, IllegalStateException.
+
     @Test
-    void badInputGetsDjlsExceptionTypes() {
+    void argumentsTheCoreRefusesGiveEngineExceptionWithTheCoresMessage() {
         try (NDManager m = ENGINE.newBaseManager()) {
-            NDArray a = m.create(new float[6], new Shape(2, 3)), b = m.create(new float[4], new Shape(4));
-            IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class, () -> a.add(b));
-            assertTrue(shapes.getMessage().contains("[2, 3]") && shapes.getMessage().contains("[4]"), shapes.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> a.matMul(a));
+            NDArray a = m.ones(new Shape(2, 3)), v = m.ones(new Shape(4));
+            EngineException add = engineError(IllegalArgumentException.class, () -> a.add(v));
+            assertTrue(add.getMessage().startsWith("add: ") && add.getMessage().contains("[2, 3] and [4]"),
+                    add.getMessage());
+            engineError(IllegalArgumentException.class, () -> a.duplicate().muli(v));
+            EngineException mm = engineError(IllegalArgumentException.class, () -> a.matMul(a));
+            assertTrue(mm.getMessage().contains("inner dimensions"), mm.getMessage());
+            EngineException reshape = engineError(IllegalArgumentException.class, () -> a.reshape(4, 2));
+            assertTrue(reshape.getMessage().contains("[4, 2] is invalid for input of size 6"), reshape.getMessage());
+            NDArray square = m.ones(new Shape(2, 2));
+            engineError(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(a, square), 0));
+            engineError(IllegalArgumentException.class, () -> NDArrays.stack(new NDList(a, m.ones(new Shape(3, 2)))));
+            engineError(IllegalArgumentException.class, () -> a.broadcast(new Shape(4, 5)));
+            engineError(IndexOutOfBoundsException.class, () -> a.sum(new int[] {5}));
+            engineError(IndexOutOfBoundsException.class, () -> a.expandDims(7));
+            EngineException index = engineError(IndexOutOfBoundsException.class, () -> a.get(5));
+            assertTrue(index.getMessage().contains("index 5 is out of bounds"), index.getMessage());
+            engineError(IndexOutOfBoundsException.class, () -> a.set(new NDIndex(2), 1f));
+            // wrong dtype: libtorch refuses gradients on integers
+            engineError(IllegalArgumentException.class, () -> m.create(new int[] {1}).setRequiresGradient(true));
+            NDArrayEx ex = a.getNDArrayInternal();
+            engineError(IllegalArgumentException.class, () -> ex.linear(a, m.ones(new Shape(4, 5)), null));
+            engineError(IllegalArgumentException.class, () -> ex.convolution(m.ones(new Shape(1, 3, 5)),
+                    m.ones(new Shape(2, 4, 3)), null, new Shape(1), new Shape(0), new Shape(1), 1));
+            assertArrayEquals(new float[] {1, 1, 1}, a.get(1).toFloatArray(), "a refusal leaves the operand intact");
+        }
+    }
+
+    /** Asserts an EngineException whose cause is the core's exception of type {@code cause}, with its message. */
+    private static EngineException engineError(Class<? extends RuntimeException> cause, Executable call) {
+        EngineException e = assertThrows(EngineException.class, call);
+        assertSame(cause, e.getCause().getClass(), () -> "cause of " + e);
+        assertEquals(e.getCause().getMessage(), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void whatDjlChecksInJavaIsIllegalArgument() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.ones(new Shape(2, 3)), scalar = m.create(1f);
+            assertThrows(IllegalArgumentException.class, () -> scalar.matMul(a));
+            assertThrows(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(scalar, m.create(2f))));
+            assertThrows(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(m.ones(new Shape(2)),
+                    m.ones(new Shape(3, 1)))));
+            assertThrows(IllegalArgumentException.class, () -> a.squeeze(new int[] {0}));
+            assertThrows(IllegalArgumentException.class, () -> scalar.squeeze(new int[] {1}));
+            assertThrows(IllegalArgumentException.class, () -> scalar.transpose(0));
+            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(0)).argMax());
+            assertThrows(IllegalArgumentException.class, () -> m.create(FloatBuffer.wrap(new float[] {1}), new Shape(1),
+                    DataType.INT32));
+            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(1), DataType.FLOAT32, Device.gpu()));
+        }
+    }
+
+    @Test
+    void closedOrCappedManagersAndArraysAndMissingGradientsAreIllegalState() {
+        NDManager m = ENGINE.newBaseManager();
+        NDArray a = m.ones(new Shape(3, 4)), ints = m.create(new int[] {1});
+        assertThrows(IllegalStateException.class, ints::toFloatArray);   // wrong dtype
+        IllegalStateException grad = assertThrows(IllegalStateException.class, a::getGradient);
+        assertTrue(grad.getMessage().contains("setRequiresGradient"), grad.getMessage());
+        m.cap();
+        assertThrows(IllegalStateException.class, () -> m.ones(new Shape(2)));
+        assertThrows(IllegalStateException.class, () -> a.get(1));
+        m.close();
+        assertThrows(IllegalStateException.class, () -> m.ones(new Shape(2)));
+        assertThrows(IllegalStateException.class, () -> a.add(1));
+        assertThrows(IllegalStateException.class, a::toFloatArray);
+    }
+
+    @Test
+    void missingOperationsAndTypesAreUnsupported() {
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray a = m.ones(new Shape(2, 3));
             UnsupportedOperationException dtype = assertThrows(UnsupportedOperationException.class,
                     () -> m.create(new Shape(2), DataType.FLOAT16));
             assertTrue(dtype.getMessage().contains("float16"), dtype.getMessage());
-            IllegalArgumentException grad = assertThrows(IllegalArgumentException.class,
-                    () -> m.create(new int[] {1}).setRequiresGradient(true));
-            assertTrue(grad.getMessage().contains("setRequiresGradient"), grad.getMessage());
-            assertThrows(IllegalStateException.class, () -> m.create(new float[] {1}).getGradient());
             UnsupportedOperationException lstm = assertThrows(UnsupportedOperationException.class,
                     () -> a.getNDArrayInternal().lstm(a, new NDList(), new NDList(), true, 1, 0, true, false, true));
             assertTrue(lstm.getMessage().contains("lstm"), lstm.getMessage());
             assertThrows(UnsupportedOperationException.class, () -> a.fft(4));
-            assertThrows(IllegalArgumentException.class, () -> m.create(new Shape(1), DataType.FLOAT32, ai.djl.Device.gpu()));
+            assertThrows(UnsupportedOperationException.class, () -> m.ones(new Shape(1, 2, 6)).getNDArrayInternal()
+                    .maxPool(new Shape(2), new Shape(2), new Shape(0), false));
         }
+    }
+
+    @Test
+    void convolutionOfSequencesMatchesADirectLoopAndPassesGradients() {
+        int n = 2, c = 4, len = 9, out = 4, k = 3, groups = 2, stride = 2, pad = 1, dil = 2;
+        int lout = (len + 2 * pad - dil * (k - 1) - 1) / stride + 1, cg = c / groups, og = out / groups;
+        Random r = new Random(3);
+        float[] xs = gaussian(r, n * c * len), ws = gaussian(r, out * cg * k), bs = gaussian(r, out);
+        // y[i, o, t] = b[o] + sum_{ci, j} w[o, ci, j] x[i, g cg + ci, t stride - pad + j dil], g = o / og; so for
+        // L = sum(y): dL/db[o] = n lout, dL/dw[o, ci, j] = sum_{i, t} of the x it meets, dL/dx = sum of the w it meets
+        float[] y = new float[n * out * lout], gx = new float[xs.length], gw = new float[ws.length];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                for (int t = 0; t < lout; t++) {
+                    float sum = bs[o];
+                    for (int ci = 0; ci < cg; ci++) {
+                        for (int j = 0; j < k; j++) {
+                            int at = t * stride - pad + j * dil;
+                            if (at < 0 || at >= len) continue;
+                            int xi = (i * c + o / og * cg + ci) * len + at, wi = (o * cg + ci) * k + j;
+                            sum += ws[wi] * xs[xi];
+                            gw[wi] += xs[xi];
+                            gx[xi] += ws[wi];
+                        }
+                    }
+                    y[(i * out + o) * lout + t] = sum;
+                }
+            }
+        }
+        try (NDManager m = ENGINE.newBaseManager()) {
+            NDArray x = m.create(xs, new Shape(n, c, len)), w = m.create(ws, new Shape(out, cg, k));
+            NDArray b = m.create(bs, new Shape(out));
+            for (NDArray a : new NDArray[] {x, w, b}) a.setRequiresGradient(true);
+            try (GradientCollector gc = ENGINE.newGradientCollector()) {
+                NDArray got = x.getNDArrayInternal().convolution(x, w, b, new Shape(stride), new Shape(pad),
+                        new Shape(dil), groups).singletonOrThrow();
+                assertEquals(new Shape(n, out, lout), got.getShape());
+                assertArrayEquals(y, got.toFloatArray(), 1e-5f);
+                gc.backward(got.sum());
+            }
+            assertArrayEquals(gx, x.getGradient().toFloatArray(), 1e-5f);
+            assertArrayEquals(gw, w.getGradient().toFloatArray(), 1e-5f);
+            float[] gb = new float[out];
+            Arrays.fill(gb, n * lout);
+            assertArrayEquals(gb, b.getGradient().toFloatArray(), 1e-5f);
+        }
+    }
+
+    private static float[] gaussian(Random r, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) v[i] = (float) r.nextGaussian();
+        return v;
     }
 
     @Test

@@ -15,6 +15,7 @@ import ai.djl.training.loss.Loss;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Every supported operation on random inputs, run on panagrad and on DJL's PyTorch engine (libtorch 2.7.1):
  * same shapes, same data types, values within float32 rounding. Layer operations also compare the gradients
- * of their inputs and parameters.
+ * of their inputs and parameters. Arguments the engines refuse throw the same exception types.
  */
 class PyTorchDifferentialTest {
     private static final Engine PANAGRAD = Engine.getEngine("Panagrad");
@@ -156,6 +157,12 @@ class PyTorchDifferentialTest {
                 new Shape(3, 4), new Shape(5, 4), new Shape(5)));
         c.add(withGrads("convolution", a -> ex(a).convolution(a.get(0), a.get(1), a.get(2), new Shape(2, 1),
                 new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow(), IMG, new Shape(4, 3, 3, 3), new Shape(4)));
+        c.add(withGrads("convolution(1-D)", a -> ex(a).convolution(a.get(0), a.get(1), a.get(2), new Shape(2),
+                new Shape(1), new Shape(1), 1).singletonOrThrow(), new Shape(2, 3, 11), new Shape(4, 3, 3),
+                new Shape(4)));
+        c.add(withGrads("convolution(1-D, dilated, grouped)", a -> ex(a).convolution(a.get(0), a.get(1), a.get(2),
+                new Shape(1), new Shape(2), new Shape(2), 2).singletonOrThrow(), new Shape(2, 4, 9), new Shape(6, 2, 3),
+                new Shape(6)));
         c.add(withGrads("maxPool", a -> ex(a).maxPool(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false), IMG));
         c.add(withGrads("avgPool", a -> ex(a).avgPool(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false, true), IMG));
         c.add(withGrads("globalMaxPool", a -> ex(a).globalMaxPool(), IMG));
@@ -248,6 +255,69 @@ class PyTorchDifferentialTest {
                 if (i != 1) assertClose("input " + i + " after the update", ref.get(i), mine.get(i));
             }
         }
+    }
+
+    /** An argument DJL's engines refuse, made on the given manager. */
+    private record Refusal(String name, Function<NDManager, Object> call) {}
+
+    private static List<Refusal> refusals() {
+        Shape m23 = new Shape(2, 3);
+        return List.of(
+                new Refusal("add, shapes that do not broadcast", m -> m.ones(m23).add(m.ones(new Shape(4)))),
+                new Refusal("addi, shapes that do not broadcast", m -> m.ones(m23).addi(m.ones(new Shape(4)))),
+                new Refusal("matMul, inner dimensions differ", m -> m.ones(m23).matMul(m.ones(m23))),
+                new Refusal("matMul, a scalar", m -> m.create(1f).matMul(m.ones(m23))),
+                new Refusal("reshape to another size", m -> m.ones(m23).reshape(4, 2)),
+                new Refusal("concat, sizes differ", m -> NDArrays.concat(new NDList(m.ones(m23),
+                        m.ones(new Shape(2, 2))))),
+                new Refusal("concat, scalars", m -> NDArrays.concat(new NDList(m.create(1f), m.create(2f)))),
+                new Refusal("stack, sizes differ", m -> NDArrays.stack(new NDList(m.ones(new Shape(2)),
+                        m.ones(new Shape(3))))),
+                new Refusal("broadcast to a shape that does not fit", m -> m.ones(m23).broadcast(new Shape(4, 5))),
+                new Refusal("transpose, too few axes", m -> m.ones(m23).transpose(0)),
+                new Refusal("transpose, axes of a scalar", m -> m.create(1f).transpose(0)),
+                new Refusal("sum, axis out of range", m -> m.ones(m23).sum(new int[] {5})),
+                new Refusal("expandDims, axis out of range", m -> m.ones(m23).expandDims(7)),
+                new Refusal("squeeze, an axis of size 2", m -> m.ones(m23).squeeze(new int[] {0})),
+                new Refusal("get, index out of range", m -> m.ones(m23).get(5)),
+                new Refusal("argMax of an empty array", m -> m.create(new Shape(0)).argMax()),
+                new Refusal("linear, sizes differ", m -> m.ones(m23).getNDArrayInternal().linear(m.ones(m23),
+                        m.ones(new Shape(4, 5)), null)),
+                new Refusal("convolution, channels differ", m -> m.ones(m23).getNDArrayInternal().convolution(
+                        m.ones(new Shape(1, 3, 5)), m.ones(new Shape(2, 4, 3)), null, new Shape(1), new Shape(0),
+                        new Shape(1), 1)),
+                new Refusal("setRequiresGradient on integers", m -> {
+                    m.create(new int[] {1}).setRequiresGradient(true);
+                    return null;
+                }),
+                new Refusal("toFloatArray of integers", m -> m.create(new int[] {1}).toFloatArray()),
+                new Refusal("create, buffer of another type", m -> m.create(FloatBuffer.wrap(new float[] {1}),
+                        new Shape(1), DataType.INT32)),
+                new Refusal("getGradient without setRequiresGradient", m -> m.ones(m23).getGradient()),
+                new Refusal("create on a closed manager", m -> {
+                    NDManager sub = m.newSubManager();
+                    sub.close();
+                    return sub.ones(m23);
+                }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> refusalsThrowPyTorchsExceptionTypes() {
+        return refusals().stream().map(r -> DynamicTest.dynamicTest(r.name, () -> {
+            try (NDManager pm = PANAGRAD.newBaseManager(); NDManager tm = PYTORCH.newBaseManager()) {
+                Class<?> want = thrown(r, tm), got = thrown(r, pm);
+                assertEquals(want, got, r.name);
+            }
+        }));
+    }
+
+    private static Class<?> thrown(Refusal r, NDManager m) {
+        try {
+            r.call.apply(m);
+        } catch (RuntimeException e) {
+            return e.getClass();
+        }
+        return fail(r.name + ": " + m.getEngine().getEngineName() + " throws nothing");
     }
 
     private record Result(NDArray out, List<NDArray> grads) {}

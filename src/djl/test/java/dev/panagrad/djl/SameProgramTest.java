@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.ParameterList;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
@@ -30,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * One DJL training program run on panagrad and on DJL's PyTorch engine with the same weights and batches:
- * the losses of the first steps agree to float tolerance, for an MLP (Adam) and a small CNN with batch
- * norm (SGD with momentum).
+ * the losses of the first steps agree to float tolerance, for an MLP (Adam), a small CNN with batch
+ * norm (SGD with momentum) and a 1-D CNN over sequences (Adam).
  */
 class SameProgramTest {
 
@@ -52,6 +53,16 @@ class SameProgramTest {
                 .add(Blocks.batchFlattenBlock(6 * 4 * 4)).add(Linear.builder().setUnits(10).build());
         compare(cnn, () -> Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build(),
                 new Shape(16, 1, 8, 8));
+    }
+
+    @Test
+    void sequenceCnnWithAdamFollowsPyTorch() {
+        Supplier<Block> cnn = () -> new SequentialBlock()
+                .add(Conv1d.builder().setKernelShape(new Shape(3)).optPadding(new Shape(1)).setFilters(6).build())
+                .add(Activation.reluBlock())
+                .add(Conv1d.builder().setKernelShape(new Shape(3)).optStride(new Shape(2)).setFilters(4).build())
+                .add(Blocks.batchFlattenBlock(4 * 5)).add(Linear.builder().setUnits(10).build());
+        compare(cnn, () -> Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build(), new Shape(16, 2, 12));
     }
 
     /** Runs the program on both engines; each trainer gets its own optimizer (optimizers keep per-parameter state). */
