@@ -16,6 +16,8 @@ public enum BinaryOp {
     MAX,
     /** The smaller of a and b (NaN if either is NaN). */
     MIN,
+    /** a where b > 0, else 0: ReLU's derivative at b applied to a (PyTorch's threshold_backward at 0). */
+    RELU_GRAD,
     /** The angle of the point (b, a), as {@code Math.atan2(a, b)}. */
     ATAN2,
     /** C's remainder: the sign of a, as {@code torch.fmod}. */
@@ -25,7 +27,7 @@ public enum BinaryOp {
 
     /** True for the ops {@link VectorBinary} computes with SIMD loops; the others run the scalar loop. */
     public boolean hasVectorForm() {
-        return ordinal() <= MIN.ordinal();
+        return ordinal() <= RELU_GRAD.ordinal();
     }
 
     /** Python's modulo: the sign of b, as torch.remainder (a - floor(a / b) * b without its rounding error). */
@@ -44,6 +46,7 @@ public enum BinaryOp {
             case POW -> Math.pow(a, b);
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
+            case RELU_GRAD -> b > 0 ? a : 0;
             case ATAN2 -> Math.atan2(a, b);
             case FMOD -> a % b;   // C's fmod: the sign of a
             case REMAINDER -> remainder(a, b);

@@ -163,6 +163,7 @@ final class VectorBinary {
             case DIV -> divFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MAX -> maxFloats(a, ab, as, b, bb, bs, o, ob, n);
             case MIN -> minFloats(a, ab, as, b, bb, bs, o, ob, n);
+            case RELU_GRAD -> reluGradFloats(a, ab, as, b, bb, bs, o, ob, n);
             default -> throw new IllegalArgumentException("binary: no vector form of " + op);
         }
     }
@@ -177,6 +178,7 @@ final class VectorBinary {
             case DIV -> divDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MAX -> maxDoubles(a, ab, as, b, bb, bs, o, ob, n);
             case MIN -> minDoubles(a, ab, as, b, bb, bs, o, ob, n);
+            case RELU_GRAD -> reluGradDoubles(a, ab, as, b, bb, bs, o, ob, n);
             default -> throw new IllegalArgumentException("binary: no vector form of " + op);
         }
     }
@@ -259,6 +261,16 @@ final class VectorBinary {
         }
     }
 
+    private static void reluGradFloats(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                       MemorySegment o, long ob, long n) {
+        FloatVector zero = FloatVector.zero(F);
+        for (long e = 0; e < n; e += FL) {
+            FloatVector u = FloatVector.fromMemorySegment(F, a, ab + e * as, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, b, bb + e * bs, ORDER);
+            zero.blend(u, w.compare(GT, 0f)).intoMemorySegment(o, ob + e * Float.BYTES, ORDER);
+        }
+    }
+
     private static void addDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
                                    MemorySegment o, long ob, long n) {
         for (long e = 0; e < n; e += DL) {
@@ -310,6 +322,16 @@ final class VectorBinary {
             DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
             DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
             u.lanewise(MIN, w).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
+        }
+    }
+
+    private static void reluGradDoubles(MemorySegment a, long ab, long as, MemorySegment b, long bb, long bs,
+                                        MemorySegment o, long ob, long n) {
+        DoubleVector zero = DoubleVector.zero(D);
+        for (long e = 0; e < n; e += DL) {
+            DoubleVector u = DoubleVector.fromMemorySegment(D, a, ab + e * as, ORDER);
+            DoubleVector w = DoubleVector.fromMemorySegment(D, b, bb + e * bs, ORDER);
+            zero.blend(u, w.compare(GT, 0d)).intoMemorySegment(o, ob + e * Double.BYTES, ORDER);
         }
     }
 

@@ -86,6 +86,9 @@ public class MaxPool2d extends Module {
         return new Tensor[] {out, idx};
     }
 
+    /** Elements of the input gradient zeroed at once before the scatter into them (well inside L2). */
+    private static final long CACHED = 1 << 14;
+
     /**
      * {@code gx[p, idx[p, o]] += g[p, o]}: linear in g, so its derivative gathers at the same indices. The
      * indices come from the forward kernel and need no range check.
@@ -94,13 +97,19 @@ public class MaxPool2d extends Module {
         DType dt = g.dtype();
         long outPlane = idx.numel() / Math.max(1, planes);
         Tensor gc = Pointwise.convertRaw(g.detach(), dt);
-        Tensor gx = Tensor.zeros(dt, inShape);
-        long go = gc.offset();
+        Tensor gx = Tensor.empty(dt, inShape);
+        long go = gc.offset(), block = Math.max(1, CACHED / Math.max(1, plane));
         Pinning.run("maxPool2dBackward", () -> {
             MemorySegment gs = gc.segment(), is = idx.segment(), xs = gx.segment();
-            Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane)),
-                    (lo, hi) -> Kernels.active().scatterAdd(dt, gs, go + lo * outPlane, hi - lo, outPlane, 1, is,
-                            lo * outPlane, plane, xs, lo * plane));
+            Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane)), (lo, hi) -> {
+                // zeroed a few planes at a time, so that the scatter finds them in cache
+                for (long p = lo; p < hi; p += block) {
+                    long n = Math.min(block, hi - p);
+                    Kernels.active().fill(dt, xs, p * plane, 1, n * plane, 0);
+                    Kernels.active().scatterAdd(dt, gs, go + p * outPlane, n, outPlane, 1, is, p * outPlane, plane, xs,
+                            p * plane);
+                }
+            });
         }, gc, idx, gx);
         long[] outShape = idx.shape();
         return Graph.record("MaxPool2DWithIndicesBackwardBackward0", gx, g,

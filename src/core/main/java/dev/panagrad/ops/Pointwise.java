@@ -45,7 +45,7 @@ public final class Pointwise {
             case COS -> Graph.record("CosBackward0", out, x, (g, s) -> g.mul(s[0].sin()).neg(), x);
             case TANH -> Graph.record("TanhBackward0", out, x, (g, s) -> g.mul(s[0].square().rsub(1)), out);
             case SIGMOID -> Graph.record("SigmoidBackward0", out, x, (g, s) -> g.mul(s[0].mul(s[0].rsub(1))), out);
-            case RELU -> Graph.record("ReluBackward0", out, x, (g, s) -> Tensor.where(s[0].gt(0), g, 0), out);
+            case RELU -> Graph.record("ReluBackward0", out, x, (g, s) -> binary(BinaryOp.RELU_GRAD, g, s[0]), out);
             // d/dx x*Phi(x) = Phi(x) + x*phi(x)
             case GELU -> Graph.record("GeluBackward0", out, x, (g, s) -> {
                 Tensor cdf = s[0].mul(INV_SQRT2).erf().add(1).mul(0.5);
@@ -141,6 +141,9 @@ public final class Pointwise {
                         Tensor gb = Tensor.where(aWins.logicalOr(tie), Tensor.where(tie, half, 0), g);
                         return Graph.of(ga, gb);
                     });
+            // linear in a, piecewise constant in b
+            case RELU_GRAD -> Graph.record("ThresholdBackwardBackward0", out, in, Graph.of(y),
+                    (g, s) -> Graph.of(binary(BinaryOp.RELU_GRAD, g, s[0]), null));
             // d/da atan2(a, b) = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)
             case ATAN2 -> Graph.record("Atan2Backward0", out, in, Graph.of(x, y), (g, s) -> {
                 Tensor r2 = s[0].square().add(s[1].square());
