@@ -63,8 +63,24 @@ abstract class GemmBlocks {
         void run(long i0, long i1, long j0, long j1);
     }
 
-    /** The most blocks a product is split into: enough for 16 threads. */
-    private static final int MAX_BLOCKS = 16;
+    /**
+     * The most blocks a product is split into: {@code -Dpanagrad.gemmBlocks} (a power of two), else twice the
+     * machine's processors rounded down to a power of two, at most 16. Fixed at start, never by the thread
+     * count: each block repacks its share of both operands, so a grid made for 16 threads costs a 2-core
+     * machine a quarter of its speed, while two blocks per core still let a late thread share the work.
+     */
+    static final int MAX_BLOCKS = maxBlocks(Integer.getInteger("panagrad.gemmBlocks", 0),
+            Runtime.getRuntime().availableProcessors());
+
+    static int maxBlocks(int requested, int processors) {
+        if (requested != 0) {
+            if (requested < 1 || Integer.bitCount(requested) != 1) {
+                throw new IllegalArgumentException("panagrad.gemmBlocks: expected a power of two, got " + requested);
+            }
+            return requested;
+        }
+        return 2 * Integer.highestOneBit(Math.max(1, Math.min(8, processors)));
+    }
     /** A block is not cut below this many rows or columns: each block re-packs its share of both operands. */
     private static final long MIN_TILE = 128;
 

@@ -1,0 +1,44 @@
+package dev.panagrad.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The block grid of split products: its cap from the machine, and blocks that tile C exactly once. */
+class GemmGridTest {
+
+    @Test
+    void capIsTwiceTheProcessorsAsAPowerOfTwoAtMost16UnlessRequested() {
+        assertEquals(2, GemmBlocks.maxBlocks(0, 1));
+        assertEquals(4, GemmBlocks.maxBlocks(0, 2));
+        assertEquals(4, GemmBlocks.maxBlocks(0, 3));
+        assertEquals(8, GemmBlocks.maxBlocks(0, 4));
+        assertEquals(16, GemmBlocks.maxBlocks(0, 12));
+        assertEquals(16, GemmBlocks.maxBlocks(0, 128));
+        assertEquals(32, GemmBlocks.maxBlocks(32, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmBlocks.maxBlocks(6, 2));
+        assertTrue(e.getMessage().contains("panagrad.gemmBlocks") && e.getMessage().contains("6"), e.getMessage());
+    }
+
+    @Test
+    void blocksCoverEveryElementOnceAndNeverExceedTheCap() {
+        long[][] shapes = {{128, 784, 512}, {1024, 1024, 1024}, {512, 128, 784}, {7, 3000, 300}, {130, 390, 1030}};
+        for (long[] s : shapes) {
+            List<long[]> blocks = new ArrayList<>();
+            GemmBlocks.split(s[0], s[1], s[2], 16, 16, (i0, i1, j0, j1) -> {
+                synchronized (blocks) {
+                    blocks.add(new long[] {i0, i1, j0, j1});
+                }
+            });
+            assertTrue(blocks.size() <= GemmBlocks.MAX_BLOCKS, blocks.size() + " blocks for " + java.util.Arrays.toString(s));
+            int[][] hits = new int[(int) s[0]][(int) s[1]];
+            for (long[] b : blocks) for (long i = b[0]; i < b[1]; i++) for (long j = b[2]; j < b[3]; j++) hits[(int) i][(int) j]++;
+            for (int[] row : hits) for (int h : row) assertEquals(1, h, "an element of C is not computed exactly once");
+        }
+    }
+}
