@@ -8,6 +8,11 @@ import dev.panagrad.nn.Conv2d;
 import dev.panagrad.nn.Linear;
 import dev.panagrad.nn.Losses;
 import dev.panagrad.nn.MaxPool2d;
+import dev.panagrad.nn.Parameter;
+import dev.panagrad.optim.Adam;
+import dev.panagrad.optim.AdamW;
+import dev.panagrad.optim.Optimizer;
+import dev.panagrad.optim.SGD;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -23,7 +28,8 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every reduction, softmax, matrix product, convolution and batch norm (forward and backward) gives bit-identical results
+ * Every reduction, softmax, matrix product, convolution, batch norm (forward and backward) and fused optimizer step
+ * gives bit-identical results
  * for 1, 2, 3 and 4 threads: partial results are cut at boundaries fixed by the shape and combined in a fixed
  * order, and each element of a split product comes from one GEMM call over the whole depth.
  */
@@ -75,6 +81,26 @@ class ThreadCountDeterminismTest {
             Tensor y = BatchNorm.batchNorm(x, rm, rv, w, b, true, 0.1, 1e-5);
             y.mul(random(14, DType.FLOAT32, 64, 32, 14, 14)).sum().backward();
             return List.of(y, rm, rv, x.grad(), w.grad(), b.grad());
+        });
+        c.put("fused Adam, AdamW and SGD steps over odd-sized parameters", () -> {
+            List<Tensor> out = new ArrayList<>();
+            for (int kind = 0; kind < 3; kind++) {
+                List<Tensor> params = List.of(Parameter.of(random(15, DType.FLOAT32, 100_003)),
+                        Parameter.of(random(16, DType.FLOAT32, 333, 301)), Parameter.of(random(17, DType.FLOAT32, 7)));
+                Optimizer opt = switch (kind) {
+                    case 0 -> new Adam(params, 1e-2).weightDecay(0.1);
+                    case 1 -> new AdamW(params, 1e-2);
+                    default -> new SGD(params, 0.1).momentum(0.9).nesterov(true);
+                };
+                for (int step = 0; step < 3; step++) {
+                    for (int i = 0; i < params.size(); i++) {
+                        params.get(i).setGrad(random(20 + step * 3 + i, DType.FLOAT32, params.get(i).shape()));
+                    }
+                    opt.step();
+                }
+                out.addAll(params);
+            }
+            return out;
         });
         return c;
     }

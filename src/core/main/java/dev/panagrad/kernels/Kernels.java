@@ -192,4 +192,22 @@ public interface Kernels {
     void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
                        int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
                        MemorySegment y, long yOff);
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    /**
+     * One Adam or AdamW update ({@link AdamStep}) of n elements in place: parameter {@code p}, first moment
+     * {@code m} and second moment {@code v} from gradient {@code g}, all of dtype dt at unit stride. Each
+     * element's result depends on that element alone, never on where a range starts or ends.
+     */
+    void adamStep(DType dt, AdamStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
+                  MemorySegment m, long mOff, MemorySegment v, long vOff, long n);
+
+    /**
+     * One SGD update ({@link SgdStep}) of n elements in place: parameter {@code p} and momentum buffer
+     * {@code buf} (null without momentum) from gradient {@code g}, all of dtype dt at unit stride; element by
+     * element, as {@link #adamStep}.
+     */
+    void sgdStep(DType dt, SgdStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
+                 MemorySegment buf, long bufOff, long n);
 }

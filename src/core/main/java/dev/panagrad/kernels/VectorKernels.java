@@ -233,6 +233,23 @@ public class VectorKernels extends ScalarKernels {
         }
     }
 
+    @Override
+    public void adamStep(DType dt, AdamStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
+                         MemorySegment m, long mOff, MemorySegment v, long vOff, long n) {
+        if (dt == DType.FLOAT32 && offHeap(p, g, m, v)) VectorUpdates.adam(s, p, pOff, g, gOff, m, mOff, v, vOff, n);
+        else super.adamStep(dt, s, p, pOff, g, gOff, m, mOff, v, vOff, n);
+    }
+
+    @Override
+    public void sgdStep(DType dt, SgdStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
+                        MemorySegment buf, long bufOff, long n) {
+        if (dt == DType.FLOAT32 && offHeap(p, g) && (buf == null || buf.isNative())) {
+            VectorUpdates.sgd(s, p, pOff, g, gOff, buf, bufOff, n);
+        } else {
+            super.sgdStep(dt, s, p, pOff, g, gOff, buf, bufOff, n);
+        }
+    }
+
     /** Per-channel runs of float32 at least a vector long (shorter ones, as [N, C] has, go element by element). */
     private static boolean vectorRuns(DType dt, ChannelBlock block) {
         return dt == DType.FLOAT32 && block.inner() >= Lanes.FL;

@@ -1,8 +1,14 @@
 package dev.panagrad.nn;
 
+import dev.panagrad.DType;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Kernels;
 import dev.panagrad.memory.Scope;
+import dev.panagrad.ops.Foreach;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Parameters: leaf tensors that require grad and belong to no {@link Scope}, so they (and the gradients
@@ -37,13 +43,22 @@ public final class Parameter {
      * of a graph, from {@code createGraph}, is always dropped).
      */
     public static void zeroGrad(Iterable<Tensor> params, boolean setToNone) {
+        List<Tensor[]> zeroed = new ArrayList<>();
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g == null) continue;
+            if (setToNone || g.requiresGrad()) p.setGrad(null);
+            else zeroed.add(new Tensor[] {g});
+        }
+        if (zeroed.isEmpty()) return;
+        DType dt = zeroed.getFirst()[0].dtype();
+        if (Foreach.fits(zeroed, dt)) {   // all in one parallel region
+            Kernels k = Kernels.active();
+            Foreach.update("zeroGrad", zeroed, 1, (r, t, lo, hi) -> k.fill(dt, t[0].segment(), t[0].offset() + lo, 1, hi - lo, 0));
+            return;
+        }
         try (var off = GradMode.noGrad()) {
-            for (Tensor p : params) {
-                Tensor g = p.grad();
-                if (g == null) continue;
-                if (setToNone || g.requiresGrad()) p.setGrad(null);
-                else g.zero_();
-            }
+            for (Tensor[] g : zeroed) g[0].zero_();
         }
     }
 }

@@ -1,7 +1,12 @@
 package dev.panagrad.optim;
 
+import dev.panagrad.DType;
 import dev.panagrad.Tensor;
+import dev.panagrad.kernels.AdamStep;
+import dev.panagrad.kernels.Kernels;
+import dev.panagrad.ops.Foreach;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +15,9 @@ import java.util.Map;
  * {@code m = beta1 m + (1 - beta1) d}, {@code v = beta2 v + (1 - beta2) d^2},
  * {@code p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)}.
  * Options: {@code lr}, {@code beta1}, {@code beta2}, {@code eps}, {@code weight_decay}; state
- * {@code exp_avg} (m) and {@code exp_avg_sq} (v). {@link AdamW} decouples the weight decay.
+ * {@code exp_avg} (m) and {@code exp_avg_sq} (v). {@link AdamW} decouples the weight decay. A step over
+ * contiguous parameters of one floating dtype runs as one fused pass over all of them
+ * ({@link Kernels#adamStep}), split across the library's threads.
  *
  * <pre>{@code
  * Adam opt = new Adam(model.parameters(), 1e-3).betas(0.9, 0.999);
@@ -54,6 +61,26 @@ public class Adam extends Optimizer {
     public Adam weightDecay(double weightDecay) {
         setDefault("weight_decay", checkRange("Adam", "weight_decay", weightDecay, 0, Double.MAX_VALUE));
         return this;
+    }
+
+    @Override
+    protected boolean updateAll(ParamGroup group, List<Tensor> params, List<ParamState> states) {
+        DType dt = params.getFirst().dtype();
+        List<Tensor[]> rows = new ArrayList<>();
+        AdamStep[] steps = new AdamStep[params.size()];
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            ParamState st = states.get(i);
+            rows.add(new Tensor[] {p, st.zerosLike("exp_avg", p), st.zerosLike("exp_avg_sq", p), p.grad()});
+            steps[i] = new AdamStep(option(group, "lr"), option(group, "beta1"), option(group, "beta2"),
+                    option(group, "eps"), option(group, "weight_decay"), decoupledWeightDecay, st.step());
+        }
+        if (!dt.isFloating() || !Foreach.fits(rows, dt)) return false;
+        Kernels k = Kernels.active();
+        Foreach.update(getClass().getSimpleName(), rows, 3, (r, t, lo, hi) -> k.adamStep(dt, steps[r],
+                t[0].segment(), t[0].offset() + lo, t[3].segment(), t[3].offset() + lo,
+                t[1].segment(), t[1].offset() + lo, t[2].segment(), t[2].offset() + lo, hi - lo));
+        return true;
     }
 
     @Override

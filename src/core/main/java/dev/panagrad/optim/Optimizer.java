@@ -127,19 +127,34 @@ public abstract class Optimizer {
     public void step() {
         try (var off = GradMode.noGrad(); Scope temporaries = Scope.open()) {
             for (ParamGroup g : groups) {
+                List<Tensor> params = new ArrayList<>();
+                List<ParamState> states = new ArrayList<>();
                 for (Tensor p : g.params()) {
-                    Tensor grad = p.grad();
-                    if (grad == null) continue;
+                    if (p.grad() == null) continue;
                     ParamState st = state.computeIfAbsent(p, k -> new ParamState());
                     st.setStep(st.step() + 1);
-                    update(g, p, grad, st);
+                    params.add(p);
+                    states.add(st);
                 }
+                if (params.isEmpty() || updateAll(g, params, states)) continue;
+                for (int i = 0; i < params.size(); i++) update(g, params.get(i), params.get(i).grad(), states.get(i));
             }
         }
     }
 
     /** Updates one parameter in place from its gradient and state; runs without autograd. */
     protected abstract void update(ParamGroup group, Tensor param, Tensor grad, ParamState state);
+
+    /**
+     * Updates all parameters of a group that have a gradient at once (a fused kernel over all of them, say),
+     * or returns false to have {@link #update} called for each; runs without autograd. This one returns false.
+     *
+     * @param params the parameters with a gradient, in the group's order
+     * @param states their states, the step already counted
+     */
+    protected boolean updateAll(ParamGroup group, List<Tensor> params, List<ParamState> states) {
+        return false;
+    }
 
     /** Drops the gradients of all parameters (sets them to null), PyTorch 2's default {@code set_to_none=True}. */
     public void zeroGrad() {

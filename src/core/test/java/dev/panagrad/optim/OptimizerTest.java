@@ -1,6 +1,8 @@
 package dev.panagrad.optim;
 
+import dev.panagrad.AutogradException;
 import dev.panagrad.DType;
+import dev.panagrad.Generator;
 import dev.panagrad.Tensor;
 import dev.panagrad.nn.Parameter;
 import org.junit.jupiter.api.Test;
@@ -210,5 +212,73 @@ class OptimizerTest {
         assertTrue(msg.contains("state.5.momentum_buffer names parameter 5 of 1"), msg);
         assertTrue(msg.contains("unknown option in param_groups.0.betas"), msg);
         assertSame(buf, opt.state(p).get("momentum_buffer"));
+    }
+
+    /** float32 parameters of several sizes, the largest split across threads, each a fresh leaf. */
+    private static List<Tensor> floatParams() {
+        Generator.manualSeed(5);
+        return List.of(Parameter.of(Tensor.randn(70_001)), Parameter.of(Tensor.randn(37, 41)), Parameter.of(Tensor.randn(1)));
+    }
+
+    /** The same values as {@code g} in a tensor that is not contiguous (every other element of a wider one). */
+    private static Tensor strided(Tensor g) {
+        return Tensor.stack(List.of(g, g), -1).select(-1, 0);
+    }
+
+    @Test
+    void fusedFloat32StepsMatchTheOneOpAtATimeUpdates() {
+        List<java.util.function.Function<List<Tensor>, Optimizer>> makers = List.of(
+                ps -> new Adam(ps, 1e-2).weightDecay(0.1),
+                ps -> new AdamW(ps, 1e-2),
+                ps -> new SGD(ps, 0.1),
+                ps -> new SGD(ps, 0.1).momentum(0.9).dampening(0.2).weightDecay(0.01),
+                ps -> new SGD(ps, 0.1).momentum(0.9).nesterov(true));
+        for (var make : makers) {
+            List<Tensor> fused = floatParams(), single = floatParams();
+            Optimizer a = make.apply(fused), b = make.apply(single);
+            for (int t = 1; t <= STEPS; t++) {
+                for (int i = 0; i < fused.size(); i++) {
+                    Tensor g = Tensor.randn(fused.get(i).shape());
+                    fused.get(i).setGrad(g);
+                    single.get(i).setGrad(strided(g));   // not contiguous: the optimizer updates one op at a time
+                }
+                long before = fused.getFirst().version();
+                a.step();
+                b.step();
+                assertTrue(fused.getFirst().version() > before, "the fused step bumps the parameter's version");
+            }
+            for (int i = 0; i < fused.size(); i++) {
+                double[] want = single.get(i).toDoubleArray(), got = fused.get(i).toDoubleArray();
+                for (int j = 0; j < want.length; j++) {
+                    assertEquals(want[j], got[j], 1e-6 * (1 + Math.abs(want[j])), a.getClass().getSimpleName() + " param " + i + "[" + j + "]");
+                }
+            }
+            assertArrayEquals(b.stateDict().keySet().toArray(), a.stateDict().keySet().toArray());
+        }
+    }
+
+    @Test
+    void aFusedStepInvalidatesTheGraphsThatSavedAParameter() {
+        Tensor p = Parameter.of(Tensor.randn(5));
+        Tensor y = p.mul(p).sum();   // mul saves p for its derivative
+        p.setGrad(Tensor.ones(5));
+        new Adam(List.of(p), 0.1).step();
+        assertThrows(AutogradException.InPlaceModified.class, y::backward);
+    }
+
+    @Test
+    void zeroGradInPlaceZeroesEveryGradientAlsoOfMixedDtypes() {
+        List<Tensor> ps = floatParams();
+        for (List<Tensor> params : List.of(ps, List.of(ps.get(1), Parameter.of(Tensor.randn(4).to(DType.FLOAT64))))) {
+            for (Tensor p : params) p.setGrad(Tensor.randn(p.shape()).to(p.dtype()));
+            List<Tensor> grads = params.stream().map(Tensor::grad).toList();
+            long before = grads.getFirst().version();
+            Parameter.zeroGrad(params, false);
+            for (int i = 0; i < params.size(); i++) {
+                assertSame(grads.get(i), params.get(i).grad(), "the gradient's memory is kept");
+                assertEquals(0, grads.get(i).abs().sum().item());
+            }
+            assertTrue(grads.getFirst().version() > before);
+        }
     }
 }
