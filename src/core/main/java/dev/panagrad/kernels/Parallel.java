@@ -1,15 +1,17 @@
 package dev.panagrad.kernels;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RecursiveAction;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs a range of independent work items on the library's thread pool. Ranges smaller than the grain
- * stay on the caller's thread, so small ops pay nothing for threading.
+ * Runs a range of independent work items on the library's threads. Ranges smaller than the grain stay on the
+ * caller's thread, so small ops pay nothing for threading.
+ *
+ * <p>The worker threads wait for the next range spinning, for {@code -Dpanagrad.spinMicros} microseconds
+ * (default 1000) after their last one, before they sleep: a training step runs dozens of parallel regions of
+ * a few hundred microseconds with short serial stretches between them, and waking a sleeping thread takes
+ * tens of microseconds each time.
  *
  * <pre>{@code
  * Parallel.forRange(n, 1 << 16, (lo, hi) -> kernels.fill(dt, seg, lo, 1, hi - lo, 0));
@@ -28,8 +30,9 @@ public final class Parallel {
         void run(long lo, long hi);
     }
 
+    private static final long SPIN_NANOS = 1000L * spinMicros();
     private static volatile int threads = initialThreads();
-    private static volatile ForkJoinPool pool = newPool(threads);
+    private static volatile Team team = Team.of(threads);
 
     /** True on a thread that runs a chunk of a split range, so nested ranges stay on it. */
     private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
@@ -41,15 +44,10 @@ public final class Parallel {
         return n;
     }
 
-    /** The caller runs one chunk itself, so n threads need n - 1 workers. */
-    private static ForkJoinPool newPool(int n) {
-        AtomicInteger ids = new AtomicInteger(1);
-        return n <= 1 ? null : new ForkJoinPool(n - 1, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("panagrad-" + ids.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+    private static long spinMicros() {
+        long us = Long.getLong("panagrad.spinMicros", 1000);
+        if (us < 0) throw new IllegalArgumentException("panagrad.spinMicros: need 0 or more microseconds, got " + us);
+        return us;
     }
 
     /** The number of threads large ops use. */
@@ -61,44 +59,32 @@ public final class Parallel {
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("setThreads: need at least 1 thread, got " + n);
         if (n == threads) return;
-        ForkJoinPool old = pool;
-        pool = newPool(n);
+        Team old = team;
+        team = Team.of(n);
         threads = n;
-        if (old != null) old.shutdown();
+        if (old != null) old.stop();
     }
 
     /**
      * Splits [0, n) into at most {@link #threads()} chunks of at least {@code grain} items and runs them on the
-     * caller's thread and the pool's workers: whoever is free takes the next chunk, so a worker that is slow to
-     * wake (its core busy elsewhere) leaves its chunk to the caller instead of holding the op up.
+     * caller's thread and the workers: whoever is free takes the next chunk, so a worker that is slow to start
+     * (its core busy elsewhere) leaves its chunk to the caller instead of holding the op up. While another
+     * thread's range occupies the workers, and inside a chunk, the range runs on the caller's thread alone.
      */
     public static void forRange(long n, long grain, RangeBody body) {
-        ForkJoinPool p = pool;
+        Team t = team;
         int chunks = (int) Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || p == null || ForkJoinTask.inForkJoinPool() || IN_CHUNK.get()) {
+        Chunks work = chunks <= 1 || t == null || IN_CHUNK.get() ? null : new Chunks(body, n, chunks);
+        if (work == null || !t.offer(work)) {
             if (n > 0) body.run(0, n);
             return;
-        }
-        Chunks work = new Chunks(body, n, chunks);
-        Helper[] helpers = new Helper[chunks - 1];
-        for (int i = 0; i < helpers.length; i++) {
-            helpers[i] = new Helper(work);
-            try {
-                p.execute(helpers[i]);
-            } catch (RejectedExecutionException e) {
-                break;   // setThreads shut this pool down just now: the caller runs the chunks
-            }
         }
         IN_CHUNK.set(true);
         try {
             work.run();
         } finally {
             IN_CHUNK.set(false);
-        }
-        // Every chunk has been taken; wait for the helpers that took one, so that no chunk still runs (and
-        // touches the operands' memory) after the op has returned or thrown.
-        for (Helper h : helpers) {
-            if (!h.claim()) h.join();
+            t.finish(work);   // no chunk still runs (and touches the operands' memory) once the op returns or throws
         }
         work.rethrow();
     }
@@ -109,6 +95,8 @@ public final class Parallel {
         private final long n;
         private final int count;
         private final AtomicInteger next = new AtomicInteger();
+        /** Workers inside {@link #help}: a chunk is only ever claimed by a thread counted here or the caller. */
+        final AtomicInteger helpers = new AtomicInteger();
         private Throwable failure;
 
         Chunks(RangeBody body, long n, int count) {
@@ -127,6 +115,18 @@ public final class Parallel {
             }
         }
 
+        /** Runs chunks on a worker; one that arrives after every chunk was taken runs nothing. */
+        void help() {
+            helpers.incrementAndGet();
+            IN_CHUNK.set(true);
+            try {
+                run();
+            } finally {
+                IN_CHUNK.set(false);
+                helpers.decrementAndGet();
+            }
+        }
+
         private synchronized void fail(Throwable e) {
             if (failure == null) failure = e;
             else failure.addSuppressed(e);
@@ -138,23 +138,83 @@ public final class Parallel {
         }
     }
 
-    /** A pool task that takes chunks, unless the caller claimed it first because it had not started yet. */
-    private static final class Helper extends RecursiveAction {
-        private final Chunks work;
-        private final AtomicBoolean started = new AtomicBoolean();
+    /** The worker threads of one thread count (the caller is the n-th thread) and the range they work on. */
+    private static final class Team {
+        private final Thread[] workers;
+        /** One flag per worker: true while it sleeps (or is about to), so that {@link #offer} wakes it. */
+        private final boolean[] sleeping;
+        private final AtomicReference<Chunks> current = new AtomicReference<>();
+        private volatile boolean stopped;
 
-        Helper(Chunks work) {
-            this.work = work;
+        private Team(int n) {
+            workers = new Thread[n - 1];
+            sleeping = new boolean[n - 1];
+            for (int i = 0; i < workers.length; i++) {
+                int id = i;
+                workers[i] = new Thread(() -> work(id), "panagrad-" + (i + 1));
+                workers[i].setDaemon(true);
+                workers[i].start();
+            }
         }
 
-        /** True when this helper had not started and now never will. */
-        boolean claim() {
-            return started.compareAndSet(false, true);
+        static Team of(int n) {
+            return n <= 1 ? null : new Team(n);
         }
 
-        @Override
-        protected void compute() {
-            if (claim()) work.run();
+        /** Hands the range to the workers; false when another thread's range holds them. */
+        boolean offer(Chunks work) {
+            if (!current.compareAndSet(null, work)) return false;
+            for (int i = 0; i < workers.length; i++) {
+                if (sleepingVolatile(i)) LockSupport.unpark(workers[i]);
+            }
+            return true;
+        }
+
+        /** Withdraws the range and waits for the workers still running a chunk of it. */
+        void finish(Chunks work) {
+            current.compareAndSet(work, null);
+            for (int spins = 0; work.helpers.get() > 0; spins++) {
+                if (spins < 1 << 12) Thread.onSpinWait();
+                else Thread.yield();   // a worker without a core of its own: let it run
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            for (Thread w : workers) LockSupport.unpark(w);
+        }
+
+        private void work(int id) {
+            Chunks last = null;
+            long idleSince = System.nanoTime();
+            while (!stopped) {
+                Chunks w = current.get();
+                if (w != null && w != last) {
+                    last = w;
+                    w.help();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    setSleeping(id, true);
+                    // re-read after announcing the sleep: either this sees a new range or offer() sees the flag
+                    Chunks now = current.get();
+                    if ((now == null || now == last) && !stopped) LockSupport.park(this);
+                    setSleeping(id, false);
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
+
+        private static final java.lang.invoke.VarHandle FLAGS =
+                java.lang.invoke.MethodHandles.arrayElementVarHandle(boolean[].class);
+
+        private boolean sleepingVolatile(int i) {
+            return (boolean) FLAGS.getVolatile(sleeping, i);
+        }
+
+        private void setSleeping(int i, boolean value) {
+            FLAGS.setVolatile(sleeping, i, value);
         }
     }
 }
