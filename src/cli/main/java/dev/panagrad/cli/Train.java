@@ -28,6 +28,7 @@ import dev.panagrad.optim.Optimizer;
 import dev.panagrad.optim.SGD;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -133,7 +134,7 @@ public final class Train {
             out.printf(USAGE, FashionMnist.DEFAULT_DIR, Runtime.getRuntime().availableProcessors());
             return Double.NaN;
         }
-        long start = System.nanoTime();
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();   // wall_seconds count from the JVM's start
         ProcessGroup group = Ranks.start(s.nproc, s.hostfile);
         int ranks = group == null ? 1 : group.size();
         if (s.batchSize % ranks != 0) {
@@ -183,7 +184,7 @@ public final class Train {
             accuracy = eval[1];
             if (schedule != null) schedule.step();
             double samplesPerSecond = loader.exampleCount() * ranks / trainSeconds;
-            double wall = (System.nanoTime() - start) / 1e9;
+            double wall = (System.currentTimeMillis() - jvmStart) / 1e3;
             out.printf(Locale.ROOT, "%s  train loss %.4f acc %.4f  test loss %.4f acc %.4f  %.0f samples/s  %.1f s%n",
                     label, fit[0], fit[1], eval[0], eval[1], samplesPerSecond, trainSeconds);
             Map<String, Object> record = new LinkedHashMap<>();

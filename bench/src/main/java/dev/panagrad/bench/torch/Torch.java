@@ -42,7 +42,9 @@ public final class Torch {
     private static final Object LIB;
     private static final MethodHandle ADD, ADDI, SUB, MUL, SUBI, EXP, TANH, SIGMOID, NEG, SUM, SUM_DIMS, MEAN,
             SOFTMAX, LOG_SOFTMAX, MATMUL, CONV, BATCH_NORM, MAX_POOL, RELU, LINEAR, RESHAPE, GATHER,
-            BACKWARD, GRAD, ATTACH_GRAD, ZERO_GRAD, DELETE, SET_GRAD_MODE, NUM_THREADS, EMPTY;
+            BACKWARD, GRAD, ATTACH_GRAD, ZERO_GRAD, DELETE, SET_GRAD_MODE, NUM_THREADS, EMPTY,
+            MULI, DIV, DIVI, SQRT, DROPOUT, ARGMAX, EQ, FULL, ZEROS, UNIFORM, RANDPERM, SLICE, INDEX_INIT,
+            INDEX_APPEND_ARRAY, INDEX_ADV_GET, INDEX_DELETE, DATA, MANUAL_SEED, SIZES;
 
     private static volatile NDManager manager;
 
@@ -91,6 +93,28 @@ public final class Torch {
             SET_GRAD_MODE = bind(lib, "torchSetGradMode", void.class, boolean.class);
             NUM_THREADS = bind(lib, "torchGetNumThreads", int.class);
             EMPTY = bind(lib, "torchEmpty", long.class, long[].class, int.class, int.class, int[].class, boolean.class);
+            MULI = bind(lib, "torchMuli", void.class, long.class, long.class);
+            DIV = bind(lib, "torchTrueDivide", long.class, long.class, long.class);
+            DIVI = bind(lib, "torchTrueDividei", void.class, long.class, long.class);
+            SQRT = bind(lib, "torchSqrt", long.class, long.class);
+            DROPOUT = bind(lib, "torchNNDropout", long.class, long.class, double.class, boolean.class);
+            ARGMAX = bind(lib, "torchArgMax", long.class, long.class, long.class, boolean.class);
+            EQ = bind(lib, "torchEq", long.class, long.class, long.class);
+            FULL = bind(lib, "torchFull", long.class, long[].class, double.class, int.class, int.class, int[].class,
+                    boolean.class);
+            ZEROS = bind(lib, "torchZeros", long.class, long[].class, int.class, int.class, int[].class, boolean.class);
+            UNIFORM = bind(lib, "tensorUniform", long.class, double.class, double.class, long[].class, int.class,
+                    int.class, int[].class, boolean.class);
+            RANDPERM = bind(lib, "torchRandPerm", long.class, long.class, int.class, int.class, int[].class,
+                    boolean.class);
+            SLICE = bind(lib, "torchSlice", long.class, long.class, long.class, long.class, long.class, long.class);
+            INDEX_INIT = bind(lib, "torchIndexInit", long.class, int.class);
+            INDEX_APPEND_ARRAY = bind(lib, "torchIndexAppendArray", void.class, long.class, long.class);
+            INDEX_ADV_GET = bind(lib, "torchIndexAdvGet", long.class, long.class, long.class);
+            INDEX_DELETE = bind(lib, "torchDeleteIndex", void.class, long.class);
+            DATA = bind(lib, "torchDataPtr", byte[].class, long.class);
+            MANUAL_SEED = bind(lib, "torchManualSeed", void.class, long.class);
+            SIZES = bind(lib, "torchSizes", long[].class, long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -351,6 +375,120 @@ public final class Torch {
     /** {@code leaf.grad.zero_()} if the grad exists. */
     public static void zeroGrad(long leaf) {
         try { ZERO_GRAD.invokeExact(leaf); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** In place {@code a *= b} (no result handle). */
+    public static void mulInPlace(long a, long b) {
+        try { MULI.invokeExact(a, b); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** {@code a / b} (true division). */
+    public static long div(long a, long b) {
+        try { return (long) DIV.invokeExact(a, b); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** In place {@code a /= b} (no result handle). */
+    public static void divInPlace(long a, long b) {
+        try { DIVI.invokeExact(a, b); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    public static long sqrt(long a) {
+        try { return (long) SQRT.invokeExact(a); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /**
+     * {@code F.dropout(x, p, training)}: when training, zeroes each element with probability p (drawn from
+     * libtorch's default generator, see {@link #manualSeed}) and scales the rest by 1/(1-p); else returns x.
+     */
+    public static long dropout(long x, double p, boolean training) {
+        try { return (long) DROPOUT.invokeExact(x, p, training); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** Index of the largest element along {@code dim}, int64. */
+    public static long argmax(long a, long dim, boolean keepDim) {
+        try { return (long) ARGMAX.invokeExact(a, dim, keepDim); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** Elementwise {@code a == b}, bool. */
+    public static long eq(long a, long b) {
+        try { return (long) EQ.invokeExact(a, b); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** float32 tensor of the shape filled with v ({@code new long[0]}: a 0-dim scalar). */
+    public static long full(double v, long... shape) {
+        try { return (long) FULL.invokeExact(shape, v, F32, STRIDED, CPU, false); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** float32 zeros, not requiring grad. */
+    public static long zerosRaw(long... shape) {
+        try { return (long) ZEROS.invokeExact(shape, F32, STRIDED, CPU, false); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** float32 uniform in [lo, hi) from libtorch's default generator ({@code torch.empty(shape).uniform_(lo, hi)}). */
+    public static long uniform(double lo, double hi, long... shape) {
+        try { return (long) UNIFORM.invokeExact(lo, hi, shape, F32, STRIDED, CPU, false); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    private static final int I64 = DataType.INT64.ordinal();
+
+    /** {@code torch.randperm(n)}: int64, from libtorch's default generator. */
+    public static long randperm(long n) {
+        try { return (long) RANDPERM.invokeExact(n, I64, STRIDED, CPU, false); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** {@code a[start:end]} along {@code dim}: a view, no copy. */
+    public static long slice(long a, long dim, long start, long end) {
+        try { return (long) SLICE.invokeExact(a, dim, start, end, 1L); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** {@code a[index]} for an int64 index tensor: the rows of a in that order (a copy). */
+    public static long take0(long a, long index) {
+        try {
+            long ix = (long) INDEX_INIT.invokeExact(1);
+            try {
+                INDEX_APPEND_ARRAY.invokeExact(ix, index);
+                return (long) INDEX_ADV_GET.invokeExact(a, ix);
+            } finally {
+                INDEX_DELETE.invokeExact(ix);
+            }
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** The value of a one-element float32 tensor ({@code t.item()}). */
+    public static float floatValue(long t) {
+        byte[] b = data(t);
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getFloat();
+    }
+
+    /** The value of a one-element int64 tensor ({@code t.item()}). */
+    public static long longValue(long t) {
+        byte[] b = data(t);
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getLong();
+    }
+
+    private static byte[] data(long t) {
+        try { return (byte[]) DATA.invokeExact(t); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** The shape of a tensor ({@code t.shape}). */
+    public static long[] shape(long t) {
+        try { return (long[]) SIZES.invokeExact(t); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** {@code torch.manual_seed(seed)}: seeds libtorch's default CPU generator (init, dropout, randperm). */
+    public static void manualSeed(long seed) {
+        try { MANUAL_SEED.invokeExact(seed); } catch (Throwable e) { throw rethrow(e); }
+    }
+
+    /** Batch norm with the running statistics (evaluation mode); nothing is updated. */
+    public static long batchNormEval(long x, long runMean, long runVar, long gamma, long beta) {
+        try {
+            return (long) BATCH_NORM.invokeExact(x, runMean, runVar, gamma, beta, false, 0.1, 1e-5);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     /** Releases a handle returned by a raw op (decrements the tensor's reference count). */
