@@ -376,35 +376,4 @@ public class ScalarKernels implements Kernels {
             }
         }
     }
-
-    @Override
-    public void adamStep(DType dt, AdamStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
-                         MemorySegment m, long mOff, MemorySegment v, long vOff, long n) {
-        double shrink = s.shrink(), decay = s.gradientDecay(), stepSize = s.stepSize(), bc2 = s.biasCorrection2Sqrt();
-        for (long i = 0; i < n; i++) {
-            double pi = Access.load(dt, p, pOff + i), d = Access.load(dt, g, gOff + i);
-            if (shrink != 1) pi *= shrink;
-            if (decay != 0) d += decay * pi;
-            double mi = s.beta1() * Access.load(dt, m, mOff + i) + (1 - s.beta1()) * d;
-            double vi = s.beta2() * Access.load(dt, v, vOff + i) + (1 - s.beta2()) * d * d;
-            Access.store(dt, m, mOff + i, mi);
-            Access.store(dt, v, vOff + i, vi);
-            Access.store(dt, p, pOff + i, pi - mi / (Math.sqrt(vi) / bc2 + s.eps()) * stepSize);
-        }
-    }
-
-    @Override
-    public void sgdStep(DType dt, SgdStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
-                        MemorySegment buf, long bufOff, long n) {
-        for (long i = 0; i < n; i++) {
-            double pi = Access.load(dt, p, pOff + i), d = Access.load(dt, g, gOff + i);
-            if (s.weightDecay() != 0) d += s.weightDecay() * pi;
-            if (s.momentum() != 0) {
-                double b = s.first() ? d : s.momentum() * Access.load(dt, buf, bufOff + i) + (1 - s.dampening()) * d;
-                Access.store(dt, buf, bufOff + i, b);
-                d = s.nesterov() ? d + s.momentum() * b : b;
-            }
-            Access.store(dt, p, pOff + i, pi - s.lr() * d);
-        }
-    }
 }
