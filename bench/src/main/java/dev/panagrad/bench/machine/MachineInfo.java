@@ -181,16 +181,7 @@ public final class MachineInfo {
     }
 
     static long memTotal() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // unknown
-        }
-        return 0;
+        return Math.max(0, ProcStatus.bytes(Path.of("/proc/meminfo"), "MemTotal"));
     }
 
     public static void main(String[] args) {

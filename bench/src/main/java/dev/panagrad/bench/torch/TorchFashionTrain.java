@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.GsonBuilder;
+import dev.panagrad.bench.machine.ProcStatus;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -115,7 +116,7 @@ public final class TorchFashionTrain {
             r.put("epoch_seconds", trainSeconds);
             r.put("wall_seconds", wall);
             r.put("lr", lr);
-            r.put("rss_bytes", rssBytes());
+            r.put("rss_bytes", ProcStatus.bytes(Path.of("/proc/self/status"), "VmRSS"));   // flat when nothing leaks
             records.add(r);
             if (o.metrics != null) writeMetrics(o, records);
             if (eval[1] >= o.target) {
@@ -472,19 +473,5 @@ public final class TorchFashionTrain {
         Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(all) + "\n");
         Files.move(tmp, o.metrics, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** The process's resident memory (VmRSS), or -1 where /proc is missing: flat across epochs when nothing leaks. */
-    static long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not Linux
-        }
-        return -1;
     }
 }
