@@ -9,13 +9,31 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The per-thread block caches of the pool: recycling, accounting across threads, peaks, ended threads. */
 class MemoryPoolCacheTest {
 
+    /**
+     * Runs a measurement of the live bytes again when it failed while the garbage collector returned blocks of
+     * earlier tests' tensors (which lowers the live count between its readings); at most ten times.
+     */
+    private static void measured(Runnable attempt) {
+        for (int i = 0; ; i++) {
+            long owned = MemoryPool.collectorOwnedBytes();
+            try {
+                attempt.run();
+                return;
+            } catch (AssertionError e) {
+                if (i == 9 || MemoryPool.collectorOwnedBytes() == owned) throw e;
+            }
+        }
+    }
+
     @Test
     void aScopedLoopRecyclesWithoutReservingMore() {
         for (int warm = 0; warm < 2; warm++) step();
-        long reserved = MemoryPool.reservedBytes(), live = MemoryPool.liveBytes();
-        for (int i = 0; i < 20; i++) step();
-        assertEquals(reserved, MemoryPool.reservedBytes());
-        assertEquals(live, MemoryPool.liveBytes());
+        measured(() -> {
+            long reserved = MemoryPool.reservedBytes(), live = MemoryPool.liveBytes();
+            for (int i = 0; i < 20; i++) step();
+            assertEquals(reserved, MemoryPool.reservedBytes());
+            assertEquals(live, MemoryPool.liveBytes());
+        });
     }
 
     private static void step() {
@@ -27,13 +45,15 @@ class MemoryPoolCacheTest {
 
     @Test
     void peakCoversWhatAScopeHeld() {
-        long before = MemoryPool.liveBytes();
-        MemoryPool.resetPeak();
-        try (Scope s = Scope.open()) {
-            Tensor.zeros(DType.FLOAT64, 1 << 17);   // 1 MiB
-        }
-        assertEquals(before, MemoryPool.liveBytes());
-        assertTrue(MemoryPool.peakLiveBytes() - before >= 1 << 20, "peak " + (MemoryPool.peakLiveBytes() - before));
+        measured(() -> {
+            long before = MemoryPool.liveBytes();
+            MemoryPool.resetPeak();
+            try (Scope s = Scope.open()) {
+                Tensor.zeros(DType.FLOAT64, 1 << 17);   // 1 MiB
+            }
+            assertEquals(before, MemoryPool.liveBytes());
+            assertTrue(MemoryPool.peakLiveBytes() - before >= 1 << 20, "peak " + (MemoryPool.peakLiveBytes() - before));
+        });
     }
 
     @Test
