@@ -24,8 +24,15 @@ abstract class GemmBlocks {
                    MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                    double beta, MemorySegment c, long cOff, long ldc) {}
 
-    /** Multiply-adds per block below which a product is not split further. */
-    private static final long BLOCK_WORK = 1L << 22;
+    /**
+     * How finely {@link #split} may cut a product: a block is not cut below {@code minTile} rows or columns, nor
+     * below {@code blockWork} multiply-adds. Each block re-packs its share of both operands, so the right limits
+     * depend on the GEMM that runs the blocks.
+     */
+    record GridLimits(long minTile, long blockWork) {}
+
+    /** Limits for this class's own blocked GEMM (measured: finer blocks cost more in re-packing than they gain). */
+    static final GridLimits JAVA_GRID = new GridLimits(128, 1L << 22);
 
     final Problem p;
     final int mr, nr, kcMax, mcMax, ncMax;
@@ -54,7 +61,7 @@ abstract class GemmBlocks {
 
     /** Computes the product, over several threads when it is large. */
     static void run(Problem p, Function<Problem, GemmBlocks> worker, int mr, int nr) {
-        split(p.m(), p.n(), p.k(), mr, nr, (i0, i1, j0, j1) -> worker.apply(p).compute(i0, i1, j0, j1));
+        split(p.m(), p.n(), p.k(), mr, nr, JAVA_GRID, (i0, i1, j0, j1) -> worker.apply(p).compute(i0, i1, j0, j1));
     }
 
     /** Computes the block C[i0:i1, j0:j1] of a product. */
@@ -81,24 +88,22 @@ abstract class GemmBlocks {
         }
         return 2 * Integer.highestOneBit(Math.max(1, Math.min(8, processors)));
     }
-    /** A block is not cut below this many rows or columns: each block re-packs its share of both operands. */
-    private static final long MIN_TILE = 128;
 
     /**
      * Splits an m x n product of depth k into a grid of blocks of C and runs {@code body} on each over the
      * library's threads. The grid depends on the shape alone, never on the thread count: every element of C is
      * computed by one call over the whole depth, the same call whatever the threads, so the result is the same
      * for every thread count. Starting from the whole of C, the longer side of a block is halved (to multiples of
-     * {@code mr} rows or {@code nr} columns, never below {@link #MIN_TILE}) while a block holds at least twice
-     * {@link #BLOCK_WORK} multiply-adds and there are fewer than {@link #MAX_BLOCKS}; the count is a power of
-     * two, so 2, 4, 8 or 16 threads get equal shares. Square-ish blocks keep the re-packing small.
+     * {@code mr} rows or {@code nr} columns, never below {@code limits.minTile()}) while a block holds at least
+     * twice {@code limits.blockWork()} multiply-adds and there are fewer than {@link #MAX_BLOCKS}; the count is a
+     * power of two, so 2, 4, 8 or 16 threads get equal shares. Square-ish blocks keep the re-packing small.
      */
-    static void split(long m, long n, long k, int mr, int nr, BlockBody body) {
+    static void split(long m, long n, long k, int mr, int nr, GridLimits limits, BlockBody body) {
         int rowBlocks = 1, colBlocks = 1;
         while (rowBlocks * colBlocks < MAX_BLOCKS) {
             long tileM = (m + rowBlocks - 1) / rowBlocks, tileN = (n + colBlocks - 1) / colBlocks;
-            if (tileM * tileN * k < 2 * BLOCK_WORK) break;
-            boolean rowsSplit = tileM >= 2 * MIN_TILE, colsSplit = tileN >= 2 * MIN_TILE;
+            if (tileM * tileN * k < 2 * limits.blockWork()) break;
+            boolean rowsSplit = tileM >= 2 * limits.minTile(), colsSplit = tileN >= 2 * limits.minTile();
             if (rowsSplit && (tileM >= tileN || !colsSplit)) rowBlocks *= 2;
             else if (colsSplit) colBlocks *= 2;
             else break;

@@ -27,18 +27,25 @@ class GemmGridTest {
 
     @Test
     void blocksCoverEveryElementOnceAndNeverExceedTheCap() {
-        long[][] shapes = {{128, 784, 512}, {1024, 1024, 1024}, {512, 128, 784}, {7, 3000, 300}, {130, 390, 1030}};
-        for (long[] s : shapes) {
-            List<long[]> blocks = new ArrayList<>();
-            GemmBlocks.split(s[0], s[1], s[2], 16, 16, (i0, i1, j0, j1) -> {
-                synchronized (blocks) {
-                    blocks.add(new long[] {i0, i1, j0, j1});
-                }
-            });
-            assertTrue(blocks.size() <= GemmBlocks.MAX_BLOCKS, blocks.size() + " blocks for " + java.util.Arrays.toString(s));
-            int[][] hits = new int[(int) s[0]][(int) s[1]];
-            for (long[] b : blocks) for (long i = b[0]; i < b[1]; i++) for (long j = b[2]; j < b[3]; j++) hits[(int) i][(int) j]++;
-            for (int[] row : hits) for (int h : row) assertEquals(1, h, "an element of C is not computed exactly once");
+        long[][] shapes = {{128, 784, 512}, {1024, 1024, 1024}, {512, 128, 784}, {7, 3000, 300}, {130, 390, 1030},
+                {128, 128, 128}, {97, 200, 61}};
+        var allLimits = List.of(GemmBlocks.JAVA_GRID, BlasKernels.BLAS_GRID, new GemmBlocks.GridLimits(1, 1));
+        for (var limits : allLimits) {
+            for (long[] s : shapes) assertBlocksTileC(s[0], s[1], s[2], limits);
         }
+    }
+
+    private static void assertBlocksTileC(long m, long n, long k, GemmBlocks.GridLimits limits) {
+        List<long[]> blocks = new ArrayList<>();
+        GemmBlocks.split(m, n, k, 16, 16, limits, (i0, i1, j0, j1) -> {
+            synchronized (blocks) {
+                blocks.add(new long[] {i0, i1, j0, j1});
+            }
+        });
+        String what = m + "x" + n + "x" + k + " with " + limits;
+        assertTrue(blocks.size() <= GemmBlocks.MAX_BLOCKS, blocks.size() + " blocks for " + what);
+        int[][] hits = new int[(int) m][(int) n];
+        for (long[] b : blocks) for (long i = b[0]; i < b[1]; i++) for (long j = b[2]; j < b[3]; j++) hits[(int) i][(int) j]++;
+        for (int[] row : hits) for (int h : row) assertEquals(1, h, "an element of C is not computed exactly once: " + what);
     }
 }
