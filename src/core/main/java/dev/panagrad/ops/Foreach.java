@@ -47,6 +47,12 @@ public final class Foreach {
         return true;
     }
 
+    /** Whether the rows {@link #fits fit} with the first tensor's dtype, a floating one (as optimizer updates need). */
+    public static boolean fitsFloating(List<Tensor[]> rows) {
+        DType dt = rows.getFirst()[0].dtype();
+        return dt.isFloating() && fits(rows, dt);
+    }
+
     /**
      * Runs {@code slice} over the rows' joined elements, split across the library's threads (a split may
      * fall inside a row); the rows must {@link #fits fit}. Throws, naming {@code op}, when another thread

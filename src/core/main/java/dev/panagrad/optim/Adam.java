@@ -72,10 +72,10 @@ public class Adam extends Optimizer {
             Tensor p = params.get(i);
             ParamState st = states.get(i);
             rows.add(new Tensor[] {p, st.zerosLike("exp_avg", p), st.zerosLike("exp_avg_sq", p), p.grad()});
-            steps[i] = new AdamStep(option(group, "lr"), option(group, "beta1"), option(group, "beta2"),
+            steps[i] = AdamStep.of(option(group, "lr"), option(group, "beta1"), option(group, "beta2"),
                     option(group, "eps"), option(group, "weight_decay"), decoupledWeightDecay, st.step());
         }
-        if (!dt.isFloating() || !Foreach.fits(rows, dt)) return false;
+        if (!Foreach.fitsFloating(rows)) return false;
         Kernels k = Kernels.active();
         Foreach.update(getClass().getSimpleName(), rows, 3, (r, t, lo, hi) -> k.adamStep(dt, steps[r],
                 t[0].segment(), t[0].offset() + lo, t[3].segment(), t[3].offset() + lo,

@@ -70,7 +70,7 @@ public class SGD extends Optimizer {
         DType dt = params.getFirst().dtype();
         List<Tensor[]> rows = new ArrayList<>();
         for (Tensor p : params) rows.add(new Tensor[] {p, p.grad()});
-        if (!dt.isFloating() || !Foreach.fits(rows, dt)) return false;
+        if (!Foreach.fitsFloating(rows)) return false;
         double momentum = option(group, "momentum");
         SgdStep[] steps = new SgdStep[params.size()];
         for (int i = 0; i < params.size(); i++) {

@@ -2,6 +2,7 @@ package dev.panagrad.kernels;
 
 import dev.panagrad.DType;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -29,9 +31,9 @@ class UpdateKernelConformanceTest {
     private static final float GUARD_VALUE = -777.25f;
 
     private static final List<AdamStep> ADAM = List.of(
-            new AdamStep(1e-3, 0.9, 0.999, 1e-8, 0, false, 1),
-            new AdamStep(1e-2, 0.8, 0.99, 1e-3, 0.1, false, 7),
-            new AdamStep(1e-2, 0.9, 0.999, 1e-8, 0.05, true, 3));
+            AdamStep.of(1e-3, 0.9, 0.999, 1e-8, 0, false, 1),
+            AdamStep.of(1e-2, 0.8, 0.99, 1e-3, 0.1, false, 7),
+            AdamStep.of(1e-2, 0.9, 0.999, 1e-8, 0.05, true, 3));
     private static final List<SgdStep> SGD = List.of(
             new SgdStep(0.1, 0, 0, 0, false, false),
             new SgdStep(0.1, 0.9, 0, 0, false, true),
@@ -48,6 +50,20 @@ class UpdateKernelConformanceTest {
             }
         }
         return args.stream();
+    }
+
+    @Test
+    void adamAtAStepTakesPyTorchsBiasCorrectionsAndRefusesAStepBeforeTheFirst() {
+        AdamStep adamw = AdamStep.of(0.01, 0.9, 0.999, 1e-8, 0.05, true, 3);
+        assertEquals(0.01 / (1 - 0.9 * 0.9 * 0.9), adamw.stepSize(), 1e-15);
+        assertEquals(Math.sqrt(1 - 0.999 * 0.999 * 0.999), adamw.biasCorrection2Sqrt(), 1e-15);
+        assertEquals(1 - 0.01 * 0.05, adamw.shrink(), 0);
+        assertEquals(0, adamw.gradientDecay(), 0);
+        AdamStep adam = AdamStep.of(0.01, 0.9, 0.999, 1e-8, 0.05, false, 1);
+        assertEquals(1, adam.shrink(), 0);
+        assertEquals(0.05, adam.gradientDecay(), 0);
+        var e = assertThrows(IllegalArgumentException.class, () -> AdamStep.of(0.01, 0.9, 0.999, 1e-8, 0, false, 0));
+        assertTrue(e.getMessage().contains("adamStep") && e.getMessage().contains("given 0"), e.getMessage());
     }
 
     @ParameterizedTest(name = "{0} n={1} {2}")

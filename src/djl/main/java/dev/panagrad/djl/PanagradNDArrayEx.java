@@ -13,6 +13,9 @@ import dev.panagrad.DType;
 import dev.panagrad.Generator;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
+import dev.panagrad.kernels.AdamStep;
+import dev.panagrad.kernels.Kernels;
+import dev.panagrad.kernels.SgdStep;
 import dev.panagrad.nn.AvgPool2d;
 import dev.panagrad.nn.BatchNorm;
 import dev.panagrad.nn.Conv1d;
@@ -22,6 +25,7 @@ import dev.panagrad.nn.Embedding;
 import dev.panagrad.nn.LayerNorm;
 import dev.panagrad.nn.Linear;
 import dev.panagrad.nn.MaxPool2d;
+import dev.panagrad.ops.Foreach;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -190,9 +194,35 @@ final class PanagradNDArrayEx implements NDArrayEx {
     private static void update(NDList weights, Runnable body) {
         try (var g = GradMode.noGrad()) {
             Lifetimes.temporarily(body);
-            Tensor grad = t("update", weights.singletonOrThrow()).grad();
-            if (grad != null) grad.zero_();
+            clearGradient(weights);
         }
+    }
+
+    private static void clearGradient(NDList weights) {
+        Tensor grad = t("update", weights.singletonOrThrow()).grad();
+        if (grad != null) grad.zero_();
+    }
+
+    /**
+     * Runs a parameter's update as one fused pass of {@code kernel} over its tensors {@code row} (the first
+     * {@code written} written in place), then clears the weight's gradient; false, with nothing done, when the
+     * tensors do not suit a fused pass or the gradient is rescaled or clipped first (the caller then runs ops).
+     */
+    private static boolean fusedUpdate(String op, NDList weights, float rescaleGrad, float clipGrad, Tensor[] row,
+                                       int written, FusedKernel kernel) {
+        List<Tensor[]> rows = List.<Tensor[]>of(row);
+        if (rescaleGrad != 1 || clipGrad >= 0 || !Foreach.fitsFloating(rows)) return false;
+        DType dt = row[0].dtype();
+        Kernels k = Kernels.active();
+        Foreach.update(op, rows, written, (r, t, lo, hi) -> kernel.run(k, dt, t, lo, hi - lo));
+        clearGradient(weights);
+        return true;
+    }
+
+    /** A fused update of elements [from, from + n) of every tensor in {@code t}. */
+    @FunctionalInterface
+    private interface FusedKernel {
+        void run(Kernels k, DType dt, Tensor[] t, long from, long n);
     }
 
     @Override
@@ -219,6 +249,15 @@ final class PanagradNDArrayEx implements NDArrayEx {
                            float epsilon, boolean lazyUpdate, boolean adamw) {
         Tensor w = t("adamUpdate", inputs.get(0)), grad = t("adamUpdate", inputs.get(1));
         Tensor mean = t("adamUpdate", inputs.get(2)), variance = t("adamUpdate", inputs.get(3));
+        // DJL's form: w -= lrBiasCorrection * m / (sqrt(v) + eps), the decoupled decay at the plain learning rate
+        AdamStep adam = new AdamStep(beta1, beta2, epsilon, learningRateBiasCorrection, 1,
+                adamw ? 1 - learningRate * weightDecay : 1, adamw ? 0 : weightDecay);
+        if (fusedUpdate("adamUpdate", weights, rescaleGrad, clipGrad, new Tensor[] {w, mean, variance, grad}, 3,
+                (k, dt, t, from, n) -> k.adamStep(dt, adam, t[0].segment(), t[0].offset() + from,
+                        t[3].segment(), t[3].offset() + from, t[1].segment(), t[1].offset() + from,
+                        t[2].segment(), t[2].offset() + from, n))) {
+            return;
+        }
         update(weights, () -> {
             Tensor g = effectiveGradient(w, grad, weightDecay, rescaleGrad, clipGrad, !adamw);
             if (adamw && weightDecay != 0) w.sub_(w.mul(learningRate * weightDecay));
@@ -269,6 +308,18 @@ final class PanagradNDArrayEx implements NDArrayEx {
                           float clipGrad, float momentum, boolean lazyUpdate) {
         Tensor w = t("sgdUpdate", inputs.get(0)), grad = t("sgdUpdate", inputs.get(1));
         Tensor state = momentum == 0 ? null : t("sgdUpdate", inputs.get(2));
+        // DJL's state holds lr-scaled steps (state = momentum state + lr g; w -= state): PyTorch's momentum
+        // buffer with dampening 1 - lr and a unit learning rate; without momentum, w -= lr g
+        SgdStep sgd = state == null ? new SgdStep(learningRate, 0, 0, weightDecay, false, false)
+                : new SgdStep(1, momentum, 1 - learningRate, weightDecay, false, false);
+        Tensor[] row = state == null ? new Tensor[] {w, grad} : new Tensor[] {w, state, grad};
+        int written = row.length - 1;
+        if (fusedUpdate("sgdUpdate", weights, rescaleGrad, clipGrad, row, written,
+                (k, dt, t, from, n) -> k.sgdStep(dt, sgd, t[0].segment(), t[0].offset() + from,
+                        t[written].segment(), t[written].offset() + from,
+                        state == null ? null : t[1].segment(), state == null ? 0 : t[1].offset() + from, n))) {
+            return;
+        }
         update(weights, () -> {
             Tensor step = effectiveGradient(w, grad, weightDecay, rescaleGrad, clipGrad, true).mul(learningRate);
             if (state == null) {

@@ -225,32 +225,54 @@ class PyTorchDifferentialTest {
 
     @TestFactory
     Stream<DynamicTest> optimizerUpdatesMatchPyTorch() {
-        // the two updates DJL's PyTorch engine implements; inputs: weight, gradient, optimizer state
+        // the two updates DJL's PyTorch engine implements; inputs: weight, gradient, optimizer state. A plain
+        // gradient (rescale 1, no clipping) takes panagrad's fused kernels, a rescaled or clipped one its ops
         return Stream.of(
                 DynamicTest.dynamicTest("adamUpdate", () -> checkUpdate(4, (ex, in) -> ex.adamUpdate(in,
                         new NDList(in.get(0)), 0.01f, 0.03f, 0.001f, 1f, -1f, 0.9f, 0.999f, 1e-8f, true, false))),
                 DynamicTest.dynamicTest("adamUpdate(adamw)", () -> checkUpdate(4, (ex, in) -> ex.adamUpdate(in,
+                        new NDList(in.get(0)), 0.01f, 0.03f, 0.01f, 1f, -1f, 0.9f, 0.999f, 1e-8f, true, true))),
+                DynamicTest.dynamicTest("adamUpdate(adamw, rescaled)", () -> checkUpdate(4, (ex, in) -> ex.adamUpdate(in,
                         new NDList(in.get(0)), 0.01f, 0.03f, 0.01f, 0.5f, -1f, 0.9f, 0.999f, 1e-8f, true, true))),
+                DynamicTest.dynamicTest("adamUpdate(clipped)", () -> checkUpdate(4, (ex, in) -> ex.adamUpdate(in,
+                        new NDList(in.get(0)), 0.01f, 0.03f, 0f, 1f, 0.5f, 0.8f, 0.99f, 1e-3f, true, false))),
                 DynamicTest.dynamicTest("sgdUpdate", () -> checkUpdate(3, (ex, in) -> ex.sgdUpdate(in,
-                        new NDList(in.get(0)), 0.1f, 0.01f, 1f, -1f, 0.9f, true))));
+                        new NDList(in.get(0)), 0.1f, 0.01f, 1f, -1f, 0.9f, true))),
+                DynamicTest.dynamicTest("sgdUpdate(no momentum)", () -> checkUpdate(2, (ex, in) -> ex.sgdUpdate(in,
+                        new NDList(in.get(0)), 0.1f, 0.01f, 1f, -1f, 0f, true))),
+                DynamicTest.dynamicTest("sgdUpdate(rescaled)", () -> checkUpdate(3, (ex, in) -> ex.sgdUpdate(in,
+                        new NDList(in.get(0)), 0.1f, 0f, 2f, -1f, 0.5f, true))));
     }
 
+    /**
+     * Updates arrays of 37 elements (whole vectors and a tail), twice, on both engines. The gradient (input 1)
+     * lies in [-0.5, 1.5): DJL documents clipping to [-clipGrad, clipGrad], which panagrad does, while its
+     * PyTorch engine clamps from above only, so the clipped case clips above and agrees on both.
+     */
     private static void checkUpdate(int arrays, java.util.function.BiConsumer<ai.djl.ndarray.internal.NDArrayEx, NDList> update) {
         Random r = new Random(arrays);
         List<float[]> data = new ArrayList<>();
         for (int i = 0; i < arrays; i++) {
-            float[] v = new float[12];
-            for (int j = 0; j < v.length; j++) v[j] = i == 3 ? r.nextFloat() : (float) r.nextGaussian();
+            float[] v = new float[37];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = switch (i) {
+                    case 1 -> 2 * r.nextFloat() - 0.5f;
+                    case 3 -> r.nextFloat();
+                    default -> (float) r.nextGaussian();
+                };
+            }
             data.add(v);
         }
         try (NDManager pm = PANAGRAD.newBaseManager(); NDManager tm = PYTORCH.newBaseManager()) {
             NDList mine = new NDList(), ref = new NDList();
             for (float[] v : data) {
-                mine.add(pm.create(v, M));
-                ref.add(tm.create(v, M));
+                mine.add(pm.create(v));
+                ref.add(tm.create(v));
             }
-            update.accept(mine.get(0).getNDArrayInternal(), mine);
-            update.accept(ref.get(0).getNDArrayInternal(), ref);
+            for (int step = 0; step < 2; step++) {
+                update.accept(mine.get(0).getNDArrayInternal(), mine);
+                update.accept(ref.get(0).getNDArrayInternal(), ref);
+            }
             for (int i = 0; i < arrays; i++) {
                 if (i != 1) assertClose("input " + i + " after the update", ref.get(i), mine.get(i));
             }
