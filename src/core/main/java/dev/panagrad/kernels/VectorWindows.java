@@ -20,7 +20,9 @@ import static dev.panagrad.kernels.Lanes.ORDER;
  * <p>im2col and col2im for windows moved one column at a time (horizontal stride 1, the common
  * convolution): the output columns of one window row whose input lies inside the image read one contiguous
  * run of an input row, which is copied (or, for col2im, added back) whole; the columns in the padding are
- * zeros (col2im skips them). Each image element receives its additions in the same order as in
+ * zeros (col2im skips them). Where the output is as wide as the image times the vertical stride (a "same"
+ * convolution), a tap's rows join into one run over the plane, read or added a vector at a time with the
+ * padding columns masked out. Each image element receives its additions in the same order as in
  * {@link ScalarKernels#col2im}, so the results are identical to it.
  *
  * <p>Max pooling for any window: each tap is gathered for a vector of output columns from a heap copy of
@@ -35,6 +37,7 @@ final class VectorWindows {
                                 MemorySegment cols, long colOff, long ldc) {
         if (w.strideW() != 1) return false;
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
+        boolean[][] inside = wrapping(w) ? insideColumns(w) : null;
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
                 long plane = xOff + (b * channels + c) * h * wd;
@@ -45,25 +48,23 @@ final class VectorWindows {
                         long lo = insideFrom(first, ow), hi = insideTo(first, wd, lo, ow);
                         long to = colOff + row * ldc + b * l, from = plane + first + (i * w.dilationH() - w.padH()) * wd;
                         // output rows [y0, y1) read rows of the image; the others are padding
-                        long y0 = Math.min(oh, Math.max(0, ceilDiv(w.padH() - i * w.dilationH(), w.strideH())));
-                        long y1 = Math.max(y0, Math.min(oh, ceilDiv(h + w.padH() - i * w.dilationH(), w.strideH())));
-                        zeroRun(cols, to, y0 * ow);
-                        if (w.strideH() * wd == ow && y1 > y0 && hi > lo) {
-                            // output row y reads image row y*strideH + ..., as far on as it is in cols: one copy
-                            // serves every row, the padding columns written after it
-                            copyRun(x, from + y0 * ow + lo, cols, to + y0 * ow + lo, (y1 - y0 - 1) * ow + hi - lo);
-                            for (long y = y0; y < y1; y++) {
-                                zeroRun(cols, to + y * ow, lo);
-                                zeroRun(cols, to + y * ow + hi, ow - hi);
-                            }
+                        long y0 = firstInsideRow(w, i), y1 = endInsideRows(w, i, y0);
+                        if (y1 == y0 || hi == lo) {
+                            zeroRun(cols, to, l);
+                        } else if (inside != null) {
+                            long p0 = y0 * ow + lo, p1 = (y1 - 1) * ow + hi;
+                            zeroRun(cols, to, p0);
+                            copyInside(x, from, cols, to, p0, p1, inside[(int) j]);
+                            zeroRun(cols, to + p1, l - p1);
                         } else {
+                            zeroRun(cols, to, y0 * ow);
                             for (long y = y0; y < y1; y++) {
                                 zeroRun(cols, to + y * ow, lo);
                                 copyRun(x, from + y * w.strideH() * wd + lo, cols, to + y * ow + lo, hi - lo);
                                 zeroRun(cols, to + y * ow + hi, ow - hi);
                             }
+                            zeroRun(cols, to + y1 * ow, (oh - y1) * ow);
                         }
-                        zeroRun(cols, to + y1 * ow, (oh - y1) * ow);
                     }
                 }
             }
@@ -79,6 +80,7 @@ final class VectorWindows {
                                 long colStride, long batch, MemorySegment y, long yOff) {
         if (w.strideW() != 1 || colStride != 1) return false;
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
+        boolean[][] inside = wrapping(w) ? insideColumns(w) : null;
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
                 long plane = yOff + (b * channels + c) * h * wd;
@@ -87,17 +89,53 @@ final class VectorWindows {
                         long row = (c * w.kernelH() + i) * w.kernelW() + j;
                         long first = j * w.dilationW() - w.padW();
                         long lo = insideFrom(first, ow), hi = insideTo(first, wd, lo, ow);
-                        for (long r = 0; r < oh; r++) {
-                            long ih = r * w.strideH() - w.padH() + i * w.dilationH();
-                            if (ih < 0 || ih >= h) continue;
-                            addRun(cols, colOff + row * rowStride + b * l + r * ow + lo, y, plane + ih * wd + first + lo,
-                                    hi - lo);
+                        long y0 = firstInsideRow(w, i), y1 = endInsideRows(w, i, y0);
+                        long from = colOff + row * rowStride + b * l, to = plane + first + (i * w.dilationH() - w.padH()) * wd;
+                        if (y1 == y0 || hi == lo) continue;
+                        if (inside != null) {
+                            addInside(cols, from, y, to, y0 * ow + lo, (y1 - 1) * ow + hi, inside[(int) j]);
+                            continue;
+                        }
+                        for (long r = y0; r < y1; r++) {
+                            addRun(cols, from + r * ow + lo, y, to + r * w.strideH() * wd + lo, hi - lo);
                         }
                     }
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether output row r's taps read image row r * strideH on at the same distance as the output row lies in
+     * the columns ({@code strideH * width == outW}, as in a "same" convolution): then a tap's whole plane of
+     * columns maps to one run of the image, where the columns in the horizontal padding fall on the
+     * neighbouring rows' edges and are masked out.
+     */
+    private static boolean wrapping(Window2d w) {
+        return w.strideH() * w.width() == w.outW();
+    }
+
+    /** Per horizontal tap j: which output positions of a plane (row-major, outH x outW) read an image column. */
+    private static boolean[][] insideColumns(Window2d w) {
+        int ow = (int) w.outW(), l = (int) (w.outH() * ow);
+        boolean[][] inside = new boolean[(int) w.kernelW()][l];
+        for (int j = 0; j < inside.length; j++) {
+            long first = j * w.dilationW() - w.padW();
+            long lo = insideFrom(first, ow), hi = insideTo(first, w.width(), lo, ow);
+            for (int p = 0; p < l; p++) inside[j][p] = p % ow >= lo && p % ow < hi;
+        }
+        return inside;
+    }
+
+    /** The first output row whose vertical tap i reads an image row (outH when none does). */
+    private static long firstInsideRow(Window2d w, long i) {
+        return Math.min(w.outH(), Math.max(0, ceilDiv(w.padH() - i * w.dilationH(), w.strideH())));
+    }
+
+    /** One past the last output row (at least y0) whose vertical tap i reads an image row. */
+    private static long endInsideRows(Window2d w, long i, long y0) {
+        return Math.max(y0, Math.min(w.outH(), ceilDiv(w.height() + w.padH() - i * w.dilationH(), w.strideH())));
     }
 
     private static long ceilDiv(long a, long b) {
@@ -149,6 +187,41 @@ final class VectorWindows {
                     .intoMemorySegment(to, at, ORDER);
         }
         for (; e < n; e++) to.setAtIndex(FLOAT, t + e, to.getAtIndex(FLOAT, t + e) + from.getAtIndex(FLOAT, f + e));
+    }
+
+    /**
+     * {@code to[t + p] = inside[p] ? from[f + p] : 0} for p in [p0, p1). Every element of from in [f + p0, f + p1)
+     * lies in the image, so whole vectors are read and the outside lanes dropped.
+     */
+    private static void copyInside(MemorySegment from, long f, MemorySegment to, long t, long p0, long p1,
+                                   boolean[] inside) {
+        long p = p0;
+        for (; p <= p1 - FL; p += FL) {
+            VectorMask<Float> keep = VectorMask.fromArray(F, inside, (int) p);
+            FloatVector.zero(F).blend(FloatVector.fromMemorySegment(F, from, (f + p) * Float.BYTES, ORDER), keep)
+                    .intoMemorySegment(to, (t + p) * Float.BYTES, ORDER);
+        }
+        for (; p < p1; p++) to.setAtIndex(FLOAT, t + p, inside[(int) p] ? from.getAtIndex(FLOAT, f + p) : 0f);
+    }
+
+    /**
+     * {@code to[t + p] += from[f + p]} where {@code inside[p]}, for p in [p0, p1), each element once. The
+     * elements of to in [t + p0, t + p1) all lie in one image plane, which no other thread writes: the
+     * outside lanes are stored back unchanged.
+     */
+    private static void addInside(MemorySegment from, long f, MemorySegment to, long t, long p0, long p1,
+                                  boolean[] inside) {
+        long p = p0;
+        for (; p <= p1 - FL; p += FL) {
+            VectorMask<Float> keep = VectorMask.fromArray(F, inside, (int) p);
+            long at = (t + p) * Float.BYTES;
+            FloatVector.fromMemorySegment(F, to, at, ORDER)
+                    .add(FloatVector.fromMemorySegment(F, from, (f + p) * Float.BYTES, ORDER), keep)
+                    .intoMemorySegment(to, at, ORDER);
+        }
+        for (; p < p1; p++) {
+            if (inside[(int) p]) to.setAtIndex(FLOAT, t + p, to.getAtIndex(FLOAT, t + p) + from.getAtIndex(FLOAT, f + p));
+        }
     }
 
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
