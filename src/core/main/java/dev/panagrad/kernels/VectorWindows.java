@@ -27,7 +27,8 @@ import static dev.panagrad.kernels.Lanes.ORDER;
  *
  * <p>Max pooling for any window: each tap is gathered for a vector of output columns from a heap copy of
  * the plane, and lanes take it where it is larger or NaN, so maxima and their indices are those of
- * {@link ScalarKernels#maxPool2d}.
+ * {@link ScalarKernels#maxPool2d}; 2x2 windows at stride 2 read whole vectors and split even from odd
+ * columns instead.
  */
 final class VectorWindows {
     private VectorWindows() {}
@@ -232,17 +233,12 @@ final class VectorWindows {
                               MemorySegment indices, long iOff) {
         int h = (int) w.height(), wd = (int) w.width(), oh = (int) w.outH(), ow = (int) w.outW();
         int sw = (int) w.strideW(), pw = (int) w.padW(), dw = (int) w.dilationW();
-        Window2d.Taps rows = w.rowTaps(), cols = w.colTaps();
         // The plane on the heap with -inf in the horizontal padding (it never wins) and room after the last row for
-        // the lanes past the output row (computed, never stored): every gathered index is inside the array.
+        // the lanes past the output row (computed, never stored): every index read is inside the array.
         int padded = wd + 2 * pw, after = (int) ((w.kernelW() - 1) * dw + (long) (ow + FL) * sw);
         float[] plane = new float[h * padded + after];
         Arrays.fill(plane, Float.NEGATIVE_INFINITY);
-        int[] strided = new int[FL];   // lane N reads column N * strideW of its run
-        for (int n = 0; n < FL; n++) strided[n] = n * sw;
-        IntVector columnStep = IntVector.fromArray(I, strided, 0);
-        int[] firstTap = new int[ow + FL];   // per output column: its first tap inside the input
-        for (int c = 0; c < ow; c++) firstTap[c] = c * sw - pw + cols.lo()[c] * dw;
+        Taps taps = pairs(w) ? null : new Taps(w);
         int[] idx = new int[oh * ow + FL];
         float[] out = new float[oh * ow + FL];
         long[] planeIdx = new long[oh * ow];
@@ -251,6 +247,38 @@ final class VectorWindows {
                 MemorySegment.copy(x, FLOAT, (xOff + p * h * wd + (long) r * wd) * Float.BYTES,
                         plane, r * padded + pw, wd);
             }
+            if (taps == null) {
+                maxPairs(plane, wd, oh, ow, out, idx);
+            } else {
+                taps.max(plane, padded, out, idx);
+            }
+            MemorySegment.copy(out, 0, y, ValueLayout.JAVA_FLOAT_UNALIGNED, (yOff + p * oh * ow) * Float.BYTES, oh * ow);
+            for (int e = 0; e < planeIdx.length; e++) planeIdx[e] = idx[e];
+            MemorySegment.copy(planeIdx, 0, indices, ValueLayout.JAVA_LONG_UNALIGNED, (iOff + p * oh * ow) * Long.BYTES,
+                    planeIdx.length);
+        }
+    }
+
+    /** Any window: each tap gathered for a vector of output columns. */
+    private static final class Taps {
+        private final Window2d w;
+        private final int[] strided = new int[FL];   // lane N reads column N * strideW of its run
+        private final IntVector columnStep;
+        private final int[] firstTap;   // per output column: its first tap inside the input
+
+        Taps(Window2d w) {
+            this.w = w;
+            int ow = (int) w.outW(), sw = (int) w.strideW();
+            for (int n = 0; n < FL; n++) strided[n] = n * sw;
+            columnStep = IntVector.fromArray(I, strided, 0);
+            firstTap = new int[ow + FL];
+            for (int c = 0; c < ow; c++) firstTap[c] = c * sw - (int) w.padW() + w.colTaps().lo()[c] * (int) w.dilationW();
+        }
+
+        void max(float[] plane, int padded, float[] out, int[] idx) {
+            int wd = (int) w.width(), oh = (int) w.outH(), ow = (int) w.outW();
+            int sw = (int) w.strideW(), pw = (int) w.padW(), dw = (int) w.dilationW();
+            Window2d.Taps rows = w.rowTaps();
             for (int r = 0; r < oh; r++) {
                 int firstRow = (int) (r * w.strideH() - w.padH()) + rows.lo()[r] * (int) w.dilationH();
                 for (int k = 0; k < ow; k += FL) {
@@ -262,7 +290,7 @@ final class VectorWindows {
                         for (int j = 0; j < w.kernelW(); j++) {
                             int column = j * dw + k * sw;   // of output column k's tap, in the padded row
                             FloatVector v = FloatVector.fromArray(F, plane, ih * padded + column, strided, 0);
-                            VectorMask<Float> wins = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.NE, v));
+                            VectorMask<Float> wins = wins(v, m);
                             m = m.blend(v, wins);
                             at = at.blend(columnStep.add(ih * wd + column - pw), wins.cast(I));
                         }
@@ -271,10 +299,53 @@ final class VectorWindows {
                     at.intoArray(idx, r * ow + k);
                 }
             }
-            MemorySegment.copy(out, 0, y, ValueLayout.JAVA_FLOAT_UNALIGNED, (yOff + p * oh * ow) * Float.BYTES, oh * ow);
-            for (int e = 0; e < planeIdx.length; e++) planeIdx[e] = idx[e];
-            MemorySegment.copy(planeIdx, 0, indices, ValueLayout.JAVA_LONG_UNALIGNED, (iOff + p * oh * ow) * Long.BYTES,
-                    planeIdx.length);
         }
+    }
+
+    /**
+     * 2x2 windows at stride 2 that all lie inside the plane (the common pooling): a vector of output columns
+     * reads two whole vectors of each of its input rows and splits them into even and odd columns, no gathers.
+     * Each row's pair is folded first, then the lower row's winner against the upper's: for "larger or NaN"
+     * that is the same maximum and index as folding the four taps in row-major order.
+     */
+    private static void maxPairs(float[] plane, int wd, int oh, int ow, float[] out, int[] idx) {
+        for (int r = 0; r < oh; r++) {
+            int upper = 2 * r * wd, lower = upper + wd;
+            for (int k = 0; k < ow; k += FL) {
+                int c = 2 * k;
+                FloatVector a0 = FloatVector.fromArray(F, plane, upper + c), a1 = FloatVector.fromArray(F, plane, upper + c + FL);
+                FloatVector b0 = FloatVector.fromArray(F, plane, lower + c), b1 = FloatVector.fromArray(F, plane, lower + c + FL);
+                FloatVector ae = EVEN.selectFrom(a0, a1), ao = ODD.selectFrom(a0, a1);
+                FloatVector be = EVEN.selectFrom(b0, b1), bo = ODD.selectFrom(b0, b1);
+                VectorMask<Float> aOdd = wins(ao, ae), bOdd = wins(bo, be);
+                FloatVector am = ae.blend(ao, aOdd), bm = be.blend(bo, bOdd);
+                VectorMask<Float> below = wins(bm, am);
+                VectorMask<Float> odd = below.and(bOdd).or(below.not().and(aOdd));
+                am.blend(bm, below).intoArray(out, r * ow + k);   // lanes past the row: overwritten or unused
+                PAIR_COLUMNS.add(upper + c).add(1, odd.cast(I)).add(wd, below.cast(I)).intoArray(idx, r * ow + k);
+            }
+        }
+    }
+
+    /** Lanes where {@code v} replaces the running maximum {@code m}: larger, or NaN. */
+    private static VectorMask<Float> wins(FloatVector v, FloatVector m) {
+        return v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.NE, v));
+    }
+
+    /** Whether max pooling takes {@link #maxPairs}: 2x2 windows at stride 2, no padding or dilation. */
+    private static boolean pairs(Window2d w) {
+        return w.kernelH() == 2 && w.kernelW() == 2 && w.strideH() == 2 && w.strideW() == 2 && w.padH() == 0
+                && w.padW() == 0 && w.dilationH() == 1 && w.dilationW() == 1
+                && 2 * w.outH() <= w.height() && 2 * w.outW() <= w.width();
+    }
+
+    private static final FloatVector EVEN = lanes(0), ODD = lanes(1);
+    private static final IntVector PAIR_COLUMNS = IntVector.fromArray(I, new int[FL], 0).addIndex(2);
+
+    /** The lane indices {@code 2n + first}, as selectFrom reads them. */
+    private static FloatVector lanes(int first) {
+        float[] v = new float[FL];
+        for (int n = 0; n < FL; n++) v[n] = 2 * n + first;
+        return FloatVector.fromArray(F, v, 0);
     }
 }
