@@ -88,6 +88,22 @@ final class VectorExp {
     }
 
     /**
+     * e^x - 1 for lanes in [0, 20] (others, NaN included, give unspecified values), without the cancellation of
+     * {@code exp(x) - 1} near 0: {@code 2^n (1 + s) - 1 = fma(2^n, s, 2^n - 1)} with s = e^r - 1 from its
+     * Taylor series to r^8 (truncation below 6e-10 of s for |r| <= ln2/2).
+     */
+    static FloatVector expm1Small(FloatVector x) {
+        FloatVector t = x.fma(LOG2E_F, ROUND_F), n = t.sub(ROUND_F);
+        FloatVector r = n.fma(x.broadcast(-LN2_LO_F), n.fma(x.broadcast(-LN2_HI_F), x));
+        FloatVector q = r.fma(1f / 40320, 1f / 5040).fma(r, x.broadcast(1f / 720)).fma(r, x.broadcast(1f / 120))
+                .fma(r, x.broadcast(1f / 24)).fma(r, x.broadcast(1f / 6)).fma(r, x.broadcast(0.5f));
+        FloatVector s = r.mul(r).fma(q, r);
+        // ROUND_F's bits plus n, shifted by 23: n in the exponent field of 1.0f
+        FloatVector scale = t.reinterpretAsInts().lanewise(LSHL, 23).add(Float.floatToRawIntBits(1f)).reinterpretAsFloats();
+        return scale.fma(s, scale.sub(1f));
+    }
+
+    /**
      * e^x = 2^n p for a vector with a lane outside the fast range. Normal results take n into the exponent
      * field as the fast path does (right up to the overflow threshold: there n = 128 and p < 1). A denormal
      * result is m units of Float.MIN_VALUE, {@code m = p 2^(n+149) < 2^23}: adding 2^23 rounds m to an integer

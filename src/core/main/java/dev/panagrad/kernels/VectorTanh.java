@@ -2,17 +2,17 @@ package dev.panagrad.kernels;
 
 import jdk.incubator.vector.FloatVector;
 
+import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
 /**
- * tanh over float vectors from {@link VectorExp} and arithmetic, so that it rounds the same interpreted and
- * compiled (unlike the JDK's {@code lanewise(TANH)}). Within two ulps of {@link Math#tanh}.
+ * tanh over float vectors from {@link VectorExp#expm1Small} and one division, so that it rounds the same
+ * interpreted and compiled (unlike the JDK's {@code lanewise(TANH)}). Within two ulps of {@link Math#tanh}.
  *
- * <p>For {@code |x| >= 0.55}, {@code tanh|x| = 1 - 2 / (e^(2|x|) + 1)}: the subtracted term is at most about
- * 0.5, so the difference loses nothing. Below, where that difference would cancel, the Taylor series
- * {@code x + x^3 (c3 + x^2 (c5 + ... + x^2 c19))} (coefficients {@code 2^2n (2^2n - 1) B_2n / (2n)!}) is
- * below 1e-9 in relative error. {@code |x|} is capped at 9, where tanh rounds to 1.
+ * <p>{@code tanh|x| = d / (d + 2)} with {@code d = e^(2|x|) - 1}: no difference of nearly equal terms at
+ * any |x|, so one formula serves the whole range. {@code |x|} is capped at 10, where d + 2 rounds to d and
+ * the quotient to 1; below 2^-12 tanh x rounds to x, which is returned (keeping -0).
  *
  * <pre>{@code
  * FloatVector y = VectorTanh.tanh(FloatVector.broadcast(F, 0.5f));
@@ -21,22 +21,13 @@ import static jdk.incubator.vector.VectorOperators.MIN;
 final class VectorTanh {
     private VectorTanh() {}
 
-    private static final float SERIES_LIMIT = 0.55f, CAP = 9f, TINY = 0x1p-12f;
-    private static final float C3 = -0x1.555556p-2f, C5 = 0x1.111112p-3f, C7 = -0x1.ba1ba2p-5f, C9 = 0x1.664f48p-6f,
-            C11 = -0x1.226e36p-7f, C13 = 0x1.d6d3d0p-9f, C15 = -0x1.7da364p-10f, C17 = 0x1.355824p-11f,
-            C19 = -0x1.f57d78p-13f;
+    private static final float CAP = 10f, TINY = 0x1p-12f;
 
     /** tanh x in every lane (NaN stays NaN, +-0 keeps its sign). */
     static FloatVector tanh(FloatVector x) {
         FloatVector a = x.abs();
-        FloatVector e = VectorExp.exp(a.lanewise(MIN, CAP).mul(2f));
-        FloatVector large = e.broadcast(1f).sub(e.broadcast(2f).div(e.add(1f)));
-        large = large.blend(large.neg(), x.compare(LT, 0f));
-        FloatVector z = x.mul(x);
-        FloatVector p = z.mul(C19).add(C17).mul(z).add(C15).mul(z).add(C13).mul(z).add(C11).mul(z).add(C9).mul(z)
-                .add(C7).mul(z).add(C5).mul(z).add(C3);
-        // below 2^-12, tanh x rounds to x: this keeps -0 (the series would give +0) and skips denormal arithmetic
-        FloatVector small = x.add(x.mul(z).mul(p)).blend(x, a.compare(LT, TINY));
-        return large.blend(small, a.compare(LT, SERIES_LIMIT));
+        FloatVector d = VectorExp.expm1Small(a.lanewise(MIN, CAP).mul(2f));   // NaN lanes: restored below
+        FloatVector t = d.div(d.add(2f));
+        return t.blend(t.neg(), x.compare(LT, 0f)).blend(x, a.compare(LT, TINY).or(x.test(IS_NAN)));
     }
 }
