@@ -31,8 +31,12 @@ import static jdk.incubator.vector.VectorOperators.MIN;
 final class VectorReduce {
     private VectorReduce() {}
 
-    /** Elements folded in float before the partial result is added in double; a multiple of four vectors. */
-    private static final long BLOCK = 1024;
+    /**
+     * Elements folded in float before the partial result is added in double; a multiple of four vectors. Each block
+     * ends with an in-order sum of the lanes, which costs about as much as folding a thousand elements, so shorter
+     * blocks cost streaming speed (1024: sum over 16M float32 at 27 GB/s on one core, 8192: 34-36 GB/s).
+     */
+    private static final long BLOCK = 8192;
 
     /** Float32 reduction; false for the cases the caller leaves to the reference. */
     static boolean floats(ReduceOp op, MemorySegment x, long xOff, long outer, long size, long inner,
