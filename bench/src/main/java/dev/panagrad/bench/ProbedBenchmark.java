@@ -33,6 +33,7 @@ import java.util.Map;
         "--add-modules", "jdk.incubator.vector",
         "--enable-native-access=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow",    // JMH and DJL still use sun.misc.Unsafe
+        "-XX:TypeProfileLevel=222",                 // see README "The JVM flags": vector stores stay fast
         "-Dai.djl.offline=true", "-DPYTORCH_VERSION=2.7.1", "-DPYTORCH_FLAVOR=cpu",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error"})
