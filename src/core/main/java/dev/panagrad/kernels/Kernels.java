@@ -179,19 +179,20 @@ public interface Kernels {
 
     /**
      * For channels [c0, c1): {@code sum[c] = sum(g)} and {@code dot[c] = sum(g * (x - center[c]))} over the
-     * channel's values of the blocks at {@code g[gOff]} and {@code x[xOff]}, in an order fixed by the shape.
+     * channel's values of the blocks at {@code g[gOff]} and {@code x[xOff]}, in an order fixed by the shape;
+     * with a gate, g counts only where the gate lets it through.
      */
     void channelGradSums(DType dt, ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff,
-                         int c0, int c1, double[] center, double[] sum, double[] dot);
+                         int c0, int c1, double[] center, ReluGate gate, double[] sum, double[] dot);
 
     /**
      * For channels [c0, c1): {@code y = (x - center[c]) * scale[c] + shift[c]}, plus {@code g * gScale[c]}
-     * when g is not null (then gScale is read), element by element over blocks at the given offsets; y may
-     * be x or g.
+     * when g is not null (then gScale is read; with a gate, g counts only where the gate lets it through),
+     * then ReLU'd when {@code relu}, element by element over blocks at the given offsets; y may be x or g.
      */
     void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
                        int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
-                       MemorySegment y, long yOff);
+                       ReluGate gate, boolean relu, MemorySegment y, long yOff);
 
     // ---------------------------------------------------------------- optimizer updates
 

@@ -345,15 +345,16 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void channelGradSums(DType dt, ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff,
-                                int c0, int c1, double[] center, double[] sum, double[] dot) {
+                                int c0, int c1, double[] center, ReluGate gate, double[] sum, double[] dot) {
         for (int c = c0; c < c1; c++) {
             double s = 0, d = 0;
             for (long b = 0; b < block.batch(); b++) {
                 long row = block.row(b, c);
                 for (long i = 0; i < block.inner(); i++) {
-                    double gi = Access.load(dt, g, gOff + row + i);
+                    double xi = Access.load(dt, x, xOff + row + i);
+                    double gi = passes(dt, gate, c, xi - center[c]) ? Access.load(dt, g, gOff + row + i) : 0;
                     s += gi;
-                    d += gi * (Access.load(dt, x, xOff + row + i) - center[c]);
+                    d += gi * (xi - center[c]);
                 }
             }
             sum[c] = s;
@@ -364,16 +365,29 @@ public class ScalarKernels implements Kernels {
     @Override
     public void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
                               int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
-                              MemorySegment y, long yOff) {
+                              ReluGate gate, boolean relu, MemorySegment y, long yOff) {
         for (int c = c0; c < c1; c++) {
             for (long b = 0; b < block.batch(); b++) {
                 long row = block.row(b, c);
                 for (long i = 0; i < block.inner(); i++) {
-                    double v = (Access.load(dt, x, xOff + row + i) - center[c]) * scale[c] + shift[c];
-                    if (g != null) v += Access.load(dt, g, gOff + row + i) * gScale[c];
+                    double xc = Access.load(dt, x, xOff + row + i) - center[c];
+                    double v = xc * scale[c] + shift[c];
+                    if (g != null && passes(dt, gate, c, xc)) v += Access.load(dt, g, gOff + row + i) * gScale[c];
+                    // ReLU of the value as stored: NaN stays, what rounds to 0 or below becomes +0
+                    if (relu && !(round(dt, v) > 0) && v == v) v = 0;
                     Access.store(dt, y, yOff + row + i, v);
                 }
             }
         }
+    }
+
+    /** Whether the gate (if any) lets channel c's gradient through where x - center is xc. */
+    private static boolean passes(DType dt, ReluGate gate, int c, double xc) {
+        return gate == null || round(dt, xc * gate.scale()[c] + gate.shift()[c]) > 0;
+    }
+
+    /** v as a tensor of the floating dtype dt stores it. */
+    private static double round(DType dt, double v) {
+        return dt == DType.FLOAT32 ? (float) v : v;
     }
 }

@@ -8,6 +8,8 @@ import java.lang.foreign.ValueLayout;
 import static dev.panagrad.kernels.Lanes.F;
 import static dev.panagrad.kernels.Lanes.FL;
 import static dev.panagrad.kernels.Lanes.ORDER;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
 
 /**
  * float32 per-channel passes for batch normalisation, a vector of a channel's run at a time. Each run of
@@ -38,25 +40,28 @@ final class VectorChannels {
     }
 
     static void gradSums(ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff, int c0, int c1,
-                         double[] center, double[] sum, double[] dot) {
+                         double[] center, ReluGate gate, double[] sum, double[] dot) {
         long n = block.inner(), full = n - n % FL;
+        FloatVector zero = FloatVector.zero(F);
         for (int c = c0; c < c1; c++) {
-            float m = (float) center[c];
+            float m = (float) center[c], gs = gateScale(gate, c), gt = gateShift(gate, c);
             double s = 0, d = 0;
             for (long b = 0; b < block.batch(); b++) {
                 long gAt = gOff + block.row(b, c), xAt = xOff + block.row(b, c);
-                FloatVector gs = FloatVector.zero(F), ds = FloatVector.zero(F);
+                FloatVector gSum = zero, dSum = zero;
                 for (long i = 0; i < full; i += FL) {
                     FloatVector gv = FloatVector.fromMemorySegment(F, g, (gAt + i) * Float.BYTES, ORDER);
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, (xAt + i) * Float.BYTES, ORDER);
-                    gs = gs.add(gv);
-                    ds = gv.fma(xv.sub(m), ds);
+                    FloatVector xm = FloatVector.fromMemorySegment(F, x, (xAt + i) * Float.BYTES, ORDER).sub(m);
+                    if (gate != null) gv = zero.blend(gv, xm.fma(gs, gt).compare(GT, 0f));
+                    gSum = gSum.add(gv);
+                    dSum = gv.fma(xm, dSum);
                 }
-                float gRun = Lanes.sum(gs), dRun = Lanes.sum(ds);
+                float gRun = Lanes.sum(gSum), dRun = Lanes.sum(dSum);
                 for (long i = full; i < n; i++) {
-                    float gi = g.getAtIndex(FLOAT, gAt + i);
+                    float xm = x.getAtIndex(FLOAT, xAt + i) - m;
+                    float gi = gate == null || Math.fma(xm, gs, gt) > 0 ? g.getAtIndex(FLOAT, gAt + i) : 0f;
                     gRun += gi;
-                    dRun = Math.fma(gi, x.getAtIndex(FLOAT, xAt + i) - m, dRun);
+                    dRun = Math.fma(gi, xm, dRun);
                 }
                 s += gRun;
                 d += dRun;
@@ -67,29 +72,46 @@ final class VectorChannels {
     }
 
     static void affine(ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff, int c0, int c1,
-                       double[] center, double[] scale, double[] shift, double[] gScale, MemorySegment y, long yOff) {
+                       double[] center, double[] scale, double[] shift, double[] gScale, ReluGate gate, boolean relu,
+                       MemorySegment y, long yOff) {
         long n = block.inner(), full = n - n % FL;
+        FloatVector zero = FloatVector.zero(F);
         for (int c = c0; c < c1; c++) {
             float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
-            float k = g == null ? 0f : (float) gScale[c];
+            float k = g == null ? 0f : (float) gScale[c], gs = gateScale(gate, c), gt = gateShift(gate, c);
             for (long b = 0; b < block.batch(); b++) {
                 long row = block.row(b, c);
                 for (long i = 0; i < full; i += FL) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, x, (xOff + row + i) * Float.BYTES, ORDER)
-                            .sub(m).fma(s, t);
+                    FloatVector xm = FloatVector.fromMemorySegment(F, x, (xOff + row + i) * Float.BYTES, ORDER).sub(m);
+                    FloatVector v = xm.fma(s, t);
                     if (g != null) {
-                        v = FloatVector.fromMemorySegment(F, g, (gOff + row + i) * Float.BYTES, ORDER)
-                                .fma(FloatVector.broadcast(F, k), v);
+                        FloatVector gv = FloatVector.fromMemorySegment(F, g, (gOff + row + i) * Float.BYTES, ORDER);
+                        if (gate != null) gv = zero.blend(gv, xm.fma(gs, gt).compare(GT, 0f));
+                        v = gv.fma(FloatVector.broadcast(F, k), v);
                     }
+                    // as the ReLU kernel: NaN <= 0 is false, so NaN stays; negatives and -0 become +0
+                    if (relu) v = v.blend(0f, v.compare(LE, 0f));
                     v.intoMemorySegment(y, (yOff + row + i) * Float.BYTES, ORDER);
                 }
                 for (long i = full; i < n; i++) {
-                    float v = Math.fma(x.getAtIndex(FLOAT, xOff + row + i) - m, s, t);
-                    if (g != null) v = Math.fma(g.getAtIndex(FLOAT, gOff + row + i), k, v);
+                    float xm = x.getAtIndex(FLOAT, xOff + row + i) - m;
+                    float v = Math.fma(xm, s, t);
+                    if (g != null && (gate == null || Math.fma(xm, gs, gt) > 0)) {
+                        v = Math.fma(g.getAtIndex(FLOAT, gOff + row + i), k, v);
+                    }
+                    if (relu && v <= 0) v = 0f;
                     y.setAtIndex(FLOAT, yOff + row + i, v);
                 }
             }
         }
+    }
+
+    private static float gateScale(ReluGate gate, int c) {
+        return gate == null ? 0f : (float) gate.scale()[c];
+    }
+
+    private static float gateShift(ReluGate gate, int c) {
+        return gate == null ? 0f : (float) gate.shift()[c];
     }
 
     private static float runSum(MemorySegment x, long at, long n) {

@@ -217,19 +217,22 @@ public class VectorKernels extends ScalarKernels {
 
     @Override
     public void channelGradSums(DType dt, ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff,
-                                int c0, int c1, double[] center, double[] sum, double[] dot) {
-        if (vectorRuns(dt, block) && offHeap(g, x)) VectorChannels.gradSums(block, g, gOff, x, xOff, c0, c1, center, sum, dot);
-        else super.channelGradSums(dt, block, g, gOff, x, xOff, c0, c1, center, sum, dot);
+                                int c0, int c1, double[] center, ReluGate gate, double[] sum, double[] dot) {
+        if (vectorRuns(dt, block) && offHeap(g, x)) {
+            VectorChannels.gradSums(block, g, gOff, x, xOff, c0, c1, center, gate, sum, dot);
+        } else {
+            super.channelGradSums(dt, block, g, gOff, x, xOff, c0, c1, center, gate, sum, dot);
+        }
     }
 
     @Override
     public void channelAffine(DType dt, ChannelBlock block, MemorySegment x, long xOff, MemorySegment g, long gOff,
                               int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
-                              MemorySegment y, long yOff) {
+                              ReluGate gate, boolean relu, MemorySegment y, long yOff) {
         if (vectorRuns(dt, block) && offHeap(x, y) && (g == null || g.isNative())) {
-            VectorChannels.affine(block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, y, yOff);
+            VectorChannels.affine(block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, gate, relu, y, yOff);
         } else {
-            super.channelAffine(dt, block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, y, yOff);
+            super.channelAffine(dt, block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, gate, relu, y, yOff);
         }
     }
 

@@ -4,7 +4,9 @@ import dev.panagrad.DType;
 import dev.panagrad.Graph;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
+import dev.panagrad.kernels.BinaryOp;
 import dev.panagrad.kernels.ChannelBlock;
+import dev.panagrad.kernels.ReluGate;
 import dev.panagrad.ops.Pointwise;
 
 /**
@@ -82,7 +84,13 @@ public abstract class BatchNorm extends Module {
             }
         }
         // without running statistics the batch statistics are used in both modes
-        return batchNorm(input, rm, runningVar(), weight(), bias(), isTraining() || rm == null, momentum, eps);
+        return normalize(input, rm, runningVar(), weight(), bias(), isTraining() || rm == null, momentum, eps,
+                fusesRelu());
+    }
+
+    /** Whether a ReLU follows in the same passes ({@link BatchNormReLU2d}). */
+    protected boolean fusesRelu() {
+        return false;
     }
 
     @Override
@@ -100,16 +108,33 @@ public abstract class BatchNorm extends Module {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
+        return normalize(x, runningMean, runningVar, weight, bias, training, momentum, eps, false);
+    }
+
+    /**
+     * {@code batchNorm(...).relu()} with the ReLU fused into batch norm's passes: the same values and
+     * gradients, bit for bit, from two fewer passes over x's size forward and three fewer backward. Training
+     * mode records one node, {@code BatchNormReluBackward0}, which gates the gradient where the batch norm's
+     * output was not positive (recomputed from x) and then runs batch norm's derivative.
+     */
+    public static Tensor batchNormRelu(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                       boolean training, double momentum, double eps) {
+        return normalize(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+    }
+
+    private static Tensor normalize(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                    boolean training, double momentum, double eps, boolean relu) {
+        String op = relu ? "batchNormRelu" : "batchNorm";
         if (x.dim() < 2 || !x.dtype().isFloating()) {
-            throw new IllegalArgumentException("batchNorm: expected a floating input [N, C, ...] with at least 2 dims; "
+            throw new IllegalArgumentException(op + ": expected a floating input [N, C, ...] with at least 2 dims; "
                     + "given " + x.describe());
         }
         long n = x.size(0), c = x.size(1), l = x.numel() / Math.max(1, n * c), count = n * l;
         long[] shape = x.shape();
-        checkChannels(c, x.dtype(), runningMean, runningVar, weight, bias);
+        checkChannels(op, c, x.dtype(), runningMean, runningVar, weight, bias);
         if (!training) {
             if (runningMean == null || runningVar == null) {
-                throw new IllegalArgumentException("batchNorm: evaluation needs running_mean and running_var; given "
+                throw new IllegalArgumentException(op + ": evaluation needs running_mean and running_var; given "
                         + "null; expected tensors [" + c + "] or training=true");
             }
             // y = x * scale + shift, scale = w / sqrt(running_var + eps), shift = b - running_mean * scale
@@ -120,35 +145,41 @@ public abstract class BatchNorm extends Module {
             if (weight != null) scale = scale.mul(weight);
             Tensor shift = runningMean.mul(scale).neg();
             if (bias != null) shift = shift.add(bias);
-            return x.mul(scale.view(channelShape)).add(shift.view(channelShape));
+            Tensor y = x.mul(scale.view(channelShape)).add(shift.view(channelShape));
+            return relu ? y.relu() : y;
         }
         if (count <= 1) {
-            throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got "
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got "
                     + "input " + x.describe());
         }
         ChannelBlock block = new ChannelBlock(n, c, l);
         DType dt = x.dtype();
         double[] mean = new double[(int) c], var = new double[(int) c], invstd = new double[(int) c];
+        double[] scale = new double[(int) c], shift = values(bias, c, 0);
         Tensor y;
         try (var off = GradMode.noGrad()) {
             Tensor xc = Pointwise.convertRaw(x.detach(), dt);
-            ChannelPasses.moments("batchNorm", xc, block, mean, var);
-            double[] w = values(weight, c, 1), b = values(bias, c, 0), scale = new double[(int) c];
+            ChannelPasses.moments(op, xc, block, mean, var);
+            double[] w = values(weight, c, 1);
             for (int i = 0; i < c; i++) {
                 invstd[i] = 1 / Math.sqrt(var[i] + eps);
                 scale[i] = invstd[i] * w[i];
             }
-            y = ChannelPasses.affine("batchNorm", xc, null, block, mean, scale, b, null);
+            y = ChannelPasses.affine(op, xc, null, block, mean, scale, shift, null, null, relu);
             if (runningMean != null) runningMean.mul_(1 - momentum).add_(Tensor.of(dt, mean, c).mul(momentum));
             if (runningVar != null) {
                 runningVar.mul_(1 - momentum).add_(Tensor.of(dt, var, c).mul(momentum * count / (count - 1)));
             }
         }
-        return Graph.record("NativeBatchNormBackward0", y, Graph.of(x, weight, bias), Graph.of(x, weight), (g, s) -> {
-            if (GradMode.isEnabled()) return recordedBackward(g, s[0], s[1], bias, block, eps);
+        // the ReLU's derivative: g passes where the output before the ReLU, (x - mean) * scale + shift, was positive
+        ReluGate gate = relu ? new ReluGate(scale, shift) : null;
+        String name = relu ? "BatchNormReluBackward0" : "NativeBatchNormBackward0", backward = op + "Backward";
+        return Graph.record(name, y, Graph.of(x, weight, bias), Graph.of(x, weight), (g, s) -> {
+            if (GradMode.isEnabled()) return recordedBackward(relu ? gate(g, s[0], block, mean, scale, shift) : g,
+                    s[0], s[1], bias, block, eps);
             Tensor xc = Pointwise.convertRaw(s[0], dt), gc = Pointwise.convertRaw(g, dt);
             double[] sum = new double[(int) c], dot = new double[(int) c];
-            ChannelPasses.gradSums("batchNormBackward", gc, xc, block, mean, sum, dot);
+            ChannelPasses.gradSums(backward, gc, xc, block, mean, gate, sum, dot);
             Tensor gx = null;
             if (s[0].requiresGrad()) {
                 // dx = k * (g - sum/count - xhat * dw/count), xhat = (x - mean) * invstd, k = w * invstd
@@ -159,12 +190,25 @@ public abstract class BatchNorm extends Module {
                     a[i] = -k[i] * invstd[i] * invstd[i] * dot[i] / count;
                     d[i] = -k[i] * sum[i] / count;
                 }
-                gx = ChannelPasses.affine("batchNormBackward", xc, gc, block, mean, a, d, k);
+                gx = ChannelPasses.affine(backward, xc, gc, block, mean, a, d, k, gate, false);
             }
             for (int i = 0; i < c; i++) dot[i] *= invstd[i];   // dw = sum(g * xhat)
             return Graph.of(gx, weight != null && weight.requiresGrad() ? Tensor.of(dt, dot, c) : null,
                     bias != null && bias.requiresGrad() ? Tensor.of(dt, sum, c) : null);
         });
+    }
+
+    /**
+     * g where the output before the ReLU was positive, else 0, recorded (ReLU's derivative as a tensor op);
+     * the output is recomputed from x by the forward's own pass, so the mask is the forward's.
+     */
+    private static Tensor gate(Tensor g, Tensor x, ChannelBlock block, double[] mean, double[] scale, double[] shift) {
+        Tensor before;
+        try (var off = GradMode.noGrad()) {
+            before = ChannelPasses.affine("batchNormReluBackward", Pointwise.convertRaw(x.detach(), x.dtype()), null,
+                    block, mean, scale, shift, null, null, false);
+        }
+        return Pointwise.binary(BinaryOp.RELU_GRAD, g, before);
     }
 
     /**
@@ -203,10 +247,10 @@ public abstract class BatchNorm extends Module {
         return t.sum(2, false).sum(0, false);
     }
 
-    private static void checkChannels(long c, DType dt, Tensor... perChannel) {
+    private static void checkChannels(String op, long c, DType dt, Tensor... perChannel) {
         for (Tensor t : perChannel) {
             if (t != null && (t.dim() != 1 || t.size(0) != c || t.dtype() != dt)) {
-                throw new IllegalArgumentException("batchNorm: running statistics, weight and bias must be [" + c + "] "
+                throw new IllegalArgumentException(op + ": running statistics, weight and bias must be [" + c + "] "
                         + dt + " like the input's channels; given " + t.describe());
             }
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,8 +67,8 @@ class ChannelKernelConformanceTest {
             int c = (int) block.channels();
             double[] center = {100.1, 99.7, 100.3, 100.05};
             double[] wantSum = nan(c), wantDot = nan(c), sum = nan(c), dot = nan(c);
-            REF.channelGradSums(DType.FLOAT32, block, g, GUARD, x, GUARD, C0, c, center, wantSum, wantDot);
-            k.channelGradSums(DType.FLOAT32, block, g, GUARD, x, GUARD, C0, c, center, sum, dot);
+            REF.channelGradSums(DType.FLOAT32, block, g, GUARD, x, GUARD, C0, c, center, null, wantSum, wantDot);
+            k.channelGradSums(DType.FLOAT32, block, g, GUARD, x, GUARD, C0, c, center, null, sum, dot);
             double scale = Math.sqrt(block.count());
             for (int i = C0; i < c; i++) {
                 assertClose(wantSum[i], sum[i], 1e-6 * scale, "sum of channel " + i);
@@ -87,19 +88,64 @@ class ChannelKernelConformanceTest {
                 MemorySegment x = floats(arena, block, 4, 100), g = withG ? floats(arena, block, 5, 0) : null;
                 MemorySegment want = guarded(arena, block), got = guarded(arena, block);
                 REF.channelAffine(DType.FLOAT32, block, x, GUARD, g, GUARD, C0, (int) block.channels(), center, scale,
-                        shift, gScale, want, GUARD);
+                        shift, gScale, null, false, want, GUARD);
                 k.channelAffine(DType.FLOAT32, block, x, GUARD, g, GUARD, C0, (int) block.channels(), center, scale,
-                        shift, gScale, got, GUARD);
+                        shift, gScale, null, false, got, GUARD);
                 assertClose(block, want, got, "affine" + (withG ? " with g" : ""));
                 // written over its own input
                 MemorySegment into = withG ? g : x;
                 k.channelAffine(DType.FLOAT32, block, x, GUARD, g, GUARD, C0, (int) block.channels(), center, scale,
-                        shift, gScale, into, GUARD);
+                        shift, gScale, null, false, into, GUARD);
                 for (long b = 0; b < block.batch(); b++) {
                     long at = (GUARD + block.row(b, C0)) * Float.BYTES, bytes = (block.channels() - C0) * block.inner() * 4;
                     assertEquals(-1, got.asSlice(at, bytes).mismatch(into.asSlice(at, bytes)), "affine in place, image " + b);
                 }
             }
+        }
+    }
+
+    /**
+     * A fused ReLU gives exactly what the separate ReLU would: the forward output ReLU'd (NaN kept, -0 and
+     * negatives to +0), and a gated g the same sums and affine map as g zeroed where that output was not
+     * positive, bit for bit, within each implementation.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("blocks")
+    void fusedReluMatchesTheSeparateOneExactly(Kernels k, ChannelBlock block) {
+        double[] center = {100.1, 99.7, 100.3, 100.05}, scale = {2, -0.5, 3.25, 1e-3}, shift = {0.5, -1, 0, 1e-4},
+                gScale = {1.5, -2, 0.25, 4};
+        int c = (int) block.channels();
+        long n = block.batch() * c * block.inner();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = floats(arena, block, 6, 100), g = floats(arena, block, 7, 0);
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, GUARD + n - 1, Float.NaN);
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, GUARD + n / 2, (float) center[(int) (n / 2 / block.inner() % c)]);
+            MemorySegment before = guarded(arena, block), relu = guarded(arena, block);
+            k.channelAffine(DType.FLOAT32, block, x, GUARD, null, 0, C0, c, center, scale, shift, null, null, false,
+                    before, GUARD);
+            k.channelAffine(DType.FLOAT32, block, x, GUARD, null, 0, C0, c, center, scale, shift, null, null, true,
+                    relu, GUARD);
+            MemorySegment masked = guarded(arena, block);
+            for (long i = GUARD; i < GUARD + n; i++) {
+                if ((i - GUARD) / block.inner() % c < C0) continue;   // channel 0 is not asked for
+                float v = before.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                float want = v <= 0 ? 0f : v;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(relu.getAtIndex(ValueLayout.JAVA_FLOAT, i)),
+                        "ReLU'd output at " + (i - GUARD));
+                masked.setAtIndex(ValueLayout.JAVA_FLOAT, i, v > 0 ? g.getAtIndex(ValueLayout.JAVA_FLOAT, i) : 0f);
+            }
+            ReluGate gate = new ReluGate(scale, shift);
+            double[] wantSum = nan(c), wantDot = nan(c), sum = nan(c), dot = nan(c);
+            k.channelGradSums(DType.FLOAT32, block, masked, GUARD, x, GUARD, C0, c, center, null, wantSum, wantDot);
+            k.channelGradSums(DType.FLOAT32, block, g, GUARD, x, GUARD, C0, c, center, gate, sum, dot);
+            assertArrayEquals(wantSum, sum, "gated sums");
+            assertArrayEquals(wantDot, dot, "gated dots");
+            MemorySegment want = guarded(arena, block), got = guarded(arena, block);
+            k.channelAffine(DType.FLOAT32, block, x, GUARD, masked, GUARD, C0, c, center, gScale, shift, scale, null,
+                    false, want, GUARD);
+            k.channelAffine(DType.FLOAT32, block, x, GUARD, g, GUARD, C0, c, center, gScale, shift, scale, gate,
+                    false, got, GUARD);
+            assertEquals(-1, want.mismatch(got), "gated affine");
         }
     }
 

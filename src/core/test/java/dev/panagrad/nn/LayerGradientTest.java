@@ -59,6 +59,11 @@ class LayerGradientTest {
         BatchNorm2d bn = new BatchNorm2d(2);
         bn.forward(Tensor.randn(4, 2, 3, 3));   // move the running statistics away from 0 and 1
         checkModule(bn.eval(), 3, 2, 2, 3);
+        checkModule(new BatchNormReLU2d(2), 3, 2, 2, 3);
+        checkModule(new BatchNormReLU2d(2, 1e-5, 0.1, false, false, DType.FLOAT64), 3, 2, 2, 2);
+        BatchNormReLU2d fused = new BatchNormReLU2d(2);
+        fused.forward(Tensor.randn(4, 2, 3, 3));
+        checkModule(fused.eval(), 3, 2, 2, 3);
     }
 
     @Test
@@ -129,6 +134,8 @@ class LayerGradientTest {
                 .tanh(), leaf(1, 1, 2, 3, 3));
         checkSecondOrder(in -> Linear.linear(in[0], in[1], in[2]).tanh(), leaf(1, 3, 4), leaf(2, 2, 4), leaf(3, 2));
         checkSecondOrder(in -> BatchNorm.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),
+                leaf(1, 4, 2, 3), leaf(2, 2), leaf(3, 2));
+        checkSecondOrder(in -> BatchNorm.batchNormRelu(in[0], null, null, in[1], in[2], true, 0.1, 1e-5).square(),
                 leaf(1, 4, 2, 3), leaf(2, 2), leaf(3, 2));
         checkSecondOrder(in -> LayerNorm.layerNorm(in[0], new long[] {3}, in[1], in[2], 1e-5), leaf(1, 4, 3),
                 leaf(2, 3), leaf(3, 3));
