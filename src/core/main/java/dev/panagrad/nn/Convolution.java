@@ -93,7 +93,7 @@ final class Convolution {
         Tensor cols = scratch(needW && !direct), dcols = scratch(needX);
         long wSize = cout * rows;
         Pinning.run("conv2dBackward", () -> forEachImage((chunk, i) -> {
-            long gOff = i * cout * l;
+            long gOff = gc.offset() + i * cout * l;
             boolean first = i == chunkStart(chunk);
             Columns xcols = needW ? columns(xc, i, cols, chunk) : null;
             for (int grp = 0; grp < groups; grp++) {
