@@ -124,7 +124,7 @@ final class VectorWindows {
         for (int j = 0; j < inside.length; j++) {
             long first = j * w.dilationW() - w.padW();
             long lo = insideFrom(first, ow), hi = insideTo(first, w.width(), lo, ow);
-            for (int p = 0; p < l; p++) inside[j][p] = p % ow >= lo && p % ow < hi;
+            for (int row = 0; row < l; row += ow) Arrays.fill(inside[j], row + (int) lo, row + (int) hi, true);
         }
         return inside;
     }
