@@ -243,9 +243,11 @@ final class VectorWindows {
         float[] out = new float[oh * ow + FL];
         long[] planeIdx = new long[oh * ow];
         for (long p = 0; p < planes; p++) {
-            for (int r = 0; r < h; r++) {
-                MemorySegment.copy(x, FLOAT, (xOff + p * h * wd + (long) r * wd) * Float.BYTES,
-                        plane, r * padded + pw, wd);
+            long from = (xOff + p * h * wd) * Float.BYTES;
+            if (pw == 0) {   // the rows lie end to end, in the segment as in the array
+                MemorySegment.copy(x, FLOAT, from, plane, 0, h * wd);
+            } else {
+                for (int r = 0; r < h; r++) MemorySegment.copy(x, FLOAT, from + (long) r * wd * Float.BYTES, plane, r * padded + pw, wd);
             }
             if (taps == null) {
                 maxPairs(plane, wd, oh, ow, out, idx);
