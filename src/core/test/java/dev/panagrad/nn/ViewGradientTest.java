@@ -16,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A layer's backward given its incoming gradient as a view that starts inside a larger tensor (contiguous,
- * nonzero offset, as a slice of a concatenation's gradient is) must give what it gives for a fresh copy of
- * the same values: kernels that read the gradient's storage must start at its offset.
+ * A layer given its input, or its backward given its incoming gradient, as a view that starts inside a larger
+ * tensor (contiguous, nonzero offset, as a slice of a batch or of a concatenation's gradient is) must give
+ * what it gives for a fresh copy of the same values: kernels that read a tensor's storage must start at its
+ * offset.
  */
 class ViewGradientTest {
 
@@ -53,6 +54,21 @@ class ViewGradientTest {
         Tensor view = Tensor.randn(twice).narrow(0, outShape[0], outShape[0]);
         assertTrue(view.isContiguous() && view.offset() > 0, "the gradient is an offset view");
         List<double[]> fromView = gradients(layer, x, view), fromCopy = gradients(layer, x, view.clone());
+        for (int i = 0; i < fromView.size(); i++) assertArrayEquals(fromCopy.get(i), fromView.get(i), "gradient " + i);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void inputAsAnOffsetViewGivesTheSameOutputAndGradients(Module layer, long[] inputShape) {
+        Generator.manualSeed(6);
+        long[] twice = inputShape.clone();
+        twice[0] *= 2;
+        Tensor view = Tensor.randn(twice).narrow(0, inputShape[0], inputShape[0]).requiresGrad(true);
+        Tensor copy = view.detach().clone().requiresGrad(true);
+        assertTrue(view.isContiguous() && view.offset() > 0, "the input is an offset view");
+        Tensor upstream = Tensor.randn(layer.forward(copy).shape());
+        assertArrayEquals(layer.forward(copy).toDoubleArray(), layer.forward(view).toDoubleArray(), "output");
+        List<double[]> fromView = gradients(layer, view, upstream), fromCopy = gradients(layer, copy, upstream);
         for (int i = 0; i < fromView.size(); i++) assertArrayEquals(fromCopy.get(i), fromView.get(i), "gradient " + i);
     }
 
