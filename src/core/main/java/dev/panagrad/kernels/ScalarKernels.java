@@ -373,8 +373,8 @@ public class ScalarKernels implements Kernels {
                     double xc = Access.load(dt, x, xOff + row + i) - center[c];
                     double v = xc * scale[c] + shift[c];
                     if (g != null && passes(dt, gate, c, xc)) v += Access.load(dt, g, gOff + row + i) * gScale[c];
-                    // ReLU of the value as stored: NaN stays, what rounds to 0 or below becomes +0
-                    if (relu && !(round(dt, v) > 0) && v == v) v = 0;
+                    // ReLU of the value as stored: what rounds to 0 or below becomes +0, NaN stays
+                    if (relu && round(dt, v) <= 0) v = 0;
                     Access.store(dt, y, yOff + row + i, v);
                 }
             }

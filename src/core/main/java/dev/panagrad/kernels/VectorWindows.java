@@ -247,7 +247,9 @@ final class VectorWindows {
             if (pw == 0) {   // the rows lie end to end, in the segment as in the array
                 MemorySegment.copy(x, FLOAT, from, plane, 0, h * wd);
             } else {
-                for (int r = 0; r < h; r++) MemorySegment.copy(x, FLOAT, from + (long) r * wd * Float.BYTES, plane, r * padded + pw, wd);
+                for (int r = 0; r < h; r++) {
+                    MemorySegment.copy(x, FLOAT, from + (long) r * wd * Float.BYTES, plane, r * padded + pw, wd);
+                }
             }
             if (taps == null) {
                 maxPairs(plane, wd, oh, ow, out, idx);

@@ -130,7 +130,6 @@ public abstract class BatchNorm extends Module {
                     + "given " + x.describe());
         }
         long n = x.size(0), c = x.size(1), l = x.numel() / Math.max(1, n * c), count = n * l;
-        long[] shape = x.shape();
         checkChannels(op, c, x.dtype(), runningMean, runningVar, weight, bias);
         if (!training) {
             if (runningMean == null || runningVar == null) {
