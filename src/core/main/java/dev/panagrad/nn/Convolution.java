@@ -72,7 +72,7 @@ final class Convolution {
             if (b != null) {
                 for (int o = 0; o < cout; o++) K.fill(dt, y.segment(), yOff + o * l, 1, l, b[o]);
             }
-            Columns cols = columns(xc, i, scratch, chunk);
+            Columns cols = columns(xc, i, scratch, chunk * groups * rows * l);
             for (int g = 0; g < groups; g++) {
                 K.gemm(dt, false, false, outPerGroup, l, rows, 1.0, wc.segment(), wc.offset() + g * outPerGroup * rows,
                         rows, cols.seg, cols.off + g * rows * l, l, b == null ? 0.0 : 1.0, y.segment(),
@@ -82,26 +82,33 @@ final class Convolution {
         return y;
     }
 
-    /** {gx, gw, gb} from the kernels, each only where needed. */
+    /**
+     * {gx, gw, gb} from the kernels, each only where needed. Where it can, the bias gradient comes out of the
+     * weight gradient's product: the columns get one more row of ones, so the product's last column is each
+     * output channel's sum of g, and g is not read again for it.
+     */
     private Tensor[] backward(Tensor g, Tensor x, Tensor weight, boolean biasGrad) {
         boolean needX = x.requiresGrad(), needW = weight.requiresGrad();
+        boolean biasInProduct = biasGrad && needW && !direct && groups == 1;
+        long wRows = biasInProduct ? rows + 1 : rows;
         Tensor gc = Pointwise.convertRaw(g, dt), xc = Pointwise.convertRaw(x.detach(), dt);
         Tensor wc = Pointwise.convertRaw(weight.detach(), dt);
         Tensor gx = Tensor.zeros(dt, needX ? n : 0, c, w.height(), w.width());
         // per chunk: the weight gradient's partial sum, summed over chunks in their order below
-        Tensor partial = Tensor.empty(dt, needW ? chunks : 0, cout, rows);
-        Tensor cols = scratch(needW && !direct), dcols = scratch(needX);
-        long wSize = cout * rows;
+        Tensor partial = Tensor.empty(dt, needW ? chunks : 0, cout, wRows);
+        Tensor cols = Tensor.empty(dt, needW && !direct ? chunks * groups * wRows * l : 0), dcols = scratch(needX);
+        long wSize = cout * wRows;
         Pinning.run("conv2dBackward", () -> forEachImage((chunk, i) -> {
             long gOff = gc.offset() + i * cout * l;
             boolean first = i == chunkStart(chunk);
-            Columns xcols = needW ? columns(xc, i, cols, chunk) : null;
+            if (biasInProduct && first) K.fill(dt, cols.segment(), (chunk * wRows + rows) * l, 1, l, 1.0);
+            Columns xcols = needW ? columns(xc, i, cols, chunk * groups * wRows * l) : null;
             for (int grp = 0; grp < groups; grp++) {
                 long gg = gOff + grp * outPerGroup * l, wg = grp * outPerGroup * rows;
                 if (needW) {   // partial[chunk, group] (+)= g_i x_cols_i^T
-                    K.gemm(dt, false, true, outPerGroup, rows, l, 1.0, gc.segment(), gg, l,
+                    K.gemm(dt, false, true, outPerGroup, wRows, l, 1.0, gc.segment(), gg, l,
                             xcols.seg, xcols.off + grp * rows * l, l, first ? 0.0 : 1.0,
-                            partial.segment(), chunk * wSize + wg, rows);
+                            partial.segment(), chunk * wSize + wg, wRows);
                 }
                 if (needX) {   // dcols_i = W^T g_i, then added back into the image
                     K.gemm(dt, true, false, rows, l, outPerGroup, 1.0, wc.segment(), wc.offset() + wg, rows,
@@ -113,8 +120,9 @@ final class Convolution {
                         i * c * w.height() * w.width());
             }
         }), gc, xc, wc, partial, cols, dcols, gx);
-        Tensor gw = needW ? partial.sum(0).view(weight.shape()) : null;
-        Tensor gb = biasGrad ? channelSum(gc) : null;
+        Tensor sums = needW ? partial.sum(0) : null;   // [out, wRows]
+        Tensor gw = needW ? sums.narrow(1, 0, rows).contiguous().view(weight.shape()) : null;
+        Tensor gb = biasInProduct ? sums.select(1, rows).contiguous() : biasGrad ? channelSum(gc) : null;
         return Graph.of(needX ? gx : null, gw, gb);
     }
 
@@ -170,11 +178,10 @@ final class Convolution {
     /** Where a column matrix lies: a segment and the element offset of its first row. */
     private record Columns(MemorySegment seg, long off) {}
 
-    /** Image i's columns: written to its chunk's block of scratch, or the image itself when direct. */
-    private Columns columns(Tensor xc, long i, Tensor scratch, long chunk) {
+    /** Image i's columns: written to scratch from element {@code off} on, or the image itself when direct. */
+    private Columns columns(Tensor xc, long i, Tensor scratch, long off) {
         long xOff = xc.offset() + i * c * w.height() * w.width();
         if (direct) return new Columns(xc.segment(), xOff);
-        long off = chunk * groups * rows * l;
         K.im2col(dt, w, c, xc.segment(), xOff, 1, scratch.segment(), off, l);
         return new Columns(scratch.segment(), off);
     }
