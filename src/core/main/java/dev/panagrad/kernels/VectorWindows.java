@@ -54,9 +54,13 @@ final class VectorWindows {
                             zeroRun(cols, to, l);
                         } else if (inside != null) {
                             long p0 = y0 * ow + lo, p1 = (y1 - 1) * ow + hi;
-                            zeroRun(cols, to, p0);
+                            if (p1 - p0 >= FL) {
+                                zeroOutside(cols, to, p0, p1, l);
+                            } else {
+                                zeroRun(cols, to, p0);
+                                zeroRun(cols, to + p1, l - p1);
+                            }
                             copyInside(x, from, cols, to, p0, p1, inside[(int) j]);
-                            zeroRun(cols, to + p1, l - p1);
                         } else {
                             zeroRun(cols, to, y0 * ow);
                             for (long y = y0; y < y1; y++) {
@@ -196,13 +200,26 @@ final class VectorWindows {
      */
     private static void copyInside(MemorySegment from, long f, MemorySegment to, long t, long p0, long p1,
                                    boolean[] inside) {
-        long p = p0;
-        for (; p <= p1 - FL; p += FL) {
+        if (p1 - p0 < FL) {
+            for (long p = p0; p < p1; p++) to.setAtIndex(FLOAT, t + p, inside[(int) p] ? from.getAtIndex(FLOAT, f + p) : 0f);
+            return;
+        }
+        for (long e = p0; e < p1; e += FL) {
+            long p = Math.min(e, p1 - FL);   // the last vector ends at p1, rewriting a few lanes with the same values
             VectorMask<Float> keep = VectorMask.fromArray(F, inside, (int) p);
             FloatVector.zero(F).blend(FloatVector.fromMemorySegment(F, from, (f + p) * Float.BYTES, ORDER), keep)
                     .intoMemorySegment(to, (t + p) * Float.BYTES, ORDER);
         }
-        for (; p < p1; p++) to.setAtIndex(FLOAT, t + p, inside[(int) p] ? from.getAtIndex(FLOAT, f + p) : 0f);
+    }
+
+    /**
+     * {@code to[t + p] = 0} for p in [0, p0) and [p1, l), in whole vectors that may also cover part of [p0, p1),
+     * which the caller writes afterwards. Needs {@code p1 - p0 >= FL} (so l >= FL as well).
+     */
+    private static void zeroOutside(MemorySegment to, long t, long p0, long p1, long l) {
+        FloatVector zero = FloatVector.zero(F);
+        for (long p = 0; p < p0; p += FL) zero.intoMemorySegment(to, (t + p) * Float.BYTES, ORDER);
+        for (long p = p1; p < l; p += FL) zero.intoMemorySegment(to, (t + Math.min(p, l - FL)) * Float.BYTES, ORDER);
     }
 
     /**
