@@ -61,29 +61,51 @@ public class BlasKernels extends VectorKernels {
     public void gemm(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
                      MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                      double beta, MemorySegment c, long cOff, long ldc) {
-        // k == 0 (C = beta * C) and empty outputs are left to the reference loop: nothing to gain from BLAS.
-        if ((dt == DType.FLOAT32 || dt == DType.FLOAT64) && m > 0 && n > 0 && k > 0
-                && a.isNative() && b.isNative() && c.isNative() && available()) {
-            long la = blasLd(lda, transA ? k : m, transA ? m : k);
-            long lb = blasLd(ldb, transB ? n : k, transB ? k : n);
-            long lc = blasLd(ldc, m, n);
-            if (la > 0 && lb > 0 && lc > 0 && fitsInt(m, n, k, la, lb, lc)) {
-                GemmBlocks.split(m, n, k, SPLIT_UNIT, SPLIT_UNIT, BLAS_GRID, (i0, i1, j0, j1) -> {
-                    int rows = (int) (i1 - i0), cols = (int) (j1 - j0);
-                    long ao = aOff + (transA ? i0 : i0 * la), bo = bOff + (transB ? j0 * lb : j0);
-                    long co = cOff + i0 * lc + j0;
-                    if (dt == DType.FLOAT32) {
-                        OpenBlas.sgemm(transA, transB, rows, cols, (int) k, (float) alpha,
-                                a, ao, (int) la, b, bo, (int) lb, (float) beta, c, co, (int) lc);
-                    } else {
-                        OpenBlas.dgemm(transA, transB, rows, cols, (int) k, alpha,
-                                a, ao, (int) la, b, bo, (int) lb, beta, c, co, (int) lc);
-                    }
-                });
-                return;
-            }
+        if (!blas(true, dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+            super.gemm(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
-        super.gemm(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void gemmSerial(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                           MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+                           double beta, MemorySegment c, long cOff, long ldc) {
+        if (!blas(false, dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+            super.gemmSerial(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * The product through OpenBLAS, split into blocks over the threads or as one call; false (nothing done)
+     * when OpenBLAS cannot take it.
+     */
+    private static boolean blas(boolean split, DType dt, boolean transA, boolean transB, long m, long n, long k,
+                                double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff,
+                                long ldb, double beta, MemorySegment c, long cOff, long ldc) {
+        // k == 0 (C = beta * C) and empty outputs are left to the reference loop: nothing to gain from BLAS.
+        if ((dt != DType.FLOAT32 && dt != DType.FLOAT64) || m <= 0 || n <= 0 || k <= 0
+                || !a.isNative() || !b.isNative() || !c.isNative() || !available()) {
+            return false;
+        }
+        long la = blasLd(lda, transA ? k : m, transA ? m : k);
+        long lb = blasLd(ldb, transB ? n : k, transB ? k : n);
+        long lc = blasLd(ldc, m, n);
+        if (la <= 0 || lb <= 0 || lc <= 0 || !fitsInt(m, n, k, la, lb, lc)) return false;
+        GemmBlocks.BlockBody block = (i0, i1, j0, j1) -> {
+            int rows = (int) (i1 - i0), cols = (int) (j1 - j0);
+            long ao = aOff + (transA ? i0 : i0 * la), bo = bOff + (transB ? j0 * lb : j0);
+            long co = cOff + i0 * lc + j0;
+            if (dt == DType.FLOAT32) {
+                OpenBlas.sgemm(transA, transB, rows, cols, (int) k, (float) alpha,
+                        a, ao, (int) la, b, bo, (int) lb, (float) beta, c, co, (int) lc);
+            } else {
+                OpenBlas.dgemm(transA, transB, rows, cols, (int) k, alpha,
+                        a, ao, (int) la, b, bo, (int) lb, beta, c, co, (int) lc);
+            }
+        };
+        if (split) GemmBlocks.split(m, n, k, SPLIT_UNIT, SPLIT_UNIT, BLAS_GRID, block);
+        else block.run(0, m, 0, n);
+        return true;
     }
 
     /**

@@ -108,6 +108,17 @@ public interface Kernels {
               double beta, MemorySegment c, long cOff, long ldc);
 
     /**
+     * {@link #gemm} as one product on the calling thread, never cut into blocks: for callers that split their
+     * work over the library's threads themselves (a convolution's images), where blocks would only re-pack the
+     * operands. Like gemm's, its result does not depend on the thread count. The default calls gemm.
+     */
+    default void gemmSerial(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                            MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+                            double beta, MemorySegment c, long cOff, long ldc) {
+        gemm(dt, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
      * {@code y[o, j, i] = x[o, idx[o, j, i], i]} over contiguous blocks x [outer, size, inner], idx and y
      * [outer, isize, inner] (idx int64, already range-checked by the caller).
      */

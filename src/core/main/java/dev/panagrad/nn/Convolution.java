@@ -37,6 +37,12 @@ final class Convolution {
     private final int groups, chunks;
     /** A 1x1 window with stride 1 and no padding: an image is its own column matrix. */
     private final boolean direct;
+    /**
+     * The forward and weight-gradient products of one image: one OpenBLAS call when the batch already gives
+     * the threads a chunk each (cutting an image's product into blocks would only re-pack its operands), a
+     * product split over the threads for a single image. Fixed by the batch size, not the thread count.
+     */
+    private final ImageGemm imageGemm;
 
     private Convolution(Window2d w, DType dt, long n, long c, long cout, int groups) {
         this.w = w;
@@ -51,6 +57,15 @@ final class Convolution {
         this.chunks = (int) Math.min(n, MAX_CHUNKS);
         this.direct = w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
                 && w.padH() == 0 && w.padW() == 0;
+        this.imageGemm = chunks > 1 ? K::gemmSerial : K::gemm;
+    }
+
+    /** {@link Kernels#gemm}'s parameters. */
+    @FunctionalInterface
+    private interface ImageGemm {
+        void run(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha, MemorySegment a,
+                 long aOff, long lda, MemorySegment b, long bOff, long ldb, double beta, MemorySegment c, long cOff,
+                 long ldc);
     }
 
     /** x {@code [N, C, H, W]} convolved with weight {@code [out, C/groups, kh, kw]}, both checked by the caller. */
@@ -74,7 +89,7 @@ final class Convolution {
             }
             Columns cols = columns(xc, i, scratch, chunk * groups * rows * l);
             for (int g = 0; g < groups; g++) {
-                K.gemm(dt, false, false, outPerGroup, l, rows, 1.0, wc.segment(), wc.offset() + g * outPerGroup * rows,
+                imageGemm.run(dt, false, false, outPerGroup, l, rows, 1.0, wc.segment(), wc.offset() + g * outPerGroup * rows,
                         rows, cols.seg, cols.off + g * rows * l, l, b == null ? 0.0 : 1.0, y.segment(),
                         yOff + g * outPerGroup * l, l);
             }
@@ -106,11 +121,11 @@ final class Convolution {
             for (int grp = 0; grp < groups; grp++) {
                 long gg = gOff + grp * outPerGroup * l, wg = grp * outPerGroup * rows;
                 if (needW) {   // partial[chunk, group] (+)= g_i x_cols_i^T
-                    K.gemm(dt, false, true, outPerGroup, wRows, l, 1.0, gc.segment(), gg, l,
+                    imageGemm.run(dt, false, true, outPerGroup, wRows, l, 1.0, gc.segment(), gg, l,
                             xcols.seg, xcols.off + grp * rows * l, l, first ? 0.0 : 1.0,
                             partial.segment(), chunk * wSize + wg, wRows);
                 }
-                if (needX) {   // dcols_i = W^T g_i, then added back into the image
+                if (needX) {   // dcols_i = W^T g_i, then added back into the image (in blocks: faster for it, measured)
                     K.gemm(dt, true, false, rows, l, outPerGroup, 1.0, wc.segment(), wc.offset() + wg, rows,
                             gc.segment(), gg, l, 0.0, dcols.segment(), (chunk * groups + grp) * rows * l, l);
                 }

@@ -36,12 +36,22 @@ class BlasKernelsTest {
         return c;
     }
 
-    /** Runs gemm on BLAS and on the reference into copies of the same C and compares every element of C's segment. */
     private void compare(DType dt, boolean ta, boolean tb, long m, long n, long k,
                          MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
                          MemorySegment c, long cOff, long ldc, double beta) {
+        compare(false, dt, ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, beta);
+    }
+
+    /**
+     * Runs gemm (or gemmSerial) on BLAS and gemm on the reference into copies of the same C and compares every
+     * element of C's segment.
+     */
+    private void compare(boolean serial, DType dt, boolean ta, boolean tb, long m, long n, long k,
+                         MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+                         MemorySegment c, long cOff, long ldc, double beta) {
         MemorySegment c1 = copy(c), c2 = copy(c);
-        blas.gemm(dt, ta, tb, m, n, k, 0.75, a, aOff, lda, b, bOff, ldb, beta, c1, cOff, ldc);
+        if (serial) blas.gemmSerial(dt, ta, tb, m, n, k, 0.75, a, aOff, lda, b, bOff, ldb, beta, c1, cOff, ldc);
+        else blas.gemm(dt, ta, tb, m, n, k, 0.75, a, aOff, lda, b, bOff, ldb, beta, c1, cOff, ldc);
         ref.gemm(dt, ta, tb, m, n, k, 0.75, a, aOff, lda, b, bOff, ldb, beta, c2, cOff, ldc);
         double tol = dt == DType.FLOAT64 ? 1e-12 : 1e-5;
         for (long i = 0; i < c.byteSize() / dt.byteSize(); i++) {
@@ -141,6 +151,34 @@ class BlasKernelsTest {
         } finally {
             Parallel.setThreads(original);
         }
+    }
+
+    @Test
+    void gemmSerialComputesWholeProductsAndFallsBackLikeGemm() {
+        // 203 x 40 x 600 is a product gemm cuts into blocks; gemmSerial takes it whole, on the calling thread
+        for (DType dt : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
+            for (boolean ta : new boolean[]{false, true}) {
+                for (boolean tb : new boolean[]{false, true}) {
+                    long m = 203, n = 40, k = 600, lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 1;
+                    MemorySegment a = random(dt, 5 + (ta ? k : m) * lda, m + k);
+                    MemorySegment b = random(dt, 3 + (tb ? n : k) * ldb, n + 3 * k);
+                    MemorySegment c = random(dt, 1 + m * ldc, m * n);
+                    compare(true, dt, ta, tb, m, n, k, a, 5, lda, b, 3, ldb, c, 1, ldc, 0.5);
+                }
+            }
+        }
+        // what OpenBLAS cannot take goes to the Java kernels: a broadcast B (ldb = 0), k = 0, int64
+        DType dt = DType.FLOAT64;
+        MemorySegment a = random(dt, 4 * 5, 7), b = random(dt, 3, 8), c = random(dt, 4 * 3, 9);
+        compare(true, dt, false, false, 4, 3, 5, a, 0, 5, b, 0, 0, c, 0, 3, 1);
+        compare(true, dt, false, false, 4, 3, 0, a, 0, 1, b, 0, 3, c, 0, 3, 2);
+        MemorySegment ia = ARENA.allocate(6 * 8), ib = ARENA.allocate(6 * 8), ic = ARENA.allocate(4 * 8);
+        for (int i = 0; i < 6; i++) {
+            Access.store(DType.INT64, ia, i, i + 1);   // [[1, 2, 3], [4, 5, 6]]
+            Access.store(DType.INT64, ib, i, 1);       // ones [3, 2]
+        }
+        blas.gemmSerial(DType.INT64, false, false, 2, 2, 3, 1, ia, 0, 3, ib, 0, 2, 0, ic, 0, 2);
+        assertArrayEquals(new long[]{6, 6, 15, 15}, ic.toArray(java.lang.foreign.ValueLayout.JAVA_LONG));
     }
 
     @Test
