@@ -16,7 +16,8 @@ import static jdk.incubator.vector.VectorOperators.LE;
  * {@code inner} values is summed in float lanes, its lanes added in index order, then its last partial
  * vector's values one by one, and the runs of a channel added in double, image by image: the order depends
  * on the block's shape alone, and the float part of it covers one run, so the sums stay accurate for large
- * batches. The partial vector goes element by element because masked vector stores and loads are far
+ * batches. The passes go image by image, through each image's channels [c0, c1) in memory order (one long
+ * stream rather than a short run per image and channel), keeping a sum per channel. The partial vector goes element by element because masked vector stores and loads are far
  * slower than plain ones.
  */
 final class VectorChannels {
@@ -25,17 +26,25 @@ final class VectorChannels {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     static void moments(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] mean, double[] var) {
+        int channels = c1 - c0;
+        double[] sum = new double[channels], squares = new double[channels];
+        float[] center = new float[channels];
+        for (long b = 0; b < block.batch(); b++) {
+            for (int c = c0; c < c1; c++) sum[c - c0] += runSum(x, xOff + block.row(b, c), block.inner());
+        }
         for (int c = c0; c < c1; c++) {
-            double sum = 0, squares = 0;
-            for (long b = 0; b < block.batch(); b++) sum += runSum(x, xOff + block.row(b, c), block.inner());
-            double m = sum / block.count();
-            float center = (float) m;
-            for (long b = 0; b < block.batch(); b++) {
-                squares += runSquares(x, xOff + block.row(b, c), block.inner(), center);
+            mean[c] = sum[c - c0] / block.count();
+            center[c - c0] = (float) mean[c];
+        }
+        for (long b = 0; b < block.batch(); b++) {
+            for (int c = c0; c < c1; c++) {
+                squares[c - c0] += runSquares(x, xOff + block.row(b, c), block.inner(), center[c - c0]);
             }
-            mean[c] = m;
+        }
+        for (int c = c0; c < c1; c++) {
+            double m = mean[c], f = center[c - c0];
             // the squares were taken about the float nearest the mean: sum (x - f)^2 = sum (x - m)^2 + n (m - f)^2
-            var[c] = Math.max(0, squares / block.count() - (m - center) * (m - center));
+            var[c] = Math.max(0, squares[c - c0] / block.count() - (m - f) * (m - f));
         }
     }
 
@@ -43,10 +52,10 @@ final class VectorChannels {
                          double[] center, ReluGate gate, double[] sum, double[] dot) {
         long n = block.inner(), full = n - n % FL;
         FloatVector zero = FloatVector.zero(F);
-        for (int c = c0; c < c1; c++) {
-            float m = (float) center[c], gs = gateScale(gate, c), gt = gateShift(gate, c);
-            double s = 0, d = 0;
-            for (long b = 0; b < block.batch(); b++) {
+        double[] s = new double[c1 - c0], d = new double[c1 - c0];
+        for (long b = 0; b < block.batch(); b++) {
+            for (int c = c0; c < c1; c++) {
+                float m = (float) center[c], gs = gateScale(gate, c), gt = gateShift(gate, c);
                 long gAt = gOff + block.row(b, c), xAt = xOff + block.row(b, c);
                 FloatVector gSum = zero, dSum = zero;
                 for (long i = 0; i < full; i += FL) {
@@ -63,11 +72,13 @@ final class VectorChannels {
                     gRun += gi;
                     dRun = Math.fma(gi, xm, dRun);
                 }
-                s += gRun;
-                d += dRun;
+                s[c - c0] += gRun;
+                d[c - c0] += dRun;
             }
-            sum[c] = s;
-            dot[c] = d;
+        }
+        for (int c = c0; c < c1; c++) {
+            sum[c] = s[c - c0];
+            dot[c] = d[c - c0];
         }
     }
 
@@ -76,10 +87,10 @@ final class VectorChannels {
                        MemorySegment y, long yOff) {
         long n = block.inner(), full = n - n % FL;
         FloatVector zero = FloatVector.zero(F);
-        for (int c = c0; c < c1; c++) {
-            float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
-            float k = g == null ? 0f : (float) gScale[c], gs = gateScale(gate, c), gt = gateShift(gate, c);
-            for (long b = 0; b < block.batch(); b++) {
+        for (long b = 0; b < block.batch(); b++) {
+            for (int c = c0; c < c1; c++) {
+                float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
+                float k = g == null ? 0f : (float) gScale[c], gs = gateScale(gate, c), gt = gateShift(gate, c);
                 long row = block.row(b, c);
                 for (long i = 0; i < full; i += FL) {
                     FloatVector xm = FloatVector.fromMemorySegment(F, x, (xOff + row + i) * Float.BYTES, ORDER).sub(m);
