@@ -78,22 +78,32 @@ final class Convolution {
                         : conv.backward(g, s[0], s[1], biasGrad));
     }
 
+    /**
+     * Where it can (one group, columns of their own), the bias joins the product: the weight gets it as one more
+     * column and the columns one more row of ones, so that each image's output is written once, by its GEMM.
+     */
     private Tensor forward(Tensor x, Tensor weight, Tensor bias) {
         Tensor xc = Pointwise.convertRaw(x.detach(), dt), wc = Pointwise.convertRaw(weight.detach(), dt);
-        Tensor y = Tensor.empty(dt, n, cout, w.outH(), w.outW()), scratch = scratch(!direct);
-        double[] b = bias == null ? null : bias.toDoubleArray();
+        boolean biasInProduct = bias != null && groups == 1 && !direct;
+        long kRows = biasInProduct ? rows + 1 : rows;   // the product's depth
+        Tensor wk = biasInProduct
+                ? Tensor.cat(List.of(wc.reshape(cout, rows), Pointwise.convertRaw(bias.detach(), dt).reshape(cout, 1)), 1)
+                : wc;
+        Tensor y = Tensor.empty(dt, n, cout, w.outH(), w.outW()), scratch = scratch(direct ? 0 : groups * kRows);
+        double[] b = bias == null || biasInProduct ? null : bias.toDoubleArray();
         Pinning.run("conv2d", () -> forEachImage((chunk, i) -> {
-            long yOff = i * cout * l;
+            long yOff = i * cout * l, colOff = chunk * groups * kRows * l;
+            if (biasInProduct && i == chunkStart(chunk)) K.fill(dt, scratch.segment(), colOff + rows * l, 1, l, 1.0);
             if (b != null) {
                 for (int o = 0; o < cout; o++) K.fill(dt, y.segment(), yOff + o * l, 1, l, b[o]);
             }
-            Columns cols = columns(xc, i, scratch, chunk * groups * rows * l);
+            Columns cols = columns(xc, i, scratch, colOff);
             for (int g = 0; g < groups; g++) {
-                imageGemm.run(dt, false, false, outPerGroup, l, rows, 1.0, wc.segment(), wc.offset() + g * outPerGroup * rows,
-                        rows, cols.seg, cols.off + g * rows * l, l, b == null ? 0.0 : 1.0, y.segment(),
-                        yOff + g * outPerGroup * l, l);
+                imageGemm.run(dt, false, false, outPerGroup, l, kRows, 1.0, wk.segment(),
+                        wk.offset() + g * outPerGroup * kRows, kRows, cols.seg, cols.off + g * rows * l, l,
+                        b == null ? 0.0 : 1.0, y.segment(), yOff + g * outPerGroup * l, l);
             }
-        }), xc, wc, y, scratch);
+        }), xc, wk, y, scratch);
         return y;
     }
 
@@ -111,7 +121,7 @@ final class Convolution {
         Tensor gx = Tensor.zeros(dt, needX ? n : 0, c, w.height(), w.width());
         // per chunk: the weight gradient's partial sum, summed over chunks in their order below
         Tensor partial = Tensor.empty(dt, needW ? chunks : 0, cout, wRows);
-        Tensor cols = Tensor.empty(dt, needW && !direct ? chunks * groups * wRows * l : 0), dcols = scratch(needX);
+        Tensor cols = scratch(needW && !direct ? groups * wRows : 0), dcols = scratch(needX ? groups * rows : 0);
         long wSize = cout * wRows;
         Pinning.run("conv2dBackward", () -> forEachImage((chunk, i) -> {
             long gOff = gc.offset() + i * cout * l;
@@ -185,9 +195,9 @@ final class Convolution {
         return n * chunk / chunks;
     }
 
-    /** One column matrix {@code [groups*rows, L]} per chunk when needed, else an empty tensor. */
-    private Tensor scratch(boolean needed) {
-        return Tensor.empty(dt, needed ? chunks * groups * rows * l : 0);
+    /** One column matrix {@code [matrixRows, L]} per chunk (none for 0 rows). */
+    private Tensor scratch(long matrixRows) {
+        return Tensor.empty(dt, chunks * matrixRows * l);
     }
 
     /** Where a column matrix lies: a segment and the element offset of its first row. */
