@@ -230,16 +230,24 @@ final class VectorWindows {
     private static void addInside(MemorySegment from, long f, MemorySegment to, long t, long p0, long p1,
                                   boolean[] inside) {
         long p = p0;
-        for (; p <= p1 - FL; p += FL) {
-            VectorMask<Float> keep = VectorMask.fromArray(F, inside, (int) p);
-            long at = (t + p) * Float.BYTES;
-            FloatVector.fromMemorySegment(F, to, at, ORDER)
-                    .add(FloatVector.fromMemorySegment(F, from, (f + p) * Float.BYTES, ORDER), keep)
-                    .intoMemorySegment(to, at, ORDER);
+        for (; p <= p1 - FL; p += FL) addInside(from, f, to, t, p, VectorMask.fromArray(F, inside, (int) p));
+        if (p == p1) return;
+        if (p1 - p0 >= FL) {   // the rest as one vector ending at p1, its lanes before p (added already) left out
+            long q = p1 - FL;
+            addInside(from, f, to, t, q, VectorMask.fromArray(F, inside, (int) q).and(F.indexInRange(q - p, FL)));
+            return;
         }
         for (; p < p1; p++) {
             if (inside[(int) p]) to.setAtIndex(FLOAT, t + p, to.getAtIndex(FLOAT, t + p) + from.getAtIndex(FLOAT, f + p));
         }
+    }
+
+    /** {@code to[t + p + e] += from[f + p + e]} for the lanes e of {@code keep}; the other lanes are stored back as they were. */
+    private static void addInside(MemorySegment from, long f, MemorySegment to, long t, long p, VectorMask<Float> keep) {
+        long at = (t + p) * Float.BYTES;
+        FloatVector.fromMemorySegment(F, to, at, ORDER)
+                .add(FloatVector.fromMemorySegment(F, from, (f + p) * Float.BYTES, ORDER), keep)
+                .intoMemorySegment(to, at, ORDER);
     }
 
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
