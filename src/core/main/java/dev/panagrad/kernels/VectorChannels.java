@@ -17,8 +17,8 @@ import static jdk.incubator.vector.VectorOperators.LE;
  * vector's values one by one, and the runs of a channel added in double, image by image: the order depends
  * on the block's shape alone, and the float part of it covers one run, so the sums stay accurate for large
  * batches. The passes go image by image, through each image's channels [c0, c1) in memory order (one long
- * stream rather than a short run per image and channel), keeping a sum per channel. The partial vector goes element by element because masked vector stores and loads are far
- * slower than plain ones.
+ * stream rather than a short run per image and channel), keeping a sum per channel. The partial vector goes
+ * element by element because masked vector stores and loads are far slower than plain ones.
  */
 final class VectorChannels {
     private VectorChannels() {}

@@ -38,6 +38,11 @@ final class Convolution {
     /** A 1x1 window with stride 1 and no padding: an image is its own column matrix. */
     private final boolean direct;
     /**
+     * One group and columns of their own: the columns can take one more row of ones, so that a product with
+     * them carries the bias (forward) or yields its gradient (backward).
+     */
+    private final boolean onesRow;
+    /**
      * The forward and weight-gradient products of one image: one OpenBLAS call when the batch already gives
      * the threads a chunk each (cutting an image's product into blocks would only re-pack its operands), a
      * product split over the threads for a single image. Fixed by the batch size, not the thread count.
@@ -57,6 +62,7 @@ final class Convolution {
         this.chunks = (int) Math.min(n, MAX_CHUNKS);
         this.direct = w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
                 && w.padH() == 0 && w.padW() == 0;
+        this.onesRow = groups == 1 && !direct;
         this.imageGemm = chunks > 1 ? K::gemmSerial : K::gemm;
     }
 
@@ -79,12 +85,12 @@ final class Convolution {
     }
 
     /**
-     * Where it can (one group, columns of their own), the bias joins the product: the weight gets it as one more
+     * Where the columns take a row of ones, the bias joins the product: the weight gets it as one more
      * column and the columns one more row of ones, so that each image's output is written once, by its GEMM.
      */
     private Tensor forward(Tensor x, Tensor weight, Tensor bias) {
         Tensor xc = Pointwise.convertRaw(x.detach(), dt), wc = Pointwise.convertRaw(weight.detach(), dt);
-        boolean biasInProduct = bias != null && groups == 1 && !direct;
+        boolean biasInProduct = bias != null && onesRow;
         long kRows = biasInProduct ? rows + 1 : rows;   // the product's depth
         Tensor wk = biasInProduct
                 ? Tensor.cat(List.of(wc.reshape(cout, rows), Pointwise.convertRaw(bias.detach(), dt).reshape(cout, 1)), 1)
@@ -115,7 +121,7 @@ final class Convolution {
      */
     private Tensor[] backward(Tensor g, Tensor x, Tensor weight, boolean biasGrad) {
         boolean needX = x.requiresGrad(), needW = weight.requiresGrad();
-        boolean biasInProduct = biasGrad && needW && !direct && groups == 1;
+        boolean biasInProduct = biasGrad && needW && onesRow;
         long wRows = biasInProduct ? rows + 1 : rows;
         Tensor gc = Pointwise.convertRaw(g, dt), xc = Pointwise.convertRaw(x.detach(), dt);
         Tensor wc = Pointwise.convertRaw(weight.detach(), dt);
