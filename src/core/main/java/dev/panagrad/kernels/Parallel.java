@@ -1,6 +1,7 @@
 package dev.panagrad.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -67,9 +68,11 @@ public final class Parallel {
 
     /**
      * Splits [0, n) into at most {@link #threads()} chunks of at least {@code grain} items and runs them on the
-     * caller's thread and the workers: whoever is free takes the next chunk, so a worker that is slow to start
-     * (its core busy elsewhere) leaves its chunk to the caller instead of holding the op up. While another
-     * thread's range occupies the workers, and inside a chunk, the range runs on the caller's thread alone.
+     * caller's thread and the workers. Chunk i belongs to thread i (the caller is thread 0), so consecutive ops
+     * over the same data give each core the part it wrote last, still in its cache; a thread that is done takes
+     * any chunk not yet started, so a worker that is slow to start (its core busy elsewhere) leaves its chunk to
+     * the others instead of holding the op up. While another thread's range occupies the workers, and inside a
+     * chunk, the range runs on the caller's thread alone.
      */
     public static void forRange(long n, long grain, RangeBody body) {
         Team t = team;
@@ -81,7 +84,7 @@ public final class Parallel {
         }
         IN_CHUNK.set(true);
         try {
-            work.run();
+            work.run(0);
         } finally {
             IN_CHUNK.set(false);
             t.finish(work);   // no chunk still runs (and touches the operands' memory) once the op returns or throws
@@ -89,12 +92,12 @@ public final class Parallel {
         work.rethrow();
     }
 
-    /** The chunks of one range, handed out in order to whichever thread asks; failures are collected. */
+    /** The chunks of one range, each claimed once, by its own thread or one that is done; failures are collected. */
     private static final class Chunks {
         private final RangeBody body;
         private final long n;
         private final int count;
-        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicIntegerArray claimed;
         /** Workers inside {@link #help}: a chunk is only ever claimed by a thread counted here or the caller. */
         final AtomicInteger helpers = new AtomicInteger();
         private Throwable failure;
@@ -103,24 +106,30 @@ public final class Parallel {
             this.body = body;
             this.n = n;
             this.count = count;
+            this.claimed = new AtomicIntegerArray(count);
         }
 
-        void run() {
-            for (int i; (i = next.getAndIncrement()) < count; ) {
-                try {
-                    body.run(n * i / count, n * (i + 1) / count);
-                } catch (RuntimeException | Error e) {
-                    fail(e);
-                }
+        /** Runs the chunk of thread {@code slot} (if there is one), then every chunk nobody has started. */
+        void run(int slot) {
+            if (slot < count) runChunk(slot);
+            for (int i = count - 1; i >= 0; i--) runChunk(i);
+        }
+
+        private void runChunk(int i) {
+            if (claimed.get(i) != 0 || claimed.getAndSet(i, 1) != 0) return;
+            try {
+                body.run(n * i / count, n * (i + 1) / count);
+            } catch (RuntimeException | Error e) {
+                fail(e);
             }
         }
 
         /** Runs chunks on a worker; one that arrives after every chunk was taken runs nothing. */
-        void help() {
+        void help(int slot) {
             helpers.incrementAndGet();
             IN_CHUNK.set(true);
             try {
-                run();
+                run(slot);
             } finally {
                 IN_CHUNK.set(false);
                 helpers.decrementAndGet();
@@ -191,7 +200,7 @@ public final class Parallel {
                 Chunks w = current.get();
                 if (w != null && w != last) {
                     last = w;
-                    w.help();
+                    w.help(id + 1);
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();

@@ -48,7 +48,14 @@ final class VectorReduce {
                 y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + o, (float) rowFloats(op, x, base, size));
                 continue;
             }
-            for (long i = 0; i < inner; i += FL) {
+            long i = 0;
+            if (op == ReduceOp.SUM) {
+                for (; i + 4 * FL <= inner; i += 4 * FL) {
+                    sumFourColumnsFloats(x, (base + i) * Float.BYTES, inner * Float.BYTES, size, y,
+                            (yOff + o * inner + i) * Float.BYTES);
+                }
+            }
+            for (; i < inner; i += FL) {
                 long c = Math.min(i, inner - FL);
                 long yb = (yOff + o * inner + c) * Float.BYTES;
                 columnFloats(op, x, (base + c) * Float.BYTES, inner * Float.BYTES, size, y, yb);
@@ -190,6 +197,25 @@ final class VectorReduce {
             acc = acc.add(FloatVector.fromMemorySegment(F, x, p, ORDER));
         }
         acc.intoMemorySegment(y, yb, ORDER);
+    }
+
+    /**
+     * Four vectors of columns side by side, as {@link #sumColumnFloats} four times: four independent sums per row
+     * instead of one chain of dependent adds (a linear layer's bias gradient, sum over 128 x 512: 18-25 -> 3.5-7 us).
+     */
+    private static void sumFourColumnsFloats(MemorySegment x, long xb, long rowBytes, long size,
+                                             MemorySegment y, long yb) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (long p = xb; p < xb + size * rowBytes; p += rowBytes) {
+            a0 = a0.add(FloatVector.fromMemorySegment(F, x, p, ORDER));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, x, p + VF, ORDER));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
+        }
+        a0.intoMemorySegment(y, yb, ORDER);
+        a1.intoMemorySegment(y, yb + VF, ORDER);
+        a2.intoMemorySegment(y, yb + 2 * VF, ORDER);
+        a3.intoMemorySegment(y, yb + 3 * VF, ORDER);
     }
 
     private static float maxFloats(MemorySegment x, long xb, long bytes) {

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * An element-by-element update of many tensors as one parallel region, as PyTorch's {@code _foreach} and fused
  * optimizers: all parameters of an optimizer step, or all gradients to zero, go through one split of their
- * joined elements instead of one fork/join per tensor and per op. Each row holds the tensors of one
+ * elements instead of one fork/join per tensor and per op. Each row holds the tensors of one
  * parameter (all with its number of elements); the first {@code written} columns are written in place (their
  * versions bumped, as any in-place op), the others only read.
  *
@@ -54,9 +54,11 @@ public final class Foreach {
     }
 
     /**
-     * Runs {@code slice} over the rows' joined elements, split across the library's threads (a split may
-     * fall inside a row); the rows must {@link #fits fit}. Throws, naming {@code op}, when another thread
-     * uses a written tensor or a tensor was released meanwhile.
+     * Runs {@code slice} over the rows' elements, split across the library's threads; the rows must
+     * {@link #fits fit}. A tensor large enough for an elementwise op to split it is split as that op splits
+     * it, so each thread updates the part it wrote last (the gradient's accumulation, say), still in its core's
+     * cache; each smaller one goes whole to the thread whose share of the joined elements holds its start.
+     * Throws, naming {@code op}, when another thread uses a written tensor or a tensor was released meanwhile.
      */
     public static void update(String op, List<Tensor[]> rows, int written, Slice slice) {
         int count = rows.size();
@@ -72,10 +74,19 @@ public final class Foreach {
             for (Tensor[] row : rows) {
                 for (int c = 0; c < written; c++, begun++) row[c].storage().beginWrite(op, row[c]::describe);
             }
-            Loops.using(op, all, () -> Parallel.forRange(start[count], Loops.GRAIN, (lo, hi) -> {
-                for (int r = firstRowAt(start, lo); r < count && start[r] < hi; r++) {
-                    long from = Math.max(lo, start[r]) - start[r], to = Math.min(hi, start[r + 1]) - start[r];
-                    if (to > from) slice.run(r, rows.get(r), from, to);
+            long total = start[count];
+            int parts = (int) Math.min(Parallel.threads(), Math.max(1, total / Loops.GRAIN));
+            Loops.using(op, all, () -> Parallel.forRange(parts, 1, (lo, hi) -> {
+                for (long part = lo; part < hi; part++) {
+                    for (int r = 0; r < count; r++) {
+                        long n = start[r + 1] - start[r], split = Math.min(parts, n / Loops.GRAIN);
+                        if (n == 0) continue;
+                        if (split > 1) {
+                            if (part < split) slice.run(r, rows.get(r), n * part / split, n * (part + 1) / split);
+                        } else if (start[r] * parts / total == part) {
+                            slice.run(r, rows.get(r), 0, n);
+                        }
+                    }
                 }
             }));
             for (Tensor[] row : rows) {
@@ -86,16 +97,5 @@ public final class Foreach {
                 for (int c = 0; c < written && begun > 0; c++, begun--) row[c].storage().endWrite();
             }
         }
-    }
-
-    /** The row holding joined element {@code at}: the last r with start[r] <= at. */
-    private static int firstRowAt(long[] start, long at) {
-        int lo = 0, hi = start.length - 2;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (start[mid] <= at) lo = mid;
-            else hi = mid - 1;
-        }
-        return lo;
     }
 }

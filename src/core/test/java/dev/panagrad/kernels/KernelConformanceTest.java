@@ -285,9 +285,13 @@ class KernelConformanceTest {
 
     // ------------------------------------------------------------------ reductions, softmax
 
-    /** [outer, size, inner] blocks for one size: rows, several rows, columns wider and narrower than a vector. */
+    /**
+     * [outer, size, inner] blocks for one size: rows, several rows, columns wider and narrower than a vector, and
+     * wider than four vectors side by side.
+     */
     private static long[][] reduceShapes(int n) {
-        return new long[][] {{1, n, 1}, {3, n, 1}, {2, n, FL + 3}, {2, n, DL}, {2, n, 2}, {Math.min(n, 40), 5, 3L * FL - 1}};
+        return new long[][] {{1, n, 1}, {3, n, 1}, {2, n, FL + 3}, {2, n, DL}, {2, n, 2},
+                {Math.min(n, 40), 5, 3L * FL - 1}, {2, n, 5L * FL + 3}};
     }
 
     @ParameterizedTest(name = "{0} {1} n={2}")
