@@ -104,25 +104,30 @@ public final class MemoryPool {
 
     /**
      * Asks the collector to find unreachable tensors and waits until their blocks stop coming back (at most
-     * about a tenth of a second): the back-pressure that keeps unscoped loops flat. One thread collects at a
+     * about a tenth of a second): the back-pressure that keeps unscoped loops flat. The cleaner thread may start
+     * returning blocks milliseconds after the collection and return them in bursts (its core busy), so the wait
+     * lasts at least 5 ms, until some block is back, and until 2 ms pass without one. One thread collects at a
      * time; the others wait for it and then find the returned blocks in the pool.
      */
     private static void collect() {
         synchronized (COLLECTING) {
             if (COLLECTOR_OWNED.get() <= collectLimit) return;   // another thread just collected
+            long start = COLLECTOR_OWNED.get();
             System.gc();
-            long before = Long.MAX_VALUE, now = COLLECTOR_OWNED.get();
-            for (int waited = 0; waited < 100 && (now < before || waited < 5); waited++) {
-                before = now;
+            long owned = COLLECTOR_OWNED.get();
+            int quiet = 0;   // consecutive milliseconds without a returned block
+            for (int waited = 1; waited <= 100 && !(waited > 5 && owned < start && quiet >= 2); waited++) {
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                now = COLLECTOR_OWNED.get();
+                long now = COLLECTOR_OWNED.get();
+                quiet = now < owned ? 0 : quiet + 1;
+                owned = now;
             }
-            collectLimit = Math.max(COLLECT_ABOVE, 2 * now);
+            collectLimit = Math.max(COLLECT_ABOVE, 2 * owned);
         }
     }
 
