@@ -205,6 +205,29 @@ public interface Kernels {
                        int c0, int c1, double[] center, double[] scale, double[] shift, double[] gScale,
                        ReluGate gate, boolean relu, MemorySegment y, long yOff);
 
+    /**
+     * Batch norm's affine map, ReLU and 2x2 max pooling at stride 2, for planes [p0, p1) of a contiguous
+     * {@code [planes, H, W]} block at {@code x[xOff]} (plane p holds channel {@code p % channels}; H, W at least
+     * 2, an odd last row or column is in no window), into {@code [planes, H/2, W/2]} blocks at index 0:
+     * each tap's {@code v = max(0, (x - center[c]) * scale[c] + shift[c])}, rounded as {@link #channelAffine}
+     * rounds it; {@code y} the window's largest v (the first in row-major order, or the last NaN), {@code xm}
+     * the x it came from, {@code tap} (int32) where that is in the window: {@code 2 * row + column}.
+     */
+    void batchNormReluMaxPool2x2(DType dt, long channels, long h, long w, MemorySegment x, long xOff, long p0,
+                                 long p1, double[] center, double[] scale, double[] shift, MemorySegment y,
+                                 MemorySegment xm, MemorySegment tap);
+
+    /**
+     * The input gradient of {@link #batchNormReluMaxPool2x2} for planes [p0, p1), into {@code [planes, H, W]} at
+     * index 0: {@code gx = (x - center[c]) * a[c] + d[c]} everywhere, plus {@code g * k[c]} at each window's
+     * tap where the gate, recomputed from xm, lets g through, rounded as {@link #channelAffine} rounds the
+     * same terms. g, xm and tap are the forward's pooled blocks (g at {@code g[gOff]}).
+     */
+    void batchNormReluMaxPool2x2Backward(DType dt, long channels, long h, long w, MemorySegment x, long xOff,
+                                         MemorySegment g, long gOff, MemorySegment xm, MemorySegment tap, long p0,
+                                         long p1, double[] center, double[] a, double[] d, double[] k,
+                                         ReluGate gate, MemorySegment gx);
+
     // ---------------------------------------------------------------- optimizer updates
 
     /**

@@ -381,6 +381,60 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void batchNormReluMaxPool2x2(DType dt, long channels, long h, long w, MemorySegment x, long xOff, long p0,
+                                        long p1, double[] center, double[] scale, double[] shift, MemorySegment y,
+                                        MemorySegment xm, MemorySegment tap) {
+        long oh = h / 2, ow = w / 2;
+        for (long p = p0; p < p1; p++) {
+            int c = (int) (p % channels);
+            for (long r = 0; r < oh; r++) {
+                for (long j = 0; j < ow; j++) {
+                    double best = 0, from = 0;
+                    int at = 0;
+                    for (int t = 0; t < 4; t++) {
+                        double xi = Access.load(dt, x, xOff + p * h * w + (2 * r + t / 2) * w + 2 * j + t % 2);
+                        double v = round(dt, (xi - center[c]) * scale[c] + shift[c]);
+                        if (v <= 0) v = 0;   // as channelAffine's ReLU: NaN stays
+                        if (t == 0 || v > best || Double.isNaN(v)) {
+                            best = v;
+                            from = xi;
+                            at = t;
+                        }
+                    }
+                    long o = (p * oh + r) * ow + j;
+                    Access.store(dt, y, o, best);
+                    Access.store(dt, xm, o, from);
+                    tap.setAtIndex(ValueLayout.JAVA_INT, o, at);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void batchNormReluMaxPool2x2Backward(DType dt, long channels, long h, long w, MemorySegment x, long xOff,
+                                                MemorySegment g, long gOff, MemorySegment xm, MemorySegment tap,
+                                                long p0, long p1, double[] center, double[] a, double[] d,
+                                                double[] k, ReluGate gate, MemorySegment gx) {
+        long oh = h / 2, ow = w / 2;
+        for (long p = p0; p < p1; p++) {
+            int c = (int) (p % channels);
+            for (long e = 0; e < h * w; e++) {
+                long r = e / w, j = e % w;
+                double xc = Access.load(dt, x, xOff + p * h * w + e) - center[c];
+                double v = xc * a[c] + d[c];
+                if (r < 2 * oh && j < 2 * ow) {
+                    long o = (p * oh + r / 2) * ow + j / 2;
+                    boolean isTap = tap.getAtIndex(ValueLayout.JAVA_INT, o) == 2 * (r % 2) + j % 2;
+                    if (isTap && passes(dt, gate, c, Access.load(dt, xm, o) - center[c])) {
+                        v += Access.load(dt, g, gOff + o) * k[c];
+                    }
+                }
+                Access.store(dt, gx, p * h * w + e, v);
+            }
+        }
+    }
+
     /** Whether the gate (if any) lets channel c's gradient through where x - center is xc. */
     private static boolean passes(DType dt, ReluGate gate, int c, double xc) {
         return gate == null || round(dt, xc * gate.scale()[c] + gate.shift()[c]) > 0;

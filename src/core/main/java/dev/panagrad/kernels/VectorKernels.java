@@ -168,6 +168,20 @@ public class VectorKernels extends ScalarKernels {
     }
 
     @Override
+    public void gather(DType dt, MemorySegment x, long xOff, long outer, long size, long inner,
+                       MemorySegment idx, long idxOff, long isize, MemorySegment y, long yOff) {
+        if (dt != DType.FLOAT32 || inner != 1) {
+            super.gather(dt, x, xOff, outer, size, inner, idx, idxOff, isize, y, yOff);
+            return;
+        }
+        // one value per index (x at max pooling's maxima): a plain float loop, no per-element dispatch
+        for (long o = 0; o < outer; o++) {
+            long from = xOff + o * size, to = yOff + o * isize, at = idxOff + o * isize;
+            for (long j = 0; j < isize; j++) y.setAtIndex(F32, to + j, x.getAtIndex(F32, from + Access.loadIndex(idx, at + j)));
+        }
+    }
+
+    @Override
     public void scatterAdd(DType dt, MemorySegment src, long srcOff, long outer, long isize, long inner,
                            MemorySegment idx, long idxOff, long size, MemorySegment y, long yOff) {
         if (dt != DType.FLOAT32 || inner != 1) {
@@ -233,6 +247,34 @@ public class VectorKernels extends ScalarKernels {
             VectorChannels.affine(block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, gate, relu, y, yOff);
         } else {
             super.channelAffine(dt, block, x, xOff, g, gOff, c0, c1, center, scale, shift, gScale, gate, relu, y, yOff);
+        }
+    }
+
+    @Override
+    public void batchNormReluMaxPool2x2(DType dt, long channels, long h, long w, MemorySegment x, long xOff, long p0,
+                                        long p1, double[] center, double[] scale, double[] shift, MemorySegment y,
+                                        MemorySegment xm, MemorySegment tap) {
+        // planes as channelAffine takes them: vector runs from a vector's length on, so that both round alike
+        if (vectorRuns(dt, new ChannelBlock(1, channels, h * w))
+                && offHeap(x, y, xm, tap) && h * w < 1 << 28) {
+            VectorBatchNormPool.forward(channels, (int) h, (int) w, x, xOff, p0, p1, center, scale, shift, y, xm, tap);
+        } else {
+            super.batchNormReluMaxPool2x2(dt, channels, h, w, x, xOff, p0, p1, center, scale, shift, y, xm, tap);
+        }
+    }
+
+    @Override
+    public void batchNormReluMaxPool2x2Backward(DType dt, long channels, long h, long w, MemorySegment x, long xOff,
+                                                MemorySegment g, long gOff, MemorySegment xm, MemorySegment tap,
+                                                long p0, long p1, double[] center, double[] a, double[] d,
+                                                double[] k, ReluGate gate, MemorySegment gx) {
+        if (vectorRuns(dt, new ChannelBlock(1, channels, h * w))
+                && offHeap(x, g, xm, tap, gx) && h * w < 1 << 28) {
+            VectorBatchNormPool.backward(channels, (int) h, (int) w, x, xOff, g, gOff, xm, tap, p0, p1, center, a, d,
+                    k, gate, gx);
+        } else {
+            super.batchNormReluMaxPool2x2Backward(dt, channels, h, w, x, xOff, g, gOff, xm, tap, p0, p1, center, a, d,
+                    k, gate, gx);
         }
     }
 

@@ -84,7 +84,12 @@ public abstract class BatchNorm extends Module {
             }
         }
         // without running statistics the batch statistics are used in both modes
-        return normalize(input, rm, runningVar(), weight(), bias(), isTraining() || rm == null, momentum, eps,
+        return normalize(input, isTraining() || rm == null, momentum, eps);
+    }
+
+    /** What forward returns for a checked input: batch norm, ReLU'd when {@link #fusesRelu}. */
+    Tensor normalize(Tensor input, boolean batchStatistics, double momentum, double eps) {
+        return normalize(input, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps,
                 fusesRelu());
     }
 
@@ -125,12 +130,8 @@ public abstract class BatchNorm extends Module {
     private static Tensor normalize(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                     boolean training, double momentum, double eps, boolean relu) {
         String op = relu ? "batchNormRelu" : "batchNorm";
-        if (x.dim() < 2 || !x.dtype().isFloating()) {
-            throw new IllegalArgumentException(op + ": expected a floating input [N, C, ...] with at least 2 dims; "
-                    + "given " + x.describe());
-        }
-        long n = x.size(0), c = x.size(1), l = x.numel() / Math.max(1, n * c), count = n * l;
-        checkChannels(op, c, x.dtype(), runningMean, runningVar, weight, bias);
+        checkInput(op, x, training, runningMean, runningVar, weight, bias);
+        long c = x.size(1);
         if (!training) {
             if (runningMean == null || runningVar == null) {
                 throw new IllegalArgumentException(op + ": evaluation needs running_mean and running_var; given "
@@ -147,65 +148,62 @@ public abstract class BatchNorm extends Module {
             Tensor y = x.mul(scale.view(channelShape)).add(shift.view(channelShape));
             return relu ? y.relu() : y;
         }
-        if (count <= 1) {
-            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got "
-                    + "input " + x.describe());
-        }
-        ChannelBlock block = new ChannelBlock(n, c, l);
         DType dt = x.dtype();
-        double[] mean = new double[(int) c], var = new double[(int) c], invstd = new double[(int) c];
-        double[] scale = new double[(int) c], shift = values(bias, c, 0);
+        BatchStatistics stats;
         Tensor y;
         try (var off = GradMode.noGrad()) {
             Tensor xc = Pointwise.convertRaw(x.detach(), dt);
-            ChannelPasses.moments(op, xc, block, mean, var);
-            double[] w = values(weight, c, 1);
-            for (int i = 0; i < c; i++) {
-                invstd[i] = 1 / Math.sqrt(var[i] + eps);
-                scale[i] = invstd[i] * w[i];
-            }
-            y = ChannelPasses.affine(op, xc, null, block, mean, scale, shift, null, null, relu);
-            if (runningMean != null) runningMean.mul_(1 - momentum).add_(Tensor.of(dt, mean, c).mul(momentum));
-            if (runningVar != null) {
-                runningVar.mul_(1 - momentum).add_(Tensor.of(dt, var, c).mul(momentum * count / (count - 1)));
-            }
+            stats = BatchStatistics.of(op, xc, runningMean, runningVar, weight, bias, momentum, eps);
+            y = ChannelPasses.affine(op, xc, null, stats.block(), stats.mean(), stats.scale(), stats.shift(), null,
+                    null, relu);
         }
         // the ReLU's derivative: g passes where the output before the ReLU, (x - mean) * scale + shift, was positive
-        ReluGate gate = relu ? new ReluGate(scale, shift) : null;
+        ReluGate gate = relu ? stats.reluGate() : null;
         String name = relu ? "BatchNormReluBackward0" : "NativeBatchNormBackward0", backward = op + "Backward";
+        ChannelBlock block = stats.block();
         return Graph.record(name, y, Graph.of(x, weight, bias), Graph.of(x, weight), (g, s) -> {
-            if (GradMode.isEnabled()) return recordedBackward(relu ? gate(g, s[0], block, mean, scale, shift) : g,
-                    s[0], s[1], bias, block, eps);
+            if (GradMode.isEnabled()) return recordedBackward(relu ? gate(g, s[0], stats) : g, s[0], s[1], bias,
+                    block, eps);
             Tensor xc = Pointwise.convertRaw(s[0], dt), gc = Pointwise.convertRaw(g, dt);
             double[] sum = new double[(int) c], dot = new double[(int) c];
-            ChannelPasses.gradSums(backward, gc, xc, block, mean, gate, sum, dot);
+            ChannelPasses.gradSums(backward, gc, xc, block, stats.mean(), gate, sum, dot);
             Tensor gx = null;
             if (s[0].requiresGrad()) {
-                // dx = k * (g - sum/count - xhat * dw/count), xhat = (x - mean) * invstd, k = w * invstd
-                double[] w = values(s[1], c, 1), k = new double[(int) c], a = new double[(int) c],
-                        d = new double[(int) c];
-                for (int i = 0; i < c; i++) {
-                    k[i] = w[i] * invstd[i];
-                    a[i] = -k[i] * invstd[i] * invstd[i] * dot[i] / count;
-                    d[i] = -k[i] * sum[i] / count;
-                }
-                gx = ChannelPasses.affine(backward, xc, gc, block, mean, a, d, k, gate, false);
+                double[][] kad = stats.inputGradient(s[1], sum, dot);
+                gx = ChannelPasses.affine(backward, xc, gc, block, stats.mean(), kad[1], kad[2], kad[0], gate, false);
             }
-            for (int i = 0; i < c; i++) dot[i] *= invstd[i];   // dw = sum(g * xhat)
-            return Graph.of(gx, weight != null && weight.requiresGrad() ? Tensor.of(dt, dot, c) : null,
-                    bias != null && bias.requiresGrad() ? Tensor.of(dt, sum, c) : null);
+            Tensor gw = weight != null && weight.requiresGrad() ? Tensor.of(dt, stats.weightGradient(dot), c) : null;
+            return Graph.of(gx, gw, bias != null && bias.requiresGrad() ? Tensor.of(dt, sum, c) : null);
         });
+    }
+
+    /**
+     * Throws unless x is a floating {@code [N, C, ...]} input that the per-channel tensors fit and, in
+     * training, with more than one value per channel.
+     */
+    static void checkInput(String op, Tensor x, boolean training, Tensor runningMean, Tensor runningVar,
+                           Tensor weight, Tensor bias) {
+        if (x.dim() < 2 || !x.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": expected a floating input [N, C, ...] with at least 2 dims; "
+                    + "given " + x.describe());
+        }
+        long n = x.size(0), c = x.size(1), count = n * (x.numel() / Math.max(1, n * c));
+        checkChannels(op, c, x.dtype(), runningMean, runningVar, weight, bias);
+        if (training && count <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got "
+                    + "input " + x.describe());
+        }
     }
 
     /**
      * g where the output before the ReLU was positive, else 0, recorded (ReLU's derivative as a tensor op);
      * the output is recomputed from x by the forward's own pass, so the mask is the forward's.
      */
-    private static Tensor gate(Tensor g, Tensor x, ChannelBlock block, double[] mean, double[] scale, double[] shift) {
+    static Tensor gate(Tensor g, Tensor x, BatchStatistics stats) {
         Tensor before;
         try (var off = GradMode.noGrad()) {
             before = ChannelPasses.affine("batchNormReluBackward", Pointwise.convertRaw(x.detach(), x.dtype()), null,
-                    block, mean, scale, shift, null, null, false);
+                    stats.block(), stats.mean(), stats.scale(), stats.shift(), null, null, false);
         }
         return Pointwise.binary(BinaryOp.RELU_GRAD, g, before);
     }
@@ -214,8 +212,8 @@ public abstract class BatchNorm extends Module {
      * The derivative written with recorded tensor ops, statistics included, so that it can be differentiated
      * again (createGraph).
      */
-    private static Tensor[] recordedBackward(Tensor g, Tensor x, Tensor weight, Tensor bias, ChannelBlock block,
-                                             double eps) {
+    static Tensor[] recordedBackward(Tensor g, Tensor x, Tensor weight, Tensor bias, ChannelBlock block,
+                                     double eps) {
         long c = block.channels(), count = block.count();
         Tensor x3 = x.reshape(block.batch(), c, block.inner()), g3 = g.reshape(block.batch(), c, block.inner());
         Tensor mu = channelSum(x3).div(count);
@@ -231,14 +229,6 @@ public abstract class BatchNorm extends Module {
         }
         return Graph.of(gx, weight != null && weight.requiresGrad() ? gw : null,
                 bias != null && bias.requiresGrad() ? gb : null);
-    }
-
-    /** t's values as doubles, or c copies of {@code absent} when t is null (no affine parameter). */
-    private static double[] values(Tensor t, long c, double absent) {
-        if (t != null) return t.detach().toDoubleArray();
-        double[] v = new double[(int) c];
-        java.util.Arrays.fill(v, absent);
-        return v;
     }
 
     /** Sum of t {@code [N, C, L]} over N and L, as two contiguous reductions: {@code [C]}. */

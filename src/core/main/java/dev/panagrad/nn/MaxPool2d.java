@@ -55,16 +55,7 @@ public class MaxPool2d extends Module {
     /** {values, int64 indices} of max pooling over the last two dims of x {@code [N, C, H, W]} or {@code [C, H, W]}. */
     public static Tensor[] maxPool2dWithIndices(Tensor x, int[] kernelSize, int[] stride, int[] padding,
                                                 int[] dilation) {
-        Windows.checkImage("maxPool2d", x);
-        int[] k = Windows.checkPair("maxPool2d", "kernel_size", kernelSize, 1);
-        int[] pad = Windows.checkPair("maxPool2d", "padding", padding, 0);
-        if (2 * pad[0] > k[0] || 2 * pad[1] > k[1]) {
-            throw new IllegalArgumentException("maxPool2d: pad should be at most half of effective kernel size; given "
-                    + "padding " + Windows.str(pad) + " for kernel " + Windows.str(k));
-        }
-        Window2d w = Windows.window("maxPool2d", x,
-                k, Windows.checkPair("maxPool2d", "stride", stride, 1), pad,
-                Windows.checkPair("maxPool2d", "dilation", dilation, 1));
+        Window2d w = window("maxPool2d", x, kernelSize, stride, padding, dilation);
         DType dt = x.dtype();
         long plane = w.height() * w.width(), outPlane = w.outH() * w.outW(), planes = x.numel() / plane;
         long[] inShape = x.shape(), outShape = x.shape();
@@ -73,7 +64,7 @@ public class MaxPool2d extends Module {
         Tensor xc = Pointwise.convertRaw(x.detach(), dt);
         Tensor y = Tensor.empty(dt, outShape), idx = Tensor.empty(DType.INT64, outShape);
         long xo = xc.offset();
-        long window = (long) k[0] * k[1];
+        long window = (long) w.kernelH() * w.kernelW();
         Pinning.run("maxPool2d", () -> {
             MemorySegment xs = xc.segment(), ys = y.segment(), is = idx.segment();
             Parallel.forRange(planes, Math.max(1, Windows.GRAIN / Math.max(1, outPlane * window)),
@@ -86,6 +77,19 @@ public class MaxPool2d extends Module {
         return new Tensor[] {out, idx};
     }
 
+    /** Max pooling's window over x's last two dims, after checking x and every setting. */
+    static Window2d window(String op, Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+        Windows.checkImage(op, x);
+        int[] k = Windows.checkPair(op, "kernel_size", kernelSize, 1);
+        int[] pad = Windows.checkPair(op, "padding", padding, 0);
+        if (2 * pad[0] > k[0] || 2 * pad[1] > k[1]) {
+            throw new IllegalArgumentException(op + ": pad should be at most half of effective kernel size; given "
+                    + "padding " + Windows.str(pad) + " for kernel " + Windows.str(k));
+        }
+        return Windows.window(op, x, k, Windows.checkPair(op, "stride", stride, 1), pad,
+                Windows.checkPair(op, "dilation", dilation, 1));
+    }
+
     /** Elements of the input gradient zeroed at once before the scatter into them (well inside L2). */
     private static final long CACHED = 1 << 14;
 
@@ -93,7 +97,7 @@ public class MaxPool2d extends Module {
      * {@code gx[p, idx[p, o]] += g[p, o]}: linear in g, so its derivative gathers at the same indices. The
      * indices come from the forward kernel and need no range check.
      */
-    private static Tensor scatterToMaxima(Tensor g, Tensor idx, long planes, long plane, long[] inShape) {
+    static Tensor scatterToMaxima(Tensor g, Tensor idx, long planes, long plane, long[] inShape) {
         DType dt = g.dtype();
         long outPlane = idx.numel() / Math.max(1, planes);
         Tensor gc = Pointwise.convertRaw(g.detach(), dt);

@@ -1,0 +1,219 @@
+package dev.panagrad.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.panagrad.kernels.Lanes.F;
+import static dev.panagrad.kernels.Lanes.FL;
+import static dev.panagrad.kernels.Lanes.ORDER;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.NE;
+
+/**
+ * float32 {@link Kernels#batchNormReluMaxPool2x2} and its backward, a plane at a time. Forward, a vector of
+ * output columns reads two whole vectors of each of its two input rows, splits them into even and odd
+ * columns and applies the affine map and ReLU to them with the same float operations as
+ * {@link VectorChannels#affine}, then folds the taps as {@link VectorWindows} pools. Backward spreads each
+ * output's gated gradient back to its tap by interleaving four per-tap vectors, and adds it to the affine part
+ * with the same fused multiply-add as {@link VectorChannels#affine}. The lanes past a row are computed and
+ * never kept: results go through heap arrays with room after them, copied out a plane at a time, and the last
+ * planes of x are read from a copy with room after it.
+ */
+final class VectorBatchNormPool {
+    private VectorBatchNormPool() {}
+
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfInt TAP = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final FloatVector EVEN = lanes(0, 2), ODD = lanes(1, 2), IOTA = lanes(0, 1);
+    /** Lane n of the first (second) half takes lane n / 2 of the first vector or, n odd, the second. */
+    private static final FloatVector LOW = interleave(0), HIGH = interleave(FL / 2);
+
+    static void forward(long channels, int h, int w, MemorySegment x, long xOff, long p0, long p1, double[] center,
+                        double[] scale, double[] shift, MemorySegment y, MemorySegment xm, MemorySegment tap) {
+        int oh = h / 2, ow = w / 2, size = oh * ow;
+        float[] out = new float[size + FL], from = new float[size + FL];
+        int[] codes = new int[size + FL];
+        try (Arena arena = Arena.ofConfined()) {
+            Planes planes = new Planes(x, xOff, h * w, arena);
+            for (long p = p0; p < p1; p++) {
+                int c = (int) (p % channels);
+                float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
+                MemorySegment src = planes.at(p);
+                long base = planes.start(p);
+                for (int r = 0; r < oh; r++) {
+                    long upper = base + 2L * r * w, lower = upper + w;
+                    // lanes past the row: overwritten by the next row or never copied out
+                    for (int k = 0; k < ow; k += FL) {
+                        poolWindows(src, upper + 2 * k, lower + 2 * k, out, from, codes, r * ow + k, m, s, t);
+                    }
+                }
+                long at = p * size;
+                MemorySegment.copy(out, 0, y, FLOAT, at * Float.BYTES, size);
+                MemorySegment.copy(from, 0, xm, FLOAT, at * Float.BYTES, size);
+                MemorySegment.copy(codes, 0, tap, TAP, at * Integer.BYTES, size);
+            }
+        }
+    }
+
+    static void backward(long channels, int h, int w, MemorySegment x, long xOff, MemorySegment g, long gOff,
+                         MemorySegment xm, MemorySegment tap, long p0, long p1, double[] center, double[] a,
+                         double[] d, double[] k, ReluGate gate, MemorySegment gx) {
+        int oh = h / 2, ow = w / 2, size = oh * ow;
+        float[] grad = new float[h * w + 2 * FL], gp = new float[size + FL], xp = new float[size + FL];
+        int[] codes = new int[size + FL];
+        try (Arena arena = Arena.ofConfined()) {
+            Planes planes = new Planes(x, xOff, h * w, arena);
+            for (long p = p0; p < p1; p++) {
+                int c = (int) (p % channels);
+                float m = (float) center[c], sa = (float) a[c], sd = (float) d[c], sk = (float) k[c];
+                float gs = (float) gate.scale()[c], gt = (float) gate.shift()[c];
+                MemorySegment src = planes.at(p);
+                long base = planes.start(p), at = p * size;
+                MemorySegment.copy(g, FLOAT, (gOff + at) * Float.BYTES, gp, 0, size);
+                MemorySegment.copy(xm, FLOAT, at * Float.BYTES, xp, 0, size);
+                MemorySegment.copy(tap, TAP, at * Integer.BYTES, codes, 0, size);
+                for (int r = 0; r < oh; r++) {
+                    int upper = 2 * r * w, lower = upper + w;
+                    // the last vector first: its lanes past the row write the affine part alone into the next
+                    // rows, and only vectors written after it (these rows' full ones, the next windows') come there
+                    for (int j = (ow - 1) / FL * FL; j >= 0; j -= FL) {
+                        spreadWindows(src, base, grad, gp, xp, codes, r * ow + j, upper + 2 * j, lower + 2 * j,
+                                ow - j, m, sa, sd, sk, gs, gt);
+                    }
+                }
+                // what no window covers: an odd last column (rows of windows) and an odd last row
+                for (int r = 0; r < h; r++) {
+                    for (int col = r < 2 * oh ? 2 * ow : 0; col < w; col++) {
+                        float xv = src.getAtIndex(FLOAT, base + (long) r * w + col);
+                        grad[r * w + col] = Math.fma(0f, sk, Math.fma(xv - m, sa, sd));
+                    }
+                }
+                MemorySegment.copy(grad, 0, gx, FLOAT, p * h * w * Float.BYTES, h * w);
+            }
+        }
+    }
+
+    /**
+     * One vector of outputs, from {@code o}, of the windows whose two input rows start at {@code upper} and
+     * {@code lower}: the maximum, the x it came from and its tap. A method of its own for the reason
+     * {@link #spreadWindows} is.
+     */
+    private static void poolWindows(MemorySegment x, long upper, long lower, float[] out, float[] from, int[] codes,
+                                    int o, float m, float s, float t) {
+        FloatVector a0 = load(x, upper), a1 = load(x, upper + FL), b0 = load(x, lower), b1 = load(x, lower + FL);
+        FloatVector ae = EVEN.selectFrom(a0, a1), ao = ODD.selectFrom(a0, a1);
+        FloatVector be = EVEN.selectFrom(b0, b1), bo = ODD.selectFrom(b0, b1);
+        FloatVector vae = relu(ae, m, s, t), vao = relu(ao, m, s, t), vbe = relu(be, m, s, t), vbo = relu(bo, m, s, t);
+        // as max pooling folds the taps: each row's pair, then the lower row's winner against the upper's
+        VectorMask<Float> aOdd = wins(vao, vae), bOdd = wins(vbo, vbe);
+        FloatVector am = vae.blend(vao, aOdd), bm = vbe.blend(vbo, bOdd);
+        VectorMask<Float> below = wins(bm, am);
+        am.blend(bm, below).intoArray(out, o);
+        ae.blend(ao, aOdd).blend(be.blend(bo, bOdd), below).intoArray(from, o);
+        VectorMask<Float> odd = below.and(bOdd).or(below.not().and(aOdd));
+        IntVector code = IntVector.zero(I).add(2, below.cast(I)).add(1, odd.cast(I));
+        code.intoArray(codes, o);
+    }
+
+    /**
+     * One vector of outputs (from {@code o}, the first {@code valid} lanes real): their gated gradients spread to
+     * the taps of the two input rows at {@code upper} and {@code lower}. A method of its own, so that the
+     * compiler inlines everything in it (vectors that cross a call not inlined become objects).
+     */
+    private static void spreadWindows(MemorySegment x, long base, float[] grad, float[] gp, float[] xp, int[] codes,
+                                      int o, int upper, int lower, int valid, float m, float a, float d, float k,
+                                      float gs, float gt) {
+        VectorMask<Float> open = FloatVector.fromArray(F, xp, o).sub(m).fma(gs, gt).compare(GT, 0f)
+                .and(IOTA.compare(VectorOperators.LT, valid));
+        FloatVector gv = FloatVector.zero(F).blend(FloatVector.fromArray(F, gp, o), open);
+        IntVector code = IntVector.fromArray(I, codes, o);
+        FloatVector g0 = tapOnly(gv, code, 0), g1 = tapOnly(gv, code, 1);
+        FloatVector g2 = tapOnly(gv, code, 2), g3 = tapOnly(gv, code, 3);
+        spread(x, base, grad, upper, LOW.selectFrom(g0, g1), m, a, d, k);
+        spread(x, base, grad, upper + FL, HIGH.selectFrom(g0, g1), m, a, d, k);
+        spread(x, base, grad, lower, LOW.selectFrom(g2, g3), m, a, d, k);
+        spread(x, base, grad, lower + FL, HIGH.selectFrom(g2, g3), m, a, d, k);
+    }
+
+    private static FloatVector load(MemorySegment x, long at) {
+        return FloatVector.fromMemorySegment(F, x, at * Float.BYTES, ORDER);
+    }
+
+    /**
+     * Where each plane is read from: in place, or, for the last planes of the segment (whose lanes past the last
+     * row would read past its end), from a copy with room after it.
+     */
+    private static final class Planes {
+        private final MemorySegment x, spare;
+        private final long xOff, plane;
+
+        Planes(MemorySegment x, long xOff, long plane, Arena arena) {
+            this.x = x;
+            this.xOff = xOff;
+            this.plane = plane;
+            this.spare = arena.allocate((plane + 2 * FL) * Float.BYTES, 64);
+        }
+
+        /** The segment plane p is read from; a copy is made here when it is needed. */
+        MemorySegment at(long p) {
+            if (inPlace(p)) return x;
+            MemorySegment.copy(x, (xOff + p * plane) * Float.BYTES, spare, 0, plane * Float.BYTES);
+            return spare;
+        }
+
+        /** The element index of plane p's start in {@link #at}'s segment. */
+        long start(long p) {
+            return inPlace(p) ? xOff + p * plane : 0;
+        }
+
+        private boolean inPlace(long p) {
+            return (xOff + (p + 1) * plane + 2 * FL) * Float.BYTES <= x.byteSize();
+        }
+    }
+
+    /** {@code max(0, (x - m) * s + t)} as {@link VectorChannels#affine} computes it. */
+    private static FloatVector relu(FloatVector x, float m, float s, float t) {
+        FloatVector v = x.sub(m).fma(s, t);
+        return v.blend(0f, v.compare(LE, 0f));
+    }
+
+    /** Lanes where {@code v} replaces the running maximum {@code mx}: larger, or NaN. */
+    private static VectorMask<Float> wins(FloatVector v, FloatVector mx) {
+        return v.compare(GT, mx).or(v.compare(NE, v));
+    }
+
+    /** g in the lanes whose maximum sits at the given tap, else 0. */
+    private static FloatVector tapOnly(FloatVector g, IntVector code, int tap) {
+        return FloatVector.zero(F).blend(g, code.compare(VectorOperators.EQ, tap).cast(F));
+    }
+
+    /** {@code grad = (x - m) * a + d + gTap * k} over one vector of a plane, at {@code at} (x at base + at). */
+    private static void spread(MemorySegment x, long base, float[] grad, int at, FloatVector gTap, float m, float a,
+                               float d, float k) {
+        FloatVector v = load(x, base + at).sub(m).fma(a, d);
+        gTap.fma(FloatVector.broadcast(F, k), v).intoArray(grad, at);
+    }
+
+    /** The lane indices {@code step * n + first}, as selectFrom reads them. */
+    private static FloatVector lanes(int first, int step) {
+        float[] v = new float[FL];
+        for (int n = 0; n < FL; n++) v[n] = step * n + first;
+        return FloatVector.fromArray(F, v, 0);
+    }
+
+    /** Lane n reads lane {@code from + n / 2} of the first vector (n even) or of the second (n odd, index + FL). */
+    private static FloatVector interleave(int from) {
+        float[] v = new float[FL];
+        for (int n = 0; n < FL; n++) v[n] = from + n / 2 + (n % 2 == 0 ? 0 : FL);
+        return FloatVector.fromArray(F, v, 0);
+    }
+}
