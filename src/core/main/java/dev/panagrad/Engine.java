@@ -124,7 +124,22 @@ final class Engine {
         }
         if (allNull(gs)) return;
         node.checkSaved();
-        Tensor[] inGrads = node.apply(gs);
+        int into = targets == null && !createGraph && !Anomaly.isEnabled() && node.addsIntoGrads() ? gradToAddInto(node) : -1;
+        Tensor[] inGrads;
+        if (into < 0) {
+            inGrads = node.apply(gs);
+        } else {
+            Tensor leaf = ((AccumulateGrad) node.nextNodes[into]).leaf;
+            synchronized (leaf) {   // as accumulateGrad, which an add into the gradient replaces
+                Tensor[] offered = new Tensor[node.nextNodes.length];
+                offered[into] = leaf.gradToAddInto();
+                inGrads = node.apply(gs, offered);
+                if (offered[into] != null && inGrads.length > into && inGrads[into] == offered[into]) {
+                    inGrads[into] = null;
+                    leaf.gradAddedInPlace();
+                }
+            }
+        }
         if (!retainGraph) node.release();
         if (Anomaly.isEnabled()) checkFinite(node, inGrads);
         Node[] next = node.nextNodes;
@@ -132,6 +147,21 @@ final class Engine {
         for (int j = 0, n = Math.min(next.length, inGrads.length); j < n; j++) {
             if (next[j] != null && inGrads[j] != null) send(next[j], nextSlots[j], inGrads[j]);
         }
+    }
+
+    /**
+     * The first input of {@code node} whose gradient it may add straight into a leaf's {@code .grad}: a leaf
+     * that gets its gradient of this pass from this node alone, with a gradient to add into; -1 for none.
+     */
+    private int gradToAddInto(Node node) {
+        Node[] next = node.nextNodes;
+        for (int j = 0; j < next.length; j++) {
+            if (next[j] instanceof AccumulateGrad acc && leafEdges.get(acc)[0] == 1 && !leafGrads.containsKey(acc)
+                    && acc.leaf.gradToAddInto() != null) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     /** Accumulates each leaf {@code node} feeds whose last possible gradient of this pass has now arrived. */

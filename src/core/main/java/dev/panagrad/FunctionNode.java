@@ -4,12 +4,13 @@ import dev.panagrad.memory.Storage;
 
 /**
  * A node whose derivative is a closure over the tensors it saved, version-checked before use. The closure
- * has one of three forms (exactly one is set), so that the common one-output ops need no adapter.
+ * has one of four forms (exactly one is set), so that the common one-output ops need no adapter.
  */
 final class FunctionNode extends Node {
     private final Graph.Derivative derivative;
     private final Graph.UnaryDerivative unary;
     private final Graph.MultiInputDerivative multiInput;
+    private final Graph.AccumulatingDerivative accumulating;
     private Tensor[] saved;
     private long[] savedVersions;
     /** What produced each saved tensor when it was saved (for error messages); null for leaves and constants. */
@@ -18,11 +19,13 @@ final class FunctionNode extends Node {
     private boolean released;
 
     private FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Graph.UnaryDerivative unary,
-                         Graph.MultiInputDerivative multiInput, Tensor[] saved) {
+                         Graph.MultiInputDerivative multiInput, Graph.AccumulatingDerivative accumulating,
+                         Tensor[] saved) {
         super(name, numOutputs);
         this.derivative = derivative;
         this.unary = unary;
         this.multiInput = multiInput;
+        this.accumulating = accumulating;
         this.saved = saved;
         if (saved.length > 0) {
             savedVersions = new long[saved.length];
@@ -32,17 +35,22 @@ final class FunctionNode extends Node {
 
     /** A node with several outputs. */
     FunctionNode(String name, int numOutputs, Graph.Derivative derivative, Tensor[] saved) {
-        this(name, numOutputs, derivative, null, null, saved);
+        this(name, numOutputs, derivative, null, null, null, saved);
     }
 
     /** A node of a one-input, one-output op. */
     FunctionNode(String name, Graph.UnaryDerivative unary, Tensor[] saved) {
-        this(name, 1, null, unary, null, saved);
+        this(name, 1, null, unary, null, null, saved);
     }
 
     /** A node of a one-output op with several inputs. */
     FunctionNode(String name, Graph.MultiInputDerivative multiInput, Tensor[] saved) {
-        this(name, 1, null, null, multiInput, saved);
+        this(name, 1, null, null, multiInput, null, saved);
+    }
+
+    /** A node of a one-output op with several inputs whose derivative may add into a leaf's gradient. */
+    FunctionNode(String name, Graph.AccumulatingDerivative accumulating, Tensor[] saved) {
+        this(name, 1, null, null, null, accumulating, saved);
     }
 
     /**
@@ -114,7 +122,18 @@ final class FunctionNode extends Node {
     protected Tensor[] apply(Tensor[] gradOutputs) {
         if (unary != null) return new Tensor[] {unary.apply(gradOutputs[0], saved)};
         if (multiInput != null) return multiInput.apply(gradOutputs[0], saved);
+        if (accumulating != null) return accumulating.apply(gradOutputs[0], saved, new Tensor[nextNodes.length]);
         return derivative.apply(gradOutputs, saved);
+    }
+
+    @Override
+    boolean addsIntoGrads() {
+        return accumulating != null;
+    }
+
+    @Override
+    Tensor[] apply(Tensor[] gradOutputs, Tensor[] into) {
+        return accumulating != null ? accumulating.apply(gradOutputs[0], saved, into) : apply(gradOutputs);
     }
 
     @Override

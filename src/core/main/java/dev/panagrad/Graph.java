@@ -48,6 +48,25 @@ public final class Graph {
         Tensor[] apply(Tensor grad, Tensor[] saved);
     }
 
+    /**
+     * A {@link MultiInputDerivative} that can add an input's gradient straight into that input's {@code .grad}
+     * (a product writing its result there, say), which saves the gradient's temporary and the pass that would
+     * add it. The engine offers this for a leaf whose gradient this node alone gives in the pass, and whose
+     * {@code .grad} is there, contiguous and free of hooks.
+     */
+    @FunctionalInterface
+    public interface AccumulatingDerivative {
+        /**
+         * @param grad the gradient of the output
+         * @param saved the tensors saved when the op was recorded
+         * @param into per input, the tensor its gradient may be added to (same shape and dtype, contiguous), or
+         *     null
+         * @return the gradient of each input, null for an input that needs none, or {@code into[i]} itself for an
+         *     input whose gradient was added there
+         */
+        Tensor[] apply(Tensor grad, Tensor[] saved, Tensor[] into);
+    }
+
     private static final Tensor[] NONE = new Tensor[0];
 
     /** Convenience for building input, saved and gradient arrays. */
@@ -72,6 +91,14 @@ public final class Graph {
 
     /** Records a one-output op with several inputs. */
     public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, MultiInputDerivative d) {
+        if (!needsGrad(inputs)) return out;
+        Node node = new FunctionNode(name, d, saved == null ? NONE : saved);
+        node.connect(inputs);
+        return attachOutput(node, out);
+    }
+
+    /** Records a one-output op with several inputs whose derivative may add into a leaf's gradient. */
+    public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, AccumulatingDerivative d) {
         if (!needsGrad(inputs)) return out;
         Node node = new FunctionNode(name, d, saved == null ? NONE : saved);
         node.connect(inputs);

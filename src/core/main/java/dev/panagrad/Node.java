@@ -56,6 +56,19 @@ public abstract class Node {
      */
     protected abstract Tensor[] apply(Tensor[] gradOutputs);
 
+    /** Whether {@link #apply(Tensor[], Tensor[])} may add an input's gradient straight into a given tensor. */
+    boolean addsIntoGrads() {
+        return false;
+    }
+
+    /**
+     * {@link #apply(Tensor[])}, offered per input a tensor to add its gradient to ({@code into[i]}, or null); an
+     * input whose gradient was added there gets {@code into[i]} itself back.
+     */
+    Tensor[] apply(Tensor[] gradOutputs, Tensor[] into) {
+        return apply(gradOutputs);
+    }
+
     /** Drops what the node saved for backward; called after a backward pass that does not retain the graph. */
     protected void release() {}
 

@@ -758,6 +758,24 @@ public final class Tensor {
         return g;
     }
 
+    /**
+     * The tensor a backward node may add this leaf's gradient into directly: {@link #grad()} when there is one
+     * that an in-place add would update (no hooks to see the gradient first, not itself differentiable,
+     * contiguous, of this tensor's shape and dtype), else null.
+     */
+    Tensor gradToAddInto() {
+        Tensor current = grad;
+        boolean fits = current != null && leafHooks == null && !current.requiresGrad && current.isContiguous()
+                && current.dtype() == dtype() && java.util.Arrays.equals(current.shape, shape);
+        return fits ? current : null;
+    }
+
+    /** After a backward node added this leaf's gradient into {@link #gradToAddInto()}: as after accumulateGrad. */
+    void gradAddedInPlace() {
+        grad.storage.bumpVersion();
+        if (postAccumulateHooks != null) for (Consumer<Tensor> h : postAccumulateHooks) h.accept(this);
+    }
+
     /** Adds {@code g} into {@link #grad()}; the gradient lives as long as this tensor's storage does. */
     synchronized void accumulateGrad(Tensor g) {
         if (!java.util.Arrays.equals(g.shape, shape)) {

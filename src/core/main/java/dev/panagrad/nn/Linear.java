@@ -50,7 +50,8 @@ public class Linear extends WeightAndBias {
      * {@code x W^T + b} for x {@code [..., in]}, W {@code [out, in]}, b {@code [out]} or null, as one GEMM that
      * reads W transposed in place and starts from the bias. One graph node, whose derivative is written with
      * tensor ops (so it is differentiable again): with g = dL/dy as a matrix {@code [rows, out]},
-     * dL/dx = g W, dL/dW = g^T x and dL/db = sum of g over rows.
+     * dL/dx = g W, dL/dW = g^T x and dL/db = sum of g over rows; dL/dW is added straight into the weight's
+     * {@code .grad} where the engine offers that.
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         check(x, weight, bias);
@@ -69,11 +70,26 @@ public class Linear extends WeightAndBias {
             Pinning.run("linear", () -> Kernels.active().gemm(dt, false, true, rows, out, in, 1.0, a.segment(),
                     a.offset(), in, w.segment(), w.offset(), in, 1.0, y.segment(), 0, out), a, w, y);
         }
-        Tensor r = Graph.record("AddmmBackward0", y, Graph.of(x2, weight, bias), Graph.of(x2, weight), (g, s) ->
+        Tensor r = Graph.record("AddmmBackward0", y, Graph.of(x2, weight, bias), Graph.of(x2, weight), (g, s, into) ->
                 Graph.of(s[0].requiresGrad() ? g.mm(s[1]) : null,
-                        s[1].requiresGrad() ? g.t().mm(s[0]) : null,
+                        s[1].requiresGrad() ? weightGradient(g, s[0], into[1]) : null,
                         bias != null && bias.requiresGrad() ? g.sum(0, false) : null));
         return x.dim() == 2 ? r : r.reshape(outShape);
+    }
+
+    /**
+     * {@code g^T x}, or, when the engine offers the weight's {@code .grad} ({@code into}), that plus the product
+     * written by the product itself (beta = 1): no temporary, and no pass to add it.
+     */
+    private static Tensor weightGradient(Tensor g, Tensor x, Tensor into) {
+        if (into == null) return g.t().mm(x);
+        DType dt = into.dtype();
+        long rows = g.size(0), out = g.size(1), in = x.size(1);
+        Tensor gc = Pointwise.convertRaw(g, dt), xc = Pointwise.convertRaw(x.detach(), dt);
+        // into[out, in] += g[rows, out]^T @ x[rows, in]
+        Pinning.run("linearBackward", () -> Kernels.active().gemm(dt, true, false, out, in, rows, 1.0, gc.segment(),
+                gc.offset(), out, xc.segment(), xc.offset(), in, 1.0, into.segment(), into.offset(), in), gc, xc, into);
+        return into;
     }
 
     private static void check(Tensor x, Tensor weight, Tensor bias) {
