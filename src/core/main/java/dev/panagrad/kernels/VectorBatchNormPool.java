@@ -39,32 +39,27 @@ final class VectorBatchNormPool {
 
     static void forward(long channels, int h, int w, MemorySegment x, long xOff, long p0, long p1, double[] center,
                         double[] scale, double[] shift, MemorySegment y, MemorySegment xm, MemorySegment tap) {
-        int oh = h / 2, ow = w / 2, size = oh * ow, group = group(h * w);
-        float[] out = new float[group * size + FL], from = new float[group * size + FL];
-        int[] codes = new int[group * size + FL];
+        int oh = h / 2, ow = w / 2, size = oh * ow;
+        float[] out = new float[size + FL], from = new float[size + FL];
+        int[] codes = new int[size + FL];
         try (Arena arena = Arena.ofConfined()) {
             Planes planes = new Planes(x, xOff, h * w, arena);
-            for (long first = p0; first < p1; first += group) {
-                int count = (int) Math.min(group, p1 - first);
-                for (int q = 0; q < count; q++) {
-                    long p = first + q;
-                    int c = (int) (p % channels);
-                    float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
-                    MemorySegment src = planes.at(p);
-                    long base = planes.start(p);
-                    for (int r = 0; r < oh; r++) {
-                        long upper = base + 2L * r * w, lower = upper + w;
-                        // lanes past the row: overwritten by the next row (or plane) or never copied out
-                        for (int k = 0; k < ow; k += FL) {
-                            poolWindows(src, upper + 2 * k, lower + 2 * k, out, from, codes, q * size + r * ow + k, m,
-                                    s, t);
-                        }
+            for (long p = p0; p < p1; p++) {
+                int c = (int) (p % channels);
+                float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
+                MemorySegment src = planes.at(p);
+                long base = planes.start(p);
+                for (int r = 0; r < oh; r++) {
+                    long upper = base + 2L * r * w, lower = upper + w;
+                    // lanes past the row: overwritten by the next row or never copied out
+                    for (int k = 0; k < ow; k += FL) {
+                        poolWindows(src, upper + 2 * k, lower + 2 * k, out, from, codes, r * ow + k, m, s, t);
                     }
                 }
-                long at = first * size;
-                MemorySegment.copy(out, 0, y, FLOAT, at * Float.BYTES, count * size);
-                MemorySegment.copy(from, 0, xm, FLOAT, at * Float.BYTES, count * size);
-                MemorySegment.copy(codes, 0, tap, TAP, at * Integer.BYTES, count * size);
+                long at = p * size;
+                MemorySegment.copy(out, 0, y, FLOAT, at * Float.BYTES, size);
+                MemorySegment.copy(from, 0, xm, FLOAT, at * Float.BYTES, size);
+                MemorySegment.copy(codes, 0, tap, TAP, at * Integer.BYTES, size);
             }
         }
     }
@@ -72,52 +67,39 @@ final class VectorBatchNormPool {
     static void backward(long channels, int h, int w, MemorySegment x, long xOff, MemorySegment g, long gOff,
                          MemorySegment xm, MemorySegment tap, long p0, long p1, double[] center, double[] a,
                          double[] d, double[] k, ReluGate gate, MemorySegment gx) {
-        int oh = h / 2, ow = w / 2, size = oh * ow, plane = h * w, group = group(plane);
-        float[] grad = new float[group * plane + 2 * FL], gp = new float[group * size + FL];
-        float[] xp = new float[group * size + FL];
-        int[] codes = new int[group * size + FL];
+        int oh = h / 2, ow = w / 2, size = oh * ow;
+        float[] grad = new float[h * w + 2 * FL], gp = new float[size + FL], xp = new float[size + FL];
+        int[] codes = new int[size + FL];
         try (Arena arena = Arena.ofConfined()) {
-            Planes planes = new Planes(x, xOff, plane, arena);
-            for (long first = p0; first < p1; first += group) {
-                int count = (int) Math.min(group, p1 - first);
-                long at = first * size;
-                MemorySegment.copy(g, FLOAT, (gOff + at) * Float.BYTES, gp, 0, count * size);
-                MemorySegment.copy(xm, FLOAT, at * Float.BYTES, xp, 0, count * size);
-                MemorySegment.copy(tap, TAP, at * Integer.BYTES, codes, 0, count * size);
-                for (int q = 0; q < count; q++) {
-                    long p = first + q;
-                    int c = (int) (p % channels);
-                    float m = (float) center[c], sa = (float) a[c], sd = (float) d[c], sk = (float) k[c];
-                    float gs = (float) gate.scale()[c], gt = (float) gate.shift()[c];
-                    MemorySegment src = planes.at(p);
-                    long base = planes.start(p);
-                    int into = q * plane;
-                    for (int r = 0; r < oh; r++) {
-                        int upper = 2 * r * w, lower = upper + w;
-                        // the last vector first: its lanes past the row write the affine part alone into the next
-                        // rows, and only vectors written after it (these rows' full ones, the next windows', the
-                        // next plane's) come there
-                        for (int j = (ow - 1) / FL * FL; j >= 0; j -= FL) {
-                            spreadWindows(src, base, grad, into, gp, xp, codes, q * size + r * ow + j, upper + 2 * j,
-                                    lower + 2 * j, ow - j, m, sa, sd, sk, gs, gt);
-                        }
-                    }
-                    // what no window covers: an odd last column (rows of windows) and an odd last row
-                    for (int r = 0; r < h; r++) {
-                        for (int col = r < 2 * oh ? 2 * ow : 0; col < w; col++) {
-                            float xv = src.getAtIndex(FLOAT, base + (long) r * w + col);
-                            grad[into + r * w + col] = Math.fma(0f, sk, Math.fma(xv - m, sa, sd));
-                        }
+            Planes planes = new Planes(x, xOff, h * w, arena);
+            for (long p = p0; p < p1; p++) {
+                int c = (int) (p % channels);
+                float m = (float) center[c], sa = (float) a[c], sd = (float) d[c], sk = (float) k[c];
+                float gs = (float) gate.scale()[c], gt = (float) gate.shift()[c];
+                MemorySegment src = planes.at(p);
+                long base = planes.start(p), at = p * size;
+                MemorySegment.copy(g, FLOAT, (gOff + at) * Float.BYTES, gp, 0, size);
+                MemorySegment.copy(xm, FLOAT, at * Float.BYTES, xp, 0, size);
+                MemorySegment.copy(tap, TAP, at * Integer.BYTES, codes, 0, size);
+                for (int r = 0; r < oh; r++) {
+                    int upper = 2 * r * w, lower = upper + w;
+                    // the last vector first: its lanes past the row write the affine part alone into the next
+                    // rows, and only vectors written after it (these rows' full ones, the next windows') come there
+                    for (int j = (ow - 1) / FL * FL; j >= 0; j -= FL) {
+                        spreadWindows(src, base, grad, gp, xp, codes, r * ow + j, upper + 2 * j, lower + 2 * j,
+                                ow - j, m, sa, sd, sk, gs, gt);
                     }
                 }
-                MemorySegment.copy(grad, 0, gx, FLOAT, first * plane * Float.BYTES, count * plane);
+                // what no window covers: an odd last column (rows of windows) and an odd last row
+                for (int r = 0; r < h; r++) {
+                    for (int col = r < 2 * oh ? 2 * ow : 0; col < w; col++) {
+                        float xv = src.getAtIndex(FLOAT, base + (long) r * w + col);
+                        grad[r * w + col] = Math.fma(0f, sk, Math.fma(xv - m, sa, sd));
+                    }
+                }
+                MemorySegment.copy(grad, 0, gx, FLOAT, p * h * w * Float.BYTES, h * w);
             }
         }
-    }
-
-    /** Planes per copy to or from the heap arrays: a few thousand elements, so that a copy's fixed cost is shared. */
-    private static int group(int plane) {
-        return Math.max(1, 8192 / plane);
     }
 
     /**
@@ -147,19 +129,19 @@ final class VectorBatchNormPool {
      * the taps of the two input rows at {@code upper} and {@code lower}. A method of its own, so that the
      * compiler inlines everything in it (vectors that cross a call not inlined become objects).
      */
-    private static void spreadWindows(MemorySegment x, long base, float[] grad, int into, float[] gp, float[] xp,
-                                      int[] codes, int o, int upper, int lower, int valid, float m, float a, float d,
-                                      float k, float gs, float gt) {
+    private static void spreadWindows(MemorySegment x, long base, float[] grad, float[] gp, float[] xp, int[] codes,
+                                      int o, int upper, int lower, int valid, float m, float a, float d, float k,
+                                      float gs, float gt) {
         VectorMask<Float> open = FloatVector.fromArray(F, xp, o).sub(m).fma(gs, gt).compare(GT, 0f)
                 .and(IOTA.compare(VectorOperators.LT, valid));
         FloatVector gv = FloatVector.zero(F).blend(FloatVector.fromArray(F, gp, o), open);
         IntVector code = IntVector.fromArray(I, codes, o);
         FloatVector g0 = tapOnly(gv, code, 0), g1 = tapOnly(gv, code, 1);
         FloatVector g2 = tapOnly(gv, code, 2), g3 = tapOnly(gv, code, 3);
-        spread(x, base, grad, into, upper, LOW.selectFrom(g0, g1), m, a, d, k);
-        spread(x, base, grad, into, upper + FL, HIGH.selectFrom(g0, g1), m, a, d, k);
-        spread(x, base, grad, into, lower, LOW.selectFrom(g2, g3), m, a, d, k);
-        spread(x, base, grad, into, lower + FL, HIGH.selectFrom(g2, g3), m, a, d, k);
+        spread(x, base, grad, upper, LOW.selectFrom(g0, g1), m, a, d, k);
+        spread(x, base, grad, upper + FL, HIGH.selectFrom(g0, g1), m, a, d, k);
+        spread(x, base, grad, lower, LOW.selectFrom(g2, g3), m, a, d, k);
+        spread(x, base, grad, lower + FL, HIGH.selectFrom(g2, g3), m, a, d, k);
     }
 
     private static FloatVector load(MemorySegment x, long at) {
@@ -214,14 +196,11 @@ final class VectorBatchNormPool {
         return FloatVector.zero(F).blend(g, code.compare(VectorOperators.EQ, tap).cast(F));
     }
 
-    /**
-     * {@code grad = (x - m) * a + d + gTap * k} over one vector at {@code at} of a plane, which starts at
-     * {@code base} in x and {@code into} in grad.
-     */
-    private static void spread(MemorySegment x, long base, float[] grad, int into, int at, FloatVector gTap, float m,
-                               float a, float d, float k) {
+    /** {@code grad = (x - m) * a + d + gTap * k} over one vector of a plane, at {@code at} (x at base + at). */
+    private static void spread(MemorySegment x, long base, float[] grad, int at, FloatVector gTap, float m, float a,
+                               float d, float k) {
         FloatVector v = load(x, base + at).sub(m).fma(a, d);
-        gTap.fma(FloatVector.broadcast(F, k), v).intoArray(grad, into + at);
+        gTap.fma(FloatVector.broadcast(F, k), v).intoArray(grad, at);
     }
 
     /** The lane indices {@code step * n + first}, as selectFrom reads them. */

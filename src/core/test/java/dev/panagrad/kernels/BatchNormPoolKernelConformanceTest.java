@@ -19,11 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused batch-norm, ReLU and 2x2 max-pooling kernels of every implementation, on float32 planes with even
- * and odd sides, output rows shorter than, as long as and longer than a vector, one or more planes per heap
- * copy: against what the same
- * implementation's {@link Kernels#channelAffine} and {@link Kernels#maxPool2d} give one after the other (bit for
- * bit), against {@link ScalarKernels} (to float rounding), and with the planes outside the asked range, and
- * the elements around every block, left untouched.
+ * and odd sides, output rows shorter than, as long as and longer than a vector, small and large planes: against
+ * what the same implementation's {@link Kernels#channelAffine} and {@link Kernels#maxPool2d} give one after
+ * the other (bit for bit), against {@link ScalarKernels} (to float rounding), and with the planes outside the
+ * asked range, and the elements around every block, left untouched.
  */
 class BatchNormPoolKernelConformanceTest {
     private static final Kernels REF = new ScalarKernels();
