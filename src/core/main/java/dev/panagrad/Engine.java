@@ -124,7 +124,8 @@ final class Engine {
         }
         if (allNull(gs)) return;
         node.checkSaved();
-        int into = targets == null && !createGraph && !Anomaly.isEnabled() && node.addsIntoGrads() ? gradToAddInto(node) : -1;
+        boolean offer = targets == null && !createGraph && !Anomaly.isEnabled() && node.addsIntoGrads();
+        int into = offer ? gradToAddInto(node) : -1;
         Tensor[] inGrads;
         if (into < 0) {
             inGrads = node.apply(gs);

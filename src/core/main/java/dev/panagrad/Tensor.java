@@ -744,6 +744,10 @@ public final class Tensor {
     /** Leaf path of backward: hooks, accumulation, post-accumulate hooks. */
     void receiveLeafGrad(Tensor g) {
         accumulateGrad(applyLeafHooks(g));
+        runPostAccumulateHooks();
+    }
+
+    private void runPostAccumulateHooks() {
         if (postAccumulateHooks != null) for (Consumer<Tensor> h : postAccumulateHooks) h.accept(this);
     }
 
@@ -773,7 +777,7 @@ public final class Tensor {
     /** After a backward node added this leaf's gradient into {@link #gradToAddInto()}: as after accumulateGrad. */
     void gradAddedInPlace() {
         grad.storage.bumpVersion();
-        if (postAccumulateHooks != null) for (Consumer<Tensor> h : postAccumulateHooks) h.accept(this);
+        runPostAccumulateHooks();
     }
 
     /** Adds {@code g} into {@link #grad()}; the gradient lives as long as this tensor's storage does. */

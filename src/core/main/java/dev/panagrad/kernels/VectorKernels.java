@@ -174,10 +174,12 @@ public class VectorKernels extends ScalarKernels {
             super.gather(dt, x, xOff, outer, size, inner, idx, idxOff, isize, y, yOff);
             return;
         }
-        // one value per index (x at max pooling's maxima): a plain float loop, no per-element dispatch
+        // one value per index (a gather along the last dim): a plain float loop, no per-element dispatch
         for (long o = 0; o < outer; o++) {
             long from = xOff + o * size, to = yOff + o * isize, at = idxOff + o * isize;
-            for (long j = 0; j < isize; j++) y.setAtIndex(F32, to + j, x.getAtIndex(F32, from + Access.loadIndex(idx, at + j)));
+            for (long j = 0; j < isize; j++) {
+                y.setAtIndex(F32, to + j, x.getAtIndex(F32, from + Access.loadIndex(idx, at + j)));
+            }
         }
     }
 
@@ -254,9 +256,7 @@ public class VectorKernels extends ScalarKernels {
     public void batchNormReluMaxPool2x2(DType dt, long channels, long h, long w, MemorySegment x, long xOff, long p0,
                                         long p1, double[] center, double[] scale, double[] shift, MemorySegment y,
                                         MemorySegment xm, MemorySegment tap) {
-        // planes as channelAffine takes them: vector runs from a vector's length on, so that both round alike
-        if (vectorRuns(dt, new ChannelBlock(1, channels, h * w))
-                && offHeap(x, y, xm, tap) && h * w < 1 << 28) {
+        if (vectorPlanes(dt, channels, h, w) && offHeap(x, y, xm, tap)) {
             VectorBatchNormPool.forward(channels, (int) h, (int) w, x, xOff, p0, p1, center, scale, shift, y, xm, tap);
         } else {
             super.batchNormReluMaxPool2x2(dt, channels, h, w, x, xOff, p0, p1, center, scale, shift, y, xm, tap);
@@ -268,8 +268,7 @@ public class VectorKernels extends ScalarKernels {
                                                 MemorySegment g, long gOff, MemorySegment xm, MemorySegment tap,
                                                 long p0, long p1, double[] center, double[] a, double[] d,
                                                 double[] k, ReluGate gate, MemorySegment gx) {
-        if (vectorRuns(dt, new ChannelBlock(1, channels, h * w))
-                && offHeap(x, g, xm, tap, gx) && h * w < 1 << 28) {
+        if (vectorPlanes(dt, channels, h, w) && offHeap(x, g, xm, tap, gx)) {
             VectorBatchNormPool.backward(channels, (int) h, (int) w, x, xOff, g, gOff, xm, tap, p0, p1, center, a, d,
                     k, gate, gx);
         } else {
@@ -298,6 +297,14 @@ public class VectorKernels extends ScalarKernels {
     /** Per-channel runs of float32 at least a vector long (shorter ones, as [N, C] has, go element by element). */
     private static boolean vectorRuns(DType dt, ChannelBlock block) {
         return dt == DType.FLOAT32 && block.inner() >= Lanes.FL;
+    }
+
+    /**
+     * Whether the fused batch-norm pooling kernels take planes of h x w in vectors: as channelAffine takes runs
+     * (so that both round alike), and planes whose heap copies an int indexes.
+     */
+    private static boolean vectorPlanes(DType dt, long channels, long h, long w) {
+        return vectorRuns(dt, new ChannelBlock(1, channels, h * w)) && h * w < 1 << 28;
     }
 
     private static boolean offHeap(MemorySegment... segments) {

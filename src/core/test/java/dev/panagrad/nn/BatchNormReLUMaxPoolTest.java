@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static dev.panagrad.nn.BatchNormReLUTest.assertBitwise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,15 +115,6 @@ class BatchNormReLUMaxPoolTest {
         assertTrue(tooSmall.getMessage().startsWith("batchNormReluMaxPool2d"), tooSmall.getMessage());
         var oneValue = assertThrows(IllegalArgumentException.class, () -> m.forward(Tensor.randn(1, 3, 1, 1)));
         assertTrue(oneValue.getMessage().contains("more than 1 value per channel"), oneValue.getMessage());
-    }
-
-    private static void assertBitwise(Tensor want, Tensor got, String what) {
-        double[] a = want.toDoubleArray(), b = got.toDoubleArray();
-        assertEquals(a.length, b.length, what);
-        for (int i = 0; i < a.length; i++) {
-            assertEquals(Double.doubleToRawLongBits(a[i]), Double.doubleToRawLongBits(b[i]),
-                    what + " at " + i + ": " + a[i] + " vs " + b[i]);
-        }
     }
 
     private static void assertClose(Tensor want, Tensor got, DType dt, String what) {

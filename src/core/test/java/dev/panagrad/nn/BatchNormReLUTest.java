@@ -75,7 +75,7 @@ class BatchNormReLUTest {
         }
     }
 
-    private static void assertBitwise(Tensor want, Tensor got, String what) {
+    static void assertBitwise(Tensor want, Tensor got, String what) {
         double[] a = want.toDoubleArray(), b = got.toDoubleArray();
         assertEquals(a.length, b.length, what);
         for (int i = 0; i < a.length; i++) {
