@@ -82,6 +82,12 @@ class ThreadCountDeterminismTest {
             y.mul(random(14, DType.FLOAT32, 64, 32, 14, 14)).sum().backward();
             return List.of(y, rm, rv, x.grad(), w.grad(), b.grad());
         });
+        c.put("batch norm of a batch smaller than its chunks (chunks cut into channel ranges)", () -> {
+            Tensor x = leaf(21, 3, 40, 30, 30), w = leaf(22, 40), b = leaf(23, 40);
+            Tensor y = BatchNorm.batchNorm(x, Tensor.zeros(40), Tensor.ones(40), w, b, true, 0.1, 1e-5);
+            y.mul(random(24, DType.FLOAT32, 3, 40, 30, 30)).sum().backward();
+            return List.of(y, x.grad(), w.grad(), b.grad());
+        });
         c.put("fused Adam, AdamW and SGD steps over odd-sized parameters", () -> {
             List<Tensor> out = new ArrayList<>();
             for (int kind = 0; kind < 3; kind++) {

@@ -181,12 +181,18 @@ public interface Kernels {
     // ---------------------------------------------------------------- per-channel passes (batch normalisation)
 
     /**
-     * For channels [c0, c1) of the block at {@code x[xOff]}: {@code mean[c] = sum(x) / n} and the biased
-     * {@code var[c] = sum((x - mean[c])^2) / n} over the channel's {@code n = block.count()} values, in two
-     * passes; each channel's sums run in an order fixed by the block's shape.
+     * For channels [c0, c1) of the block at {@code x[xOff]}: {@code sum[c]} = the sum of the channel's
+     * {@code block.count()} values, in an order fixed by the block's shape.
      */
-    void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
-                        double[] mean, double[] var);
+    void channelSums(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] sum);
+
+    /**
+     * For channels [c0, c1) of the block at {@code x[xOff]}: {@code squares[c] = sum((x - center[c])^2)} over the
+     * channel's values, in an order fixed by the block's shape; a center the dtype holds exactly keeps the
+     * differences exact.
+     */
+    void channelSquares(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] center,
+                        double[] squares);
 
     /**
      * For channels [c0, c1): {@code sum[c] = sum(g)} and {@code dot[c] = sum(g * (x - center[c]))} over the

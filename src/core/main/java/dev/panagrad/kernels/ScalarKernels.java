@@ -322,24 +322,30 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
-                               double[] mean, double[] var) {
+    public void channelSums(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] sum) {
         for (int c = c0; c < c1; c++) {
-            double sum = 0, squares = 0;
+            double s = 0;
             for (long b = 0; b < block.batch(); b++) {
                 long at = xOff + block.row(b, c);
-                for (long i = 0; i < block.inner(); i++) sum += Access.load(dt, x, at + i);
+                for (long i = 0; i < block.inner(); i++) s += Access.load(dt, x, at + i);
             }
-            double m = sum / block.count();
+            sum[c] = s;
+        }
+    }
+
+    @Override
+    public void channelSquares(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                               double[] center, double[] squares) {
+        for (int c = c0; c < c1; c++) {
+            double q = 0;
             for (long b = 0; b < block.batch(); b++) {
                 long at = xOff + block.row(b, c);
                 for (long i = 0; i < block.inner(); i++) {
-                    double d = Access.load(dt, x, at + i) - m;
-                    squares += d * d;
+                    double d = Access.load(dt, x, at + i) - center[c];
+                    q += d * d;
                 }
             }
-            mean[c] = m;
-            var[c] = squares / block.count();
+            squares[c] = q;
         }
     }
 

@@ -25,27 +25,24 @@ final class VectorChannels {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    static void moments(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] mean, double[] var) {
-        int channels = c1 - c0;
-        double[] sum = new double[channels], squares = new double[channels];
-        float[] center = new float[channels];
+    static void sums(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] sum) {
+        double[] s = new double[c1 - c0];
         for (long b = 0; b < block.batch(); b++) {
-            for (int c = c0; c < c1; c++) sum[c - c0] += runSum(x, xOff + block.row(b, c), block.inner());
+            for (int c = c0; c < c1; c++) s[c - c0] += runSum(x, xOff + block.row(b, c), block.inner());
         }
-        for (int c = c0; c < c1; c++) {
-            mean[c] = sum[c - c0] / block.count();
-            center[c - c0] = (float) mean[c];
-        }
+        System.arraycopy(s, 0, sum, c0, c1 - c0);
+    }
+
+    /** The float32 differences are exact for a center that float32 holds (the caller's choice). */
+    static void squares(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] center,
+                        double[] squares) {
+        double[] q = new double[c1 - c0];
         for (long b = 0; b < block.batch(); b++) {
             for (int c = c0; c < c1; c++) {
-                squares[c - c0] += runSquares(x, xOff + block.row(b, c), block.inner(), center[c - c0]);
+                q[c - c0] += runSquares(x, xOff + block.row(b, c), block.inner(), (float) center[c]);
             }
         }
-        for (int c = c0; c < c1; c++) {
-            double m = mean[c], f = center[c - c0];
-            // the squares were taken about the float nearest the mean: sum (x - f)^2 = sum (x - m)^2 + n (m - f)^2
-            var[c] = Math.max(0, squares[c - c0] / block.count() - (m - f) * (m - f));
-        }
+        System.arraycopy(q, 0, squares, c0, c1 - c0);
     }
 
     static void gradSums(ChannelBlock block, MemorySegment g, long gOff, MemorySegment x, long xOff, int c0, int c1,

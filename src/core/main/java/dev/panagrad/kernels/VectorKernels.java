@@ -225,10 +225,16 @@ public class VectorKernels extends ScalarKernels {
      * reference path.
      */
     @Override
-    public void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
-                               double[] mean, double[] var) {
-        if (vectorRuns(dt, block) && offHeap(x)) VectorChannels.moments(block, x, xOff, c0, c1, mean, var);
-        else super.channelMoments(dt, block, x, xOff, c0, c1, mean, var);
+    public void channelSums(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] sum) {
+        if (vectorRuns(dt, block) && offHeap(x)) VectorChannels.sums(block, x, xOff, c0, c1, sum);
+        else super.channelSums(dt, block, x, xOff, c0, c1, sum);
+    }
+
+    @Override
+    public void channelSquares(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                               double[] center, double[] squares) {
+        if (vectorRuns(dt, block) && offHeap(x)) VectorChannels.squares(block, x, xOff, c0, c1, center, squares);
+        else super.channelSquares(dt, block, x, xOff, c0, c1, center, squares);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.panagrad.nn;
 
+import dev.panagrad.DType;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.ChannelBlock;
 import dev.panagrad.kernels.Kernels;
@@ -8,23 +9,53 @@ import dev.panagrad.kernels.ReluGate;
 import dev.panagrad.ops.Pinning;
 
 /**
- * Batch normalisation's passes over contiguous {@code [N, C, L]} tensors, channels split over the library's
- * threads. A channel is never split, so its sums come out the same whatever the thread count.
+ * Batch normalisation's passes over contiguous {@code [N, C, L]} tensors, over the library's threads.
+ *
+ * <p>The sums (moments, gradient sums) go over units fixed by the shape: the batch in up to {@link #CHUNKS}
+ * chunks of whole images, each cut into ranges of channels when there are fewer chunks than that. Each unit
+ * writes its chunk's partial sums of its channels, and the chunks' partials are added in image order, so the
+ * sums come out the same whatever the thread count. Threads take consecutive units, so a thread reads the
+ * images that an op split over the batch before it (a convolution) wrote on its own core: read from the other
+ * core, the same pass ran no faster on two threads than on one. The affine pass splits channels.
  */
 final class ChannelPasses {
     private ChannelPasses() {}
 
+    private static final int CHUNKS = 16;
+
     /** Per-channel mean and biased variance of x. */
     static void moments(String op, Tensor x, ChannelBlock block, double[] mean, double[] var) {
-        Pinning.run(op, () -> overChannels(block, (c0, c1) -> Kernels.active().channelMoments(x.dtype(), block,
-                x.segment(), x.offset(), c0, c1, mean, var)), x);
+        DType dt = x.dtype();
+        int c = (int) block.channels();
+        double[][] part = new double[chunks(block)][c];
+        Pinning.run(op, () -> overUnits(block, (images, off, c0, c1, chunk) -> Kernels.active().channelSums(dt,
+                images, x.segment(), x.offset() + off, c0, c1, part[chunk])), x);
+        // squares about a center the kernels hold exactly: sum (x - f)^2 = sum (x - m)^2 + n (m - f)^2
+        double[] center = new double[c];
+        for (int i = 0; i < c; i++) {
+            mean[i] = total(part, i) / block.count();
+            center[i] = dt == DType.FLOAT32 ? (float) mean[i] : mean[i];
+        }
+        Pinning.run(op, () -> overUnits(block, (images, off, c0, c1, chunk) -> Kernels.active().channelSquares(dt,
+                images, x.segment(), x.offset() + off, c0, c1, center, part[chunk])), x);
+        for (int i = 0; i < c; i++) {
+            double shift = mean[i] - center[i];
+            var[i] = Math.max(0, total(part, i) / block.count() - shift * shift);
+        }
     }
 
     /** Per-channel {@code sum(g)} and {@code sum(g * (x - center))}, g gated when a gate is given. */
     static void gradSums(String op, Tensor g, Tensor x, ChannelBlock block, double[] center, ReluGate gate,
                          double[] sum, double[] dot) {
-        Pinning.run(op, () -> overChannels(block, (c0, c1) -> Kernels.active().channelGradSums(x.dtype(), block,
-                g.segment(), g.offset(), x.segment(), x.offset(), c0, c1, center, gate, sum, dot)), g, x);
+        int c = (int) block.channels(), chunks = chunks(block);
+        double[][] sums = new double[chunks][c], dots = new double[chunks][c];
+        Pinning.run(op, () -> overUnits(block, (images, off, c0, c1, chunk) -> Kernels.active().channelGradSums(
+                x.dtype(), images, g.segment(), g.offset() + off, x.segment(), x.offset() + off, c0, c1, center,
+                gate, sums[chunk], dots[chunk])), g, x);
+        for (int i = 0; i < c; i++) {
+            sum[i] = total(sums, i);
+            dot[i] = total(dots, i);
+        }
     }
 
     /**
@@ -49,5 +80,38 @@ final class ChannelPasses {
     private static void overChannels(ChannelBlock block, ChannelRange body) {
         long grain = Math.max(1, Windows.GRAIN / Math.max(1, block.count()));
         Parallel.forRange(block.channels(), grain, (lo, hi) -> body.run((int) lo, (int) hi));
+    }
+
+    /** A unit of the sums: channels [c0, c1) of the images of {@code chunk}, a block at offset {@code off}. */
+    private interface Unit {
+        void run(ChannelBlock images, long off, int c0, int c1, int chunk);
+    }
+
+    private static int chunks(ChannelBlock block) {
+        return (int) Math.min(block.batch(), CHUNKS);
+    }
+
+    /** Runs body over the units of the block, chunk by chunk, on as many threads as the work has grains for. */
+    private static void overUnits(ChannelBlock block, Unit body) {
+        int chunks = chunks(block);
+        if (chunks == 0) return;
+        int ranges = (int) Math.min(block.channels(), (CHUNKS + chunks - 1) / chunks);
+        long units = (long) chunks * ranges, n = block.batch(), c = block.channels();
+        long grain = Math.max(1, Windows.GRAIN * units / Math.max(1, n * c * block.inner()));
+        Parallel.forRange(units, grain, (lo, hi) -> {
+            for (long u = lo; u < hi; u++) {
+                int chunk = (int) (u / ranges), range = (int) (u % ranges);
+                long b0 = n * chunk / chunks, b1 = n * (chunk + 1) / chunks;
+                body.run(new ChannelBlock(b1 - b0, c, block.inner()), block.row(b0, 0), (int) (c * range / ranges),
+                        (int) (c * (range + 1) / ranges), chunk);
+            }
+        });
+    }
+
+    /** Channel i's partial sums added in chunk order. */
+    private static double total(double[][] partials, int i) {
+        double t = 0;
+        for (double[] p : partials) t += p[i];
+        return t;
     }
 }
