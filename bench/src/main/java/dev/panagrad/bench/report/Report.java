@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.panagrad.bench.machine.MachineInfo;
+import org.openjdk.jmh.util.ListStatistics;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,28 +82,56 @@ public final class Report {
     }
 
     static List<Result> readJmh(List<Path> files, LoadLog load) throws IOException {
-        // a later file replaces an earlier result for the same run (benchmark + params)
-        Map<String, Result> byRun = new LinkedHashMap<>();
+        // a run (benchmark + params) found in several files is one run whose forks ran at different times (the
+        // training steps go in rounds): its forks are pooled
+        Map<String, JsonObject> byRun = new LinkedHashMap<>();
         for (Path f : files) {
             JsonElement root = JsonParser.parseString(Files.readString(f));
             JsonArray arr = root.isJsonArray() ? root.getAsJsonArray() : new JsonArray();
             for (JsonElement e : arr) {
-                Result r = parse(e.getAsJsonObject());
-                r.load = load.get(r.benchmark, r.params);
-                byRun.put(Naming.runKey(r.benchmark, r.params), r);
+                JsonObject o = e.getAsJsonObject();
+                JsonObject first = byRun.putIfAbsent(Naming.runKey(o.get("benchmark").getAsString(), params(o)), o);
+                if (first != null) poolForks(first, o);
             }
         }
-        return new ArrayList<>(byRun.values());
+        List<Result> results = new ArrayList<>();
+        for (JsonObject o : byRun.values()) {
+            Result r = parse(o);
+            r.load = load.get(r.benchmark, r.params);
+            results.add(r);
+        }
+        return results;
+    }
+
+    /** Adds more's forks to into's, and sets into's score and error as JMH does: over every fork's iterations. */
+    private static void poolForks(JsonObject into, JsonObject more) {
+        JsonObject pm = into.getAsJsonObject("primaryMetric");
+        JsonArray forks = pm.getAsJsonArray("rawData");
+        more.getAsJsonObject("primaryMetric").getAsJsonArray("rawData").forEach(forks::add);
+        ListStatistics all = new ListStatistics();
+        for (JsonElement fork : forks) {
+            for (JsonElement it : fork.getAsJsonArray()) {
+                Double v = number(it);
+                if (v != null) all.addValue(v);
+            }
+        }
+        pm.addProperty("score", all.getMean());
+        pm.addProperty("scoreError", all.getMeanErrorAt(0.999));
+    }
+
+    private static Map<String, String> params(JsonObject o) {
+        Map<String, String> params = new TreeMap<>();
+        if (o.has("params")) {
+            o.getAsJsonObject("params").entrySet().forEach(e -> params.put(e.getKey(), e.getValue().getAsString()));
+        }
+        return params;
     }
 
     static Result parse(JsonObject o) {
         Result r = new Result();
         r.benchmark = o.get("benchmark").getAsString();
         r.mode = o.get("mode").getAsString();
-        Map<String, String> params = new TreeMap<>();
-        if (o.has("params")) {
-            o.getAsJsonObject("params").entrySet().forEach(e -> params.put(e.getKey(), e.getValue().getAsString()));
-        }
+        Map<String, String> params = params(o);
         r.params = params;
         Naming.Parsed p = Naming.parse(r.benchmark, params);
         r.family = p.family();
