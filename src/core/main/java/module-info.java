@@ -19,7 +19,6 @@
  * @uses dev.panagrad.kernels.Kernels
  */
 module dev.panagrad {
-    requires java.management;   // the JIT compiler's time, see kernels.Parallel
     requires jdk.incubator.vector;
 
     exports dev.panagrad;

@@ -14,10 +14,6 @@ import java.util.concurrent.locks.LockSupport;
  * a few hundred microseconds with short serial stretches between them, and waking a sleeping thread takes
  * tens of microseconds each time.
  *
- * <p>While the JIT compiler is busy (a JVM's first seconds), ranges run on the caller's thread alone, so that the
- * compiler threads get the other cores; {@code -Dpanagrad.yieldToCompiler=false} splits them regardless. Results
- * are the same either way.
- *
  * <pre>{@code
  * Parallel.forRange(n, 1 << 16, (lo, hi) -> kernels.fill(dt, seg, lo, 1, hi - lo, 0));
  * }</pre>
@@ -38,7 +34,6 @@ public final class Parallel {
     private static final long SPIN_NANOS = 1000L * spinMicros();
     private static volatile int threads = initialThreads();
     private static volatile Team team = Team.of(threads);
-    private static volatile CompilerWatch compiler = CompilerWatch.ofThisJvm();
 
     /** True on a thread that runs a chunk of a split range, so nested ranges stay on it. */
     private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
@@ -77,13 +72,12 @@ public final class Parallel {
      * over the same data give each core the part it wrote last, still in its cache; a thread that is done takes
      * any chunk not yet started, so a worker that is slow to start (its core busy elsewhere) leaves its chunk to
      * the others instead of holding the op up. While another thread's range occupies the workers, and inside a
-     * chunk, the range runs on the caller's thread alone, and so it does while the JIT compiler is busy.
+     * chunk, the range runs on the caller's thread alone.
      */
     public static void forRange(long n, long grain, RangeBody body) {
         Team t = team;
         int chunks = (int) Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        boolean alone = chunks <= 1 || t == null || IN_CHUNK.get() || compilerBusy();
-        Chunks work = alone ? null : new Chunks(body, n, chunks);
+        Chunks work = chunks <= 1 || t == null || IN_CHUNK.get() ? null : new Chunks(body, n, chunks);
         if (work == null || !t.offer(work)) {
             if (n > 0) body.run(0, n);
             return;
@@ -96,18 +90,6 @@ public final class Parallel {
             t.finish(work);   // no chunk still runs (and touches the operands' memory) once the op returns or throws
         }
         work.rethrow();
-    }
-
-    private static boolean compilerBusy() {
-        CompilerWatch w = compiler;
-        return w != null && w.busy();
-    }
-
-    /** Replaces the compiler watch (null: never yield) and returns the one before; for tests. */
-    static synchronized CompilerWatch watchCompiler(CompilerWatch w) {
-        CompilerWatch before = compiler;
-        compiler = w;
-        return before;
     }
 
     /** The chunks of one range, each claimed once, by its own thread or one that is done; failures are collected. */
