@@ -39,37 +39,32 @@ final class VectorWindows {
         if (w.strideW() != 1) return false;
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
         boolean[][] inside = wrapping(w) ? insideColumns(w) : null;
+        TapRuns taps = TapRuns.of(w);
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
                 long plane = xOff + (b * channels + c) * h * wd;
-                for (long i = 0; i < w.kernelH(); i++) {
-                    for (long j = 0; j < w.kernelW(); j++) {
-                        long row = (c * w.kernelH() + i) * w.kernelW() + j;
-                        long first = j * w.dilationW() - w.padW();   // input column of output column 0
-                        long lo = insideFrom(first, ow), hi = insideTo(first, wd, lo, ow);
-                        long to = colOff + row * ldc + b * l, from = plane + first + (i * w.dilationH() - w.padH()) * wd;
-                        // output rows [y0, y1) read rows of the image; the others are padding
-                        long y0 = firstInsideRow(w, i), y1 = endInsideRows(w, i, y0);
-                        if (y1 == y0 || hi == lo) {
-                            zeroRun(cols, to, l);
-                        } else if (inside != null) {
-                            long p0 = y0 * ow + lo, p1 = (y1 - 1) * ow + hi;
-                            if (p1 - p0 >= FL) {
-                                zeroOutside(cols, to, p0, p1, l);
-                            } else {
-                                zeroRun(cols, to, p0);
-                                zeroRun(cols, to + p1, l - p1);
-                            }
-                            copyInside(x, from, cols, to, p0, p1, inside[(int) j]);
+                for (int t = 0; t < taps.count(); t++) {
+                    long lo = taps.lo[t], hi = taps.hi[t], y0 = taps.y0[t], y1 = taps.y1[t];
+                    long to = colOff + (c * taps.count() + t) * ldc + b * l, from = plane + taps.shift[t];
+                    if (y1 == y0 || hi == lo) {
+                        zeroRun(cols, to, l);
+                    } else if (inside != null) {
+                        long p0 = y0 * ow + lo, p1 = (y1 - 1) * ow + hi;
+                        if (p1 - p0 >= FL) {
+                            zeroOutside(cols, to, p0, p1, l);
                         } else {
-                            zeroRun(cols, to, y0 * ow);
-                            for (long y = y0; y < y1; y++) {
-                                zeroRun(cols, to + y * ow, lo);
-                                copyRun(x, from + y * w.strideH() * wd + lo, cols, to + y * ow + lo, hi - lo);
-                                zeroRun(cols, to + y * ow + hi, ow - hi);
-                            }
-                            zeroRun(cols, to + y1 * ow, (oh - y1) * ow);
+                            zeroRun(cols, to, p0);
+                            zeroRun(cols, to + p1, l - p1);
                         }
+                        copyInside(x, from, cols, to, p0, p1, inside[t % (int) w.kernelW()]);
+                    } else {
+                        zeroRun(cols, to, y0 * ow);
+                        for (long y = y0; y < y1; y++) {
+                            zeroRun(cols, to + y * ow, lo);
+                            copyRun(x, from + y * w.strideH() * wd + lo, cols, to + y * ow + lo, hi - lo);
+                            zeroRun(cols, to + y * ow + hi, ow - hi);
+                        }
+                        zeroRun(cols, to + y1 * ow, (oh - y1) * ow);
                     }
                 }
             }
@@ -86,29 +81,53 @@ final class VectorWindows {
         if (w.strideW() != 1 || colStride != 1) return false;
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
         boolean[][] inside = wrapping(w) ? insideColumns(w) : null;
+        TapRuns taps = TapRuns.of(w);
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
                 long plane = yOff + (b * channels + c) * h * wd;
-                for (long i = 0; i < w.kernelH(); i++) {
-                    for (long j = 0; j < w.kernelW(); j++) {
-                        long row = (c * w.kernelH() + i) * w.kernelW() + j;
-                        long first = j * w.dilationW() - w.padW();
-                        long lo = insideFrom(first, ow), hi = insideTo(first, wd, lo, ow);
-                        long y0 = firstInsideRow(w, i), y1 = endInsideRows(w, i, y0);
-                        long from = colOff + row * rowStride + b * l, to = plane + first + (i * w.dilationH() - w.padH()) * wd;
-                        if (y1 == y0 || hi == lo) continue;
-                        if (inside != null) {
-                            addInside(cols, from, y, to, y0 * ow + lo, (y1 - 1) * ow + hi, inside[(int) j]);
-                            continue;
-                        }
-                        for (long r = y0; r < y1; r++) {
-                            addRun(cols, from + r * ow + lo, y, to + r * w.strideH() * wd + lo, hi - lo);
-                        }
+                for (int t = 0; t < taps.count(); t++) {
+                    long lo = taps.lo[t], hi = taps.hi[t], y0 = taps.y0[t], y1 = taps.y1[t];
+                    long from = colOff + (c * taps.count() + t) * rowStride + b * l, to = plane + taps.shift[t];
+                    if (y1 == y0 || hi == lo) continue;
+                    if (inside != null) {
+                        addInside(cols, from, y, to, y0 * ow + lo, (y1 - 1) * ow + hi, inside[t % (int) w.kernelW()]);
+                        continue;
+                    }
+                    for (long r = y0; r < y1; r++) {
+                        addRun(cols, from + r * ow + lo, y, to + r * w.strideH() * wd + lo, hi - lo);
                     }
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Where each tap {@code t = i * kernelW + j} of a window reads, the same in every plane: its output columns
+     * [lo, hi) and rows [y0, y1) that read the image (the others are padding), and the input position of its
+     * output (0, 0) relative to the plane's start (outside the plane when that output is padding).
+     */
+    private record TapRuns(long[] lo, long[] hi, long[] y0, long[] y1, long[] shift) {
+        static TapRuns of(Window2d w) {
+            int kw = (int) w.kernelW(), count = (int) (w.kernelH() * kw);
+            long ow = w.outW();
+            long[] lo = new long[count], hi = new long[count], y0 = new long[count], y1 = new long[count];
+            long[] shift = new long[count];
+            for (int t = 0; t < count; t++) {
+                long i = t / kw, j = t % kw;
+                long first = j * w.dilationW() - w.padW();   // input column of output column 0
+                lo[t] = insideFrom(first, ow);
+                hi[t] = insideTo(first, w.width(), lo[t], ow);
+                y0[t] = firstInsideRow(w, i);
+                y1[t] = endInsideRows(w, i, y0[t]);
+                shift[t] = first + (i * w.dilationH() - w.padH()) * w.width();
+            }
+            return new TapRuns(lo, hi, y0, y1, shift);
+        }
+
+        int count() {
+            return lo.length;
+        }
     }
 
     /**

@@ -34,11 +34,15 @@ class WindowKernelConformanceTest {
         for (Kernels k : KernelConformanceTest.implementations()) {
             for (int width : widths) {
                 for (int[] g : new int[][] {
-                        // kernel, stride, padding, dilation (the same in both directions unless noted)
-                        {1, 1, 0, 1}, {2, 2, 0, 1}, {3, 1, 1, 1}, {3, 2, 1, 1}, {3, 1, 0, 2}, {2, 1, 1, 1}, {3, 3, 1, 1}}) {
+                        // kernel, stride, padding, dilation: the same in both directions
+                        {1, 1, 0, 1}, {2, 2, 0, 1}, {3, 1, 1, 1}, {3, 2, 1, 1}, {3, 1, 0, 2}, {2, 1, 1, 1}, {3, 3, 1, 1},
+                        // kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW
+                        {3, 1, 1, 1, 1, 0, 1, 1}, {1, 3, 1, 1, 0, 1, 1, 1}, {3, 5, 1, 1, 2, 1, 1, 1},
+                        {3, 3, 2, 1, 0, 1, 1, 2}, {5, 3, 1, 1, 3, 1, 1, 1}, {2, 3, 1, 2, 1, 2, 2, 1}}) {
+                    int[] d = g.length == 8 ? g : new int[] {g[0], g[0], g[1], g[1], g[2], g[2], g[3], g[3]};
                     for (int height : new int[] {6, 7}) {
-                        if (width + 2 * g[2] < g[3] * (g[0] - 1) + 1 || height + 2 * g[2] < g[3] * (g[0] - 1) + 1) continue;
-                        Window2d w = new Window2d(height, width, g[0], g[0], g[1], g[1], g[2], g[2], g[3], g[3]);
+                        if (width + 2 * d[5] < d[7] * (d[1] - 1) + 1 || height + 2 * d[4] < d[6] * (d[0] - 1) + 1) continue;
+                        Window2d w = new Window2d(height, width, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
                         args.add(Arguments.of(Named.of(k.name(), k), Named.of(str(w), w)));
                     }
                 }
@@ -48,7 +52,8 @@ class WindowKernelConformanceTest {
     }
 
     private static String str(Window2d w) {
-        return w.height() + "x" + w.width() + " k" + w.kernelH() + " s" + w.strideH() + " p" + w.padH() + " d" + w.dilationH();
+        return w.height() + "x" + w.width() + " k" + w.kernelH() + "x" + w.kernelW() + " s" + w.strideH() + "x" + w.strideW()
+                + " p" + w.padH() + "x" + w.padW() + " d" + w.dilationH() + "x" + w.dilationW();
     }
 
     @ParameterizedTest(name = "{0} {1}")
