@@ -38,7 +38,6 @@ final class VectorWindows {
                                 MemorySegment cols, long colOff, long ldc) {
         if (w.strideW() != 1) return false;
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
-        boolean[][] inside = wrapping(w) ? insideColumns(w) : null;
         TapRuns taps = TapRuns.of(w);
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
@@ -48,7 +47,7 @@ final class VectorWindows {
                     long to = colOff + (c * taps.count() + t) * ldc + b * l, from = plane + taps.shift[t];
                     if (y1 == y0 || hi == lo) {
                         zeroRun(cols, to, l);
-                    } else if (inside != null) {
+                    } else if (taps.inside != null) {
                         long p0 = y0 * ow + lo, p1 = (y1 - 1) * ow + hi;
                         if (p1 - p0 >= FL) {
                             zeroOutside(cols, to, p0, p1, l);
@@ -56,7 +55,7 @@ final class VectorWindows {
                             zeroRun(cols, to, p0);
                             zeroRun(cols, to + p1, l - p1);
                         }
-                        copyInside(x, from, cols, to, p0, p1, inside[t % (int) w.kernelW()]);
+                        copyInside(x, from, cols, to, p0, p1, taps.inside[t]);
                     } else {
                         zeroRun(cols, to, y0 * ow);
                         for (long y = y0; y < y1; y++) {
@@ -80,7 +79,6 @@ final class VectorWindows {
                                 long colStride, long batch, MemorySegment y, long yOff) {
         if (w.strideW() != 1 || colStride != 1) return false;
         long h = w.height(), wd = w.width(), oh = w.outH(), ow = w.outW(), l = oh * ow;
-        boolean[][] inside = wrapping(w) ? insideColumns(w) : null;
         TapRuns taps = TapRuns.of(w);
         for (long b = 0; b < batch; b++) {
             for (long c = 0; c < channels; c++) {
@@ -89,8 +87,8 @@ final class VectorWindows {
                     long lo = taps.lo[t], hi = taps.hi[t], y0 = taps.y0[t], y1 = taps.y1[t];
                     long from = colOff + (c * taps.count() + t) * rowStride + b * l, to = plane + taps.shift[t];
                     if (y1 == y0 || hi == lo) continue;
-                    if (inside != null) {
-                        addInside(cols, from, y, to, y0 * ow + lo, (y1 - 1) * ow + hi, inside[t % (int) w.kernelW()]);
+                    if (taps.inside != null) {
+                        addInside(cols, from, y, to, y0 * ow + lo, (y1 - 1) * ow + hi, taps.inside[t]);
                         continue;
                     }
                     for (long r = y0; r < y1; r++) {
@@ -105,9 +103,11 @@ final class VectorWindows {
     /**
      * Where each tap {@code t = i * kernelW + j} of a window reads, the same in every plane: its output columns
      * [lo, hi) and rows [y0, y1) that read the image (the others are padding), and the input position of its
-     * output (0, 0) relative to the plane's start (outside the plane when that output is padding).
+     * output (0, 0) relative to the plane's start (outside the plane when that output is padding). For a
+     * {@link #wrapping} window, {@code inside[t]} marks the output positions of a plane (row-major, outH x outW)
+     * whose column reads the image (shared by the taps of one column j); null otherwise.
      */
-    private record TapRuns(long[] lo, long[] hi, long[] y0, long[] y1, long[] shift) {
+    private record TapRuns(long[] lo, long[] hi, long[] y0, long[] y1, long[] shift, boolean[][] inside) {
         static TapRuns of(Window2d w) {
             int kw = (int) w.kernelW(), count = (int) (w.kernelH() * kw);
             long ow = w.outW();
@@ -122,7 +122,22 @@ final class VectorWindows {
                 y1[t] = endInsideRows(w, i, y0[t]);
                 shift[t] = first + (i * w.dilationH() - w.padH()) * w.width();
             }
-            return new TapRuns(lo, hi, y0, y1, shift);
+            return new TapRuns(lo, hi, y0, y1, shift, wrapping(w) ? insideColumns(w, lo, hi) : null);
+        }
+
+        /** One mask per column j, built for the first row's tap t = j; every later tap t shares tap t - kernelW's. */
+        private static boolean[][] insideColumns(Window2d w, long[] lo, long[] hi) {
+            int kw = (int) w.kernelW(), ow = (int) w.outW(), l = (int) (w.outH() * ow);
+            boolean[][] inside = new boolean[lo.length][];
+            for (int t = 0; t < lo.length; t++) {
+                if (t < kw) {
+                    inside[t] = new boolean[l];
+                    for (int row = 0; row < l; row += ow) Arrays.fill(inside[t], row + (int) lo[t], row + (int) hi[t], true);
+                } else {
+                    inside[t] = inside[t - kw];
+                }
+            }
+            return inside;
         }
 
         int count() {
@@ -138,18 +153,6 @@ final class VectorWindows {
      */
     private static boolean wrapping(Window2d w) {
         return w.strideH() * w.width() == w.outW();
-    }
-
-    /** Per horizontal tap j: which output positions of a plane (row-major, outH x outW) read an image column. */
-    private static boolean[][] insideColumns(Window2d w) {
-        int ow = (int) w.outW(), l = (int) (w.outH() * ow);
-        boolean[][] inside = new boolean[(int) w.kernelW()][l];
-        for (int j = 0; j < inside.length; j++) {
-            long first = j * w.dilationW() - w.padW();
-            long lo = insideFrom(first, ow), hi = insideTo(first, w.width(), lo, ow);
-            for (int row = 0; row < l; row += ow) Arrays.fill(inside[j], row + (int) lo, row + (int) hi, true);
-        }
-        return inside;
     }
 
     /** The first output row whose vertical tap i reads an image row (outH when none does). */
