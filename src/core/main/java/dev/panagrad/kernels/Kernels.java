@@ -187,12 +187,13 @@ public interface Kernels {
     void channelSums(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] sum);
 
     /**
-     * For channels [c0, c1) of the block at {@code x[xOff]}: {@code squares[c] = sum((x - center[c])^2)} over the
-     * channel's values, in an order fixed by the block's shape; a center the dtype holds exactly keeps the
-     * differences exact.
+     * For channels [c0, c1) of the block at {@code x[xOff]}: {@code sum[c] = sum(x - center[c])} and
+     * {@code squares[c] = sum((x - center[c])^2)} over the channel's values, in one pass, in an order fixed by the
+     * block's shape. The caller picks a center the dtype holds, near the mean, so that the mean and variance
+     * follow from the two sums without losing digits.
      */
-    void channelSquares(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] center,
-                        double[] squares);
+    void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] center,
+                        double[] sum, double[] squares);
 
     /**
      * For channels [c0, c1): {@code sum[c] = sum(g)} and {@code dot[c] = sum(g * (x - center[c]))} over the

@@ -334,17 +334,19 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void channelSquares(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
-                               double[] center, double[] squares) {
+    public void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                               double[] center, double[] sum, double[] squares) {
         for (int c = c0; c < c1; c++) {
-            double q = 0;
+            double s = 0, q = 0;
             for (long b = 0; b < block.batch(); b++) {
                 long at = xOff + block.row(b, c);
                 for (long i = 0; i < block.inner(); i++) {
                     double d = Access.load(dt, x, at + i) - center[c];
+                    s += d;
                     q += d * d;
                 }
             }
+            sum[c] = s;
             squares[c] = q;
         }
     }

@@ -33,15 +33,33 @@ final class VectorChannels {
         System.arraycopy(s, 0, sum, c0, c1 - c0);
     }
 
-    /** The float32 differences are exact for a center that float32 holds (the caller's choice). */
-    static void squares(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] center,
-                        double[] squares) {
-        double[] q = new double[c1 - c0];
+    /** Sums of {@code x - center} and its squares, the differences taken in float32 about a center it holds. */
+    static void moments(ChannelBlock block, MemorySegment x, long xOff, int c0, int c1, double[] center,
+                        double[] sum, double[] squares) {
+        long n = block.inner(), full = n - n % FL;
+        FloatVector zero = FloatVector.zero(F);
+        double[] s = new double[c1 - c0], q = new double[c1 - c0];
         for (long b = 0; b < block.batch(); b++) {
             for (int c = c0; c < c1; c++) {
-                q[c - c0] += runSquares(x, xOff + block.row(b, c), block.inner(), (float) center[c]);
+                float f = (float) center[c];
+                long at = xOff + block.row(b, c);
+                FloatVector sv = zero, qv = zero;
+                for (long i = 0; i < full; i += FL) {
+                    FloatVector d = FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER).sub(f);
+                    sv = sv.add(d);
+                    qv = d.fma(d, qv);
+                }
+                float sRun = Lanes.sum(sv), qRun = Lanes.sum(qv);
+                for (long i = full; i < n; i++) {
+                    float d = x.getAtIndex(FLOAT, at + i) - f;
+                    sRun += d;
+                    qRun = Math.fma(d, d, qRun);
+                }
+                s[c - c0] += sRun;
+                q[c - c0] += qRun;
             }
         }
+        System.arraycopy(s, 0, sum, c0, c1 - c0);
         System.arraycopy(q, 0, squares, c0, c1 - c0);
     }
 
@@ -128,21 +146,6 @@ final class VectorChannels {
         for (long i = 0; i < full; i += FL) acc = acc.add(FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER));
         float s = Lanes.sum(acc);
         for (long i = full; i < n; i++) s += x.getAtIndex(FLOAT, at + i);
-        return s;
-    }
-
-    private static float runSquares(MemorySegment x, long at, long n, float center) {
-        long full = n - n % FL;
-        FloatVector acc = FloatVector.zero(F);
-        for (long i = 0; i < full; i += FL) {
-            FloatVector d = FloatVector.fromMemorySegment(F, x, (at + i) * Float.BYTES, ORDER).sub(center);
-            acc = d.fma(d, acc);
-        }
-        float s = Lanes.sum(acc);
-        for (long i = full; i < n; i++) {
-            float d = x.getAtIndex(FLOAT, at + i) - center;
-            s = Math.fma(d, d, s);
-        }
         return s;
     }
 }

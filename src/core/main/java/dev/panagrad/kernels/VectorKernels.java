@@ -231,10 +231,10 @@ public class VectorKernels extends ScalarKernels {
     }
 
     @Override
-    public void channelSquares(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
-                               double[] center, double[] squares) {
-        if (vectorRuns(dt, block) && offHeap(x)) VectorChannels.squares(block, x, xOff, c0, c1, center, squares);
-        else super.channelSquares(dt, block, x, xOff, c0, c1, center, squares);
+    public void channelMoments(DType dt, ChannelBlock block, MemorySegment x, long xOff, int c0, int c1,
+                               double[] center, double[] sum, double[] squares) {
+        if (vectorRuns(dt, block) && offHeap(x)) VectorChannels.moments(block, x, xOff, c0, c1, center, sum, squares);
+        else super.channelMoments(dt, block, x, xOff, c0, c1, center, sum, squares);
     }
 
     @Override

@@ -23,24 +23,31 @@ final class ChannelPasses {
 
     private static final int CHUNKS = 16;
 
-    /** Per-channel mean and biased variance of x. */
+    /**
+     * Per-channel mean and biased variance of x, in one pass: the sums of {@code x - center} and of its squares,
+     * about a center near the mean (the mean of the first image's values, which float32 holds after rounding),
+     * give {@code mean = center + s / n} and {@code var = q / n - (s / n)^2} with little cancellation. The
+     * center comes from the first image alone, so it too is fixed by the data, not the thread count.
+     */
     static void moments(String op, Tensor x, ChannelBlock block, double[] mean, double[] var) {
         DType dt = x.dtype();
         int c = (int) block.channels();
-        double[][] part = new double[chunks(block)][c];
-        Pinning.run(op, () -> overUnits(block, (images, off, c0, c1, chunk) -> Kernels.active().channelSums(dt,
-                images, x.segment(), x.offset() + off, c0, c1, part[chunk])), x);
-        // squares about a center the kernels hold exactly: sum (x - f)^2 = sum (x - m)^2 + n (m - f)^2
         double[] center = new double[c];
-        for (int i = 0; i < c; i++) {
-            mean[i] = total(part, i) / block.count();
-            center[i] = dt == DType.FLOAT32 ? (float) mean[i] : mean[i];
+        if (block.batch() > 0) {
+            ChannelBlock first = new ChannelBlock(1, c, block.inner());
+            Pinning.run(op, () -> Kernels.active().channelSums(dt, first, x.segment(), x.offset(), 0, c, center), x);
+            for (int i = 0; i < c; i++) {
+                double m = center[i] / first.count();
+                center[i] = dt == DType.FLOAT32 ? (float) m : m;
+            }
         }
-        Pinning.run(op, () -> overUnits(block, (images, off, c0, c1, chunk) -> Kernels.active().channelSquares(dt,
-                images, x.segment(), x.offset() + off, c0, c1, center, part[chunk])), x);
+        double[][] sums = new double[chunks(block)][c], squares = new double[chunks(block)][c];
+        Pinning.run(op, () -> overUnits(block, (images, off, c0, c1, chunk) -> Kernels.active().channelMoments(dt,
+                images, x.segment(), x.offset() + off, c0, c1, center, sums[chunk], squares[chunk])), x);
         for (int i = 0; i < c; i++) {
-            double shift = mean[i] - center[i];
-            var[i] = Math.max(0, total(part, i) / block.count() - shift * shift);
+            double shift = total(sums, i) / block.count();
+            mean[i] = center[i] + shift;
+            var[i] = Math.max(0, total(squares, i) / block.count() - shift * shift);
         }
     }
 

@@ -44,21 +44,24 @@ class ChannelKernelConformanceTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("blocks")
-    void sumsAndSquaresMatchTheReference(Kernels k, ChannelBlock block) {
+    void sumsAndMomentsMatchTheReference(Kernels k, ChannelBlock block) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = floats(arena, block, 1, 100);
             int c = (int) block.channels();
             double[] center = {100.25, 99.75, 100.5, 100.0625};   // float32 holds them, as the caller makes sure
-            double[] wantSum = nan(c), wantSquares = nan(c), sum = nan(c), squares = nan(c);
+            double[] wantSum = nan(c), wantShifted = nan(c), wantSquares = nan(c);
+            double[] sum = nan(c), shifted = nan(c), squares = nan(c);
             REF.channelSums(DType.FLOAT32, block, x, GUARD, C0, c, wantSum);
             k.channelSums(DType.FLOAT32, block, x, GUARD, C0, c, sum);
-            REF.channelSquares(DType.FLOAT32, block, x, GUARD, C0, c, center, wantSquares);
-            k.channelSquares(DType.FLOAT32, block, x, GUARD, C0, c, center, squares);
+            REF.channelMoments(DType.FLOAT32, block, x, GUARD, C0, c, center, wantShifted, wantSquares);
+            k.channelMoments(DType.FLOAT32, block, x, GUARD, C0, c, center, shifted, squares);
             for (int i = C0; i < c; i++) {
                 assertClose(wantSum[i], sum[i], 1e-6 * 101 * block.count(), "sum of channel " + i);
+                assertClose(wantShifted[i], shifted[i], 1e-6 * block.count(), "sum about the center of channel " + i);
                 assertClose(wantSquares[i], squares[i], 1e-5 * wantSquares[i], "squares of channel " + i);
             }
-            assertTrue(Double.isNaN(sum[0]) && Double.isNaN(squares[0]), "channel 0 was not asked for");
+            assertTrue(Double.isNaN(sum[0]) && Double.isNaN(shifted[0]) && Double.isNaN(squares[0]),
+                    "channel 0 was not asked for");
         }
     }
 
