@@ -3,6 +3,7 @@ package dev.panagrad.kernels;
 import dev.panagrad.DType;
 import dev.panagrad.blas.OpenBlas;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -76,12 +77,13 @@ public class BlasKernels extends VectorKernels {
     }
 
     /**
-     * The product through OpenBLAS, split into blocks over the threads or as one call; false (nothing done)
-     * when OpenBLAS cannot take it.
+     * The product through OpenBLAS, split over the threads (into blocks of C, or into parts of the depth when
+     * C is small and the depth long: {@link GemmBlocks#depthParts}) or as one call; false (nothing done) when
+     * OpenBLAS cannot take it.
      */
-    private static boolean blas(boolean split, DType dt, boolean transA, boolean transB, long m, long n, long k,
-                                double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff,
-                                long ldb, double beta, MemorySegment c, long cOff, long ldc) {
+    private boolean blas(boolean split, DType dt, boolean transA, boolean transB, long m, long n, long k,
+                         double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff,
+                         long ldb, double beta, MemorySegment c, long cOff, long ldc) {
         // k == 0 (C = beta * C) and empty outputs are left to the reference loop: nothing to gain from BLAS.
         if ((dt != DType.FLOAT32 && dt != DType.FLOAT64) || m <= 0 || n <= 0 || k <= 0
                 || !a.isNative() || !b.isNative() || !c.isNative() || !available()) {
@@ -91,21 +93,68 @@ public class BlasKernels extends VectorKernels {
         long lb = blasLd(ldb, transB ? n : k, transB ? k : n);
         long lc = blasLd(ldc, m, n);
         if (la <= 0 || lb <= 0 || lc <= 0 || !fitsInt(m, n, k, la, lb, lc)) return false;
-        GemmBlocks.BlockBody block = (i0, i1, j0, j1) -> {
-            int rows = (int) (i1 - i0), cols = (int) (j1 - j0);
-            long ao = aOff + (transA ? i0 : i0 * la), bo = bOff + (transB ? j0 * lb : j0);
-            long co = cOff + i0 * lc + j0;
-            if (dt == DType.FLOAT32) {
-                OpenBlas.sgemm(transA, transB, rows, cols, (int) k, (float) alpha,
-                        a, ao, (int) la, b, bo, (int) lb, (float) beta, c, co, (int) lc);
-            } else {
-                OpenBlas.dgemm(transA, transB, rows, cols, (int) k, alpha,
-                        a, ao, (int) la, b, bo, (int) lb, beta, c, co, (int) lc);
-            }
-        };
+        int parts = split ? GemmBlocks.depthParts(m, n, k, BLAS_GRID) : 1;
+        if (parts > 1) {
+            depthSplit(parts, dt, transA, transB, m, n, k, alpha, a, aOff, la, b, bOff, lb, beta, c, cOff, lc);
+            return true;
+        }
+        GemmBlocks.BlockBody block = (i0, i1, j0, j1) -> call(dt, transA, transB, i1 - i0, j1 - j0, k, alpha, a,
+                aOff + (transA ? i0 : i0 * la), la, b, bOff + (transB ? j0 * lb : j0), lb, beta, c, cOff + i0 * lc + j0,
+                lc);
         if (split) GemmBlocks.split(m, n, k, SPLIT_UNIT, SPLIT_UNIT, BLAS_GRID, block);
         else block.run(0, m, 0, n);
         return true;
+    }
+
+    /**
+     * C = alpha op(A) op(B) + beta C with the depth cut into {@code parts}: the first part's product goes into C
+     * (with beta), each other part's into its own partial C, and the partials are then added into C in part
+     * order, so the result does not depend on which thread ran which part.
+     */
+    private void depthSplit(int parts, DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                            MemorySegment a, long aOff, long la, MemorySegment b, long bOff, long lb, double beta,
+                            MemorySegment c, long cOff, long lc) {
+        long size = m * n;
+        MemorySegment partials = partials((parts - 1) * size * dt.byteSize());
+        Parallel.forRange(parts, 1, (lo, hi) -> {
+            for (long q = lo; q < hi; q++) {
+                long p0 = k * q / parts, depth = k * (q + 1) / parts - p0;
+                long ao = aOff + (transA ? p0 * la : p0), bo = bOff + (transB ? p0 : p0 * lb);
+                if (q == 0) call(dt, transA, transB, m, n, depth, alpha, a, ao, la, b, bo, lb, beta, c, cOff, lc);
+                else call(dt, transA, transB, m, n, depth, alpha, a, ao, la, b, bo, lb, 0, partials, (q - 1) * size, n);
+            }
+        });
+        for (long q = 1; q < parts; q++) {
+            for (long i = 0; i < m; i++) {
+                long row = cOff + i * lc;
+                binary(BinaryOp.ADD, dt, c, row, 1, partials, (q - 1) * size + i * n, 1, c, row, 1, n);
+            }
+        }
+    }
+
+    /** This thread's buffer for the partial products of a depth split, at least {@code bytes} long. */
+    private static MemorySegment partials(long bytes) {
+        MemorySegment held = PARTIALS.get();
+        if (held.byteSize() < bytes) {
+            held = Arena.ofAuto().allocate(Math.max(bytes, 2 * held.byteSize()), 64);
+            PARTIALS.set(held);
+        }
+        return held;
+    }
+
+    private static final ThreadLocal<MemorySegment> PARTIALS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
+    /** One OpenBLAS call, on this thread. */
+    private static void call(DType dt, boolean transA, boolean transB, long m, long n, long k, double alpha,
+                             MemorySegment a, long aOff, long la, MemorySegment b, long bOff, long lb, double beta,
+                             MemorySegment c, long cOff, long lc) {
+        if (dt == DType.FLOAT32) {
+            OpenBlas.sgemm(transA, transB, (int) m, (int) n, (int) k, (float) alpha, a, aOff, (int) la, b, bOff,
+                    (int) lb, (float) beta, c, cOff, (int) lc);
+        } else {
+            OpenBlas.dgemm(transA, transB, (int) m, (int) n, (int) k, alpha, a, aOff, (int) la, b, bOff, (int) lb,
+                    beta, c, cOff, (int) lc);
+        }
     }
 
     /**

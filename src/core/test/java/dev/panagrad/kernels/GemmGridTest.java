@@ -35,6 +35,17 @@ class GemmGridTest {
         }
     }
 
+    @Test
+    void depthIsCutOnlyForASmallCOverALongDepth() {
+        var blas = BlasKernels.BLAS_GRID;
+        assertEquals(2, GemmBlocks.depthParts(128, 128, 3136, blas), "128 x 128 over 3136: two parts of 1568");
+        assertEquals(GemmBlocks.MAX_BLOCKS, GemmBlocks.depthParts(128, 128, 1 << 20, blas), "as many as the cap");
+        assertEquals(1, GemmBlocks.depthParts(128, 128, 2047, blas), "parts would be shorter than 1024");
+        assertEquals(1, GemmBlocks.depthParts(256, 128, 1 << 20, blas), "C splits into 128-row blocks");
+        assertEquals(1, GemmBlocks.depthParts(128, 256, 1 << 20, blas), "C splits into 128-column blocks");
+        assertEquals(1, GemmBlocks.depthParts(8, 8, 4096, blas), "too little work to split");
+    }
+
     private static void assertBlocksTileC(long m, long n, long k, GemmBlocks.GridLimits limits) {
         List<long[]> blocks = new ArrayList<>();
         GemmBlocks.split(m, n, k, 16, 16, limits, (i0, i1, j0, j1) -> {

@@ -380,13 +380,14 @@ class KernelConformanceTest {
 
     /**
      * (m, n, k) shapes: single elements, sizes around the register tile and the vector width, several depth
-     * blocks (k > 256), row blocks (m > 128) and column blocks (n > 1024), and matrix-vector products (one row
-     * or column of C), small and large enough to be split over threads.
+     * blocks (k > 256), row blocks (m > 128) and column blocks (n > 1024), matrix-vector products (one row
+     * or column of C), small and large enough to be split over threads, and a small C over a long depth (cut
+     * into parts of the depth where OpenBLAS runs it).
      */
     private static final int[][] GEMM_SHAPES = {
             {1, 1, 1}, {1, 5, 3}, {5, 1, 3}, {3, 4, 1}, {7, 33, 5}, {8, 32, 16}, {9, 31, 17}, {16, 2 * FL, 8},
             {17, 2 * FL + 1, 33}, {33, 65, 70}, {65, 47, 300}, {130, 20, 40}, {5, 1100, 7}, {2, 300, 40}, {300, 3, 40},
-            {1, 4 * FL + 3, 70}, {4 * FL + 3, 1, 70}, {1, 3000, 200}, {3000, 1, 200}};
+            {1, 4 * FL + 3, 70}, {4 * FL + 3, 1, 70}, {1, 3000, 200}, {3000, 1, 200}, {40, 70, 4100}, {3, 200, 2500}};
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsDtypes")
