@@ -23,9 +23,12 @@ import static jdk.incubator.vector.VectorOperators.NE;
  * columns and applies the affine map and ReLU to them with the same float operations as
  * {@link VectorChannels#affine}, then folds the taps as {@link VectorWindows} pools. Backward spreads each
  * output's gated gradient back to its tap by interleaving four per-tap vectors, and adds it to the affine part
- * with the same fused multiply-add as {@link VectorChannels#affine}. The lanes past a row are computed and
- * never kept: results go through heap arrays with room after them, copied out a plane at a time, and the last
- * planes of x are read from a copy with room after it.
+ * with the same fused multiply-add as {@link VectorChannels#affine}. Where a row of windows fills at most half
+ * a vector (planes up to 17 wide on 16 float lanes), a forward vector takes two rows of windows: the second of
+ * its two source vectors per input row is the next row of windows' input row instead of the same row's
+ * continuation, so a plane takes half the vectors. The lanes past a row are computed and never kept: results
+ * go through heap arrays with room after them, copied out a plane at a time, and the last planes of x are read
+ * from a copy with room after it.
  */
 final class VectorBatchNormPool {
     private VectorBatchNormPool() {}
@@ -42,6 +45,8 @@ final class VectorBatchNormPool {
         int oh = h / 2, ow = w / 2, size = oh * ow;
         float[] out = new float[size + FL], from = new float[size + FL];
         int[] codes = new int[size + FL];
+        boolean paired = paired(ow);
+        FloatVector even = paired ? pairedColumns(ow, 0) : EVEN, odd = paired ? pairedColumns(ow, 1) : ODD;
         try (Arena arena = Arena.ofConfined()) {
             Planes planes = new Planes(x, xOff, h * w, arena);
             for (long p = p0; p < p1; p++) {
@@ -49,11 +54,18 @@ final class VectorBatchNormPool {
                 float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
                 MemorySegment src = planes.at(p);
                 long base = planes.start(p);
-                for (int r = 0; r < oh; r++) {
+                // lanes past the row(s): overwritten by the next vector or never copied out
+                for (int r = 0; r < oh; r += paired ? 2 : 1) {
                     long upper = base + 2L * r * w, lower = upper + w;
-                    // lanes past the row: overwritten by the next row or never copied out
+                    if (paired) {
+                        long next = r + 1 < oh ? 2L * w : 0;   // the next row of windows, past the last the same one
+                        poolWindows(src, upper, upper + next, lower, lower + next, even, odd, out, from, codes, r * ow,
+                                m, s, t);
+                        continue;
+                    }
                     for (int k = 0; k < ow; k += FL) {
-                        poolWindows(src, upper + 2 * k, lower + 2 * k, out, from, codes, r * ow + k, m, s, t);
+                        long u = upper + 2 * k, l = lower + 2 * k;
+                        poolWindows(src, u, u + FL, l, l + FL, even, odd, out, from, codes, r * ow + k, m, s, t);
                     }
                 }
                 long at = p * size;
@@ -103,15 +115,17 @@ final class VectorBatchNormPool {
     }
 
     /**
-     * One vector of outputs, from {@code o}, of the windows whose two input rows start at {@code upper} and
-     * {@code lower}: the maximum, the x it came from and its tap. A method of its own for the reason
+     * One vector of outputs, from {@code o}: the maximum, the x it came from and its tap of the windows whose upper
+     * taps the lane indices {@code even} and {@code odd} pick from the vectors at {@code u0} and {@code u1}, and
+     * whose lower taps they pick from those at {@code l0} and {@code l1}. A method of its own for the reason
      * {@link #spreadWindows} is.
      */
-    private static void poolWindows(MemorySegment x, long upper, long lower, float[] out, float[] from, int[] codes,
-                                    int o, float m, float s, float t) {
-        FloatVector a0 = load(x, upper), a1 = load(x, upper + FL), b0 = load(x, lower), b1 = load(x, lower + FL);
-        FloatVector ae = EVEN.selectFrom(a0, a1), ao = ODD.selectFrom(a0, a1);
-        FloatVector be = EVEN.selectFrom(b0, b1), bo = ODD.selectFrom(b0, b1);
+    private static void poolWindows(MemorySegment x, long u0, long u1, long l0, long l1, FloatVector even,
+                                    FloatVector odd, float[] out, float[] from, int[] codes, int o, float m, float s,
+                                    float t) {
+        FloatVector a0 = load(x, u0), a1 = load(x, u1), b0 = load(x, l0), b1 = load(x, l1);
+        FloatVector ae = even.selectFrom(a0, a1), ao = odd.selectFrom(a0, a1);
+        FloatVector be = even.selectFrom(b0, b1), bo = odd.selectFrom(b0, b1);
         FloatVector vae = relu(ae, m, s, t), vao = relu(ao, m, s, t), vbe = relu(be, m, s, t), vbo = relu(bo, m, s, t);
         // as max pooling folds the taps: each row's pair, then the lower row's winner against the upper's
         VectorMask<Float> aOdd = wins(vao, vae), bOdd = wins(vbo, vbe);
@@ -119,8 +133,8 @@ final class VectorBatchNormPool {
         VectorMask<Float> below = wins(bm, am);
         am.blend(bm, below).intoArray(out, o);
         ae.blend(ao, aOdd).blend(be.blend(bo, bOdd), below).intoArray(from, o);
-        VectorMask<Float> odd = below.and(bOdd).or(below.not().and(aOdd));
-        IntVector code = IntVector.zero(I).add(2, below.cast(I)).add(1, odd.cast(I));
+        VectorMask<Float> right = below.and(bOdd).or(below.not().and(aOdd));
+        IntVector code = IntVector.zero(I).add(2, below.cast(I)).add(1, right.cast(I));
         code.intoArray(codes, o);
     }
 
@@ -207,6 +221,22 @@ final class VectorBatchNormPool {
     private static FloatVector lanes(int first, int step) {
         float[] v = new float[FL];
         for (int n = 0; n < FL; n++) v[n] = step * n + first;
+        return FloatVector.fromArray(F, v, 0);
+    }
+
+    /** Whether a row of {@code ow} windows fills at most half a vector, so that a vector takes two rows. */
+    private static boolean paired(int ow) {
+        return ow > 0 && 2 * ow <= FL;
+    }
+
+    /**
+     * Two rows of {@code ow} windows in one vector: lane n < ow reads column {@code 2n + parity} of the first
+     * source vector, lane n in [ow, 2 ow) column {@code 2(n - ow) + parity} of the second (index + FL); the lanes
+     * after those read lane 0.
+     */
+    private static FloatVector pairedColumns(int ow, int parity) {
+        float[] v = new float[FL];
+        for (int n = 0; n < 2 * ow; n++) v[n] = n < ow ? 2 * n + parity : FL + 2 * (n - ow) + parity;
         return FloatVector.fromArray(F, v, 0);
     }
 

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused batch-norm, ReLU and 2x2 max-pooling kernels of every implementation, on float32 planes with even
- * and odd sides, output rows shorter than, as long as and longer than a vector, small and large planes: against
+ * and odd sides, output rows up to half a vector, shorter than, as long as and longer than a vector, small and
+ * large planes: against
  * what the same implementation's {@link Kernels#channelAffine} and {@link Kernels#maxPool2d} give one after
  * the other (bit for bit), against {@link ScalarKernels} (to float rounding), and with the planes outside the
  * asked range, and the elements around every block, left untouched.
@@ -34,8 +35,10 @@ class BatchNormPoolKernelConformanceTest {
     static Stream<Arguments> planes() {
         List<Arguments> args = new ArrayList<>();
         int fl = Lanes.FL;
-        int[][] sides = {{2, 2}, {4, 6}, {5, 7}, {28, 28}, {14, 14}, {3, 2 * fl + 3}, {2, 2 * fl}, {6, 4 * fl + 6},
-                {45, 47}, {64, 66}};
+        // rows of windows up to half a vector wide go two to a vector: odd and even counts of them, both sides
+        // of that limit (fl / 2 windows and one more)
+        int[][] sides = {{2, 2}, {4, 6}, {5, 7}, {7, 5}, {28, 28}, {14, 14}, {fl + 1, fl + 1}, {9, fl + 2},
+                {3, 2 * fl + 3}, {2, 2 * fl}, {6, 4 * fl + 6}, {45, 47}, {64, 66}};
         for (Kernels k : KernelConformanceTest.implementations()) {
             for (int[] s : sides) args.add(Arguments.of(Named.of(k.name(), k), s[0], s[1]));
         }
