@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * heap segments, sizes beyond {@code int}) runs as in {@link VectorKernels}.
  *
  * <p>OpenBLAS runs single-threaded inside each call; a large product is split into a grid of blocks of C fixed
- * by its shape ({@link GemmBlocks#split}), one OpenBLAS call per block, run on the library's own threads
+ * by its shape ({@link GemmBlocks#split}), or, when C is small and the depth long, into parts of the depth
+ * ({@link GemmBlocks#depthParts}), one OpenBLAS call per block or part, run on the library's own threads
  * ({@link Parallel}), so the result does not depend on the thread count. Two thread pools on the same cores
  * would fight: OpenBLAS's workers spin for a while after each call, stealing the cores the library's next
  * (elementwise) op wants.
@@ -132,7 +133,10 @@ public class BlasKernels extends VectorKernels {
         }
     }
 
-    /** This thread's buffer for the partial products of a depth split, at least {@code bytes} long. */
+    /**
+     * This thread's buffer for the partial products of a depth split, at least {@code bytes} long; kept for the
+     * thread's life (C is under 256 x 256, so at most the grid's cap less one such products of doubles).
+     */
     private static MemorySegment partials(long bytes) {
         MemorySegment held = PARTIALS.get();
         if (held.byteSize() < bytes) {
