@@ -36,7 +36,7 @@ final class VectorBatchNormPool {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt TAP = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final FloatVector EVEN = lanes(0, 2), ODD = lanes(1, 2), IOTA = lanes(0, 1);
+    private static final FloatVector IOTA = lanes(0, 1);
     /** Lane n of the first (second) half takes lane n / 2 of the first vector or, n odd, the second. */
     private static final FloatVector LOW = interleave(0), HIGH = interleave(FL / 2);
 
@@ -46,7 +46,9 @@ final class VectorBatchNormPool {
         float[] out = new float[size + FL], from = new float[size + FL];
         int[] codes = new int[size + FL];
         boolean paired = paired(ow);
-        FloatVector even = paired ? pairedColumns(ow, 0) : EVEN, odd = paired ? pairedColumns(ow, 1) : ODD;
+        // a row of windows wider than half a vector takes the whole vector: the even and odd columns of two
+        int rowWidth = Math.min(ow, FL / 2);
+        FloatVector even = pairedColumns(rowWidth, 0), odd = pairedColumns(rowWidth, 1);
         try (Arena arena = Arena.ofConfined()) {
             Planes planes = new Planes(x, xOff, h * w, arena);
             for (long p = p0; p < p1; p++) {
@@ -232,7 +234,7 @@ final class VectorBatchNormPool {
     /**
      * Two rows of {@code ow} windows in one vector: lane n < ow reads column {@code 2n + parity} of the first
      * source vector, lane n in [ow, 2 ow) column {@code 2(n - ow) + parity} of the second (index + FL); the lanes
-     * after those read lane 0.
+     * after those read lane 0. With {@code ow = FL / 2}: the even (or odd) columns of the two vectors together.
      */
     private static FloatVector pairedColumns(int ow, int parity) {
         float[] v = new float[FL];
