@@ -1,7 +1,7 @@
 package dev.panagrad.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -67,17 +67,20 @@ public final class Parallel {
     }
 
     /**
-     * Splits [0, n) into at most {@link #threads()} chunks of at least {@code grain} items and runs them on the
-     * caller's thread and the workers. Chunk i belongs to thread i (the caller is thread 0), so consecutive ops
-     * over the same data give each core the part it wrote last, still in its cache; a thread that is done takes
-     * any chunk not yet started, so a worker that is slow to start (its core busy elsewhere) leaves its chunk to
-     * the others instead of holding the op up. While another thread's range occupies the workers, and inside a
-     * chunk, the range runs on the caller's thread alone.
+     * Splits [0, n) into at most {@link #threads()} shares of at least {@code grain} items and runs them on the
+     * caller's thread and the workers. Share i belongs to thread i (the caller is thread 0), so consecutive ops
+     * over the same data give each core the part it wrote last, still in its cache. Each share is cut into up
+     * to {@value #PIECES} pieces of at least {@code grain} items, which its thread runs in order; a thread done
+     * with its share takes the last pieces nobody has started of the others, so a thread that is late to start
+     * or slowed by other work on its core leaves the end of its share to the others instead of holding the op
+     * up. {@code body} may therefore see any cut of the range into consecutive runs. While another thread's
+     * range occupies the workers, and inside a piece, the range runs on the caller's thread alone.
      */
     public static void forRange(long n, long grain, RangeBody body) {
         Team t = team;
-        int chunks = (int) Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        Chunks work = chunks <= 1 || t == null || IN_CHUNK.get() ? null : new Chunks(body, n, chunks);
+        long g = Math.max(1, grain);
+        int shares = (int) Math.min(threads, Math.max(1, n / g));
+        Chunks work = shares <= 1 || t == null || IN_CHUNK.get() ? null : new Chunks(body, n, shares, g);
         if (work == null || !t.offer(work)) {
             if (n > 0) body.run(0, n);
             return;
@@ -87,44 +90,67 @@ public final class Parallel {
             work.run(0);
         } finally {
             IN_CHUNK.set(false);
-            t.finish(work);   // no chunk still runs (and touches the operands' memory) once the op returns or throws
+            t.finish(work);   // no piece still runs (and touches the operands' memory) once the op returns or throws
         }
         work.rethrow();
     }
 
-    /** The chunks of one range, each claimed once, by its own thread or one that is done; failures are collected. */
+    /** The most pieces one thread's share of a range is cut into. */
+    static final int PIECES = 8;
+
+    /**
+     * The shares of one range and their pieces, each piece taken once: from the front of a share by its own
+     * thread, from the back by a thread done with its own; failures are collected.
+     */
     private static final class Chunks {
         private final RangeBody body;
         private final long n;
-        private final int count;
-        private final AtomicIntegerArray claimed;
-        /** Workers inside {@link #help}: a chunk is only ever claimed by a thread counted here or the caller. */
+        private final int shares, pieces;
+        /** Per share: the next piece from the front (high 32 bits) and one past the last piece left (low 32 bits). */
+        private final AtomicLongArray left;
+        /** Workers inside {@link #help}: a piece is only ever taken by a thread counted here or the caller. */
         final AtomicInteger helpers = new AtomicInteger();
         private Throwable failure;
 
-        Chunks(RangeBody body, long n, int count) {
+        Chunks(RangeBody body, long n, int shares, long grain) {
             this.body = body;
             this.n = n;
-            this.count = count;
-            this.claimed = new AtomicIntegerArray(count);
+            this.shares = shares;
+            this.pieces = (int) Math.max(1, Math.min(PIECES, n / shares / grain));
+            this.left = new AtomicLongArray(shares);
+            for (int i = 0; i < shares; i++) left.set(i, pieces);
         }
 
-        /** Runs the chunk of thread {@code slot} (if there is one), then every chunk nobody has started. */
+        /** Runs the share of thread {@code slot} (if there is one) piece by piece, then every piece left. */
         void run(int slot) {
-            if (slot < count) runChunk(slot);
-            for (int i = count - 1; i >= 0; i--) runChunk(i);
+            if (slot < shares) {
+                for (int p; (p = take(slot, true)) >= 0; ) runPiece(slot, p);
+            }
+            for (int i = shares - 1; i >= 0; i--) {
+                for (int p; (p = take(i, false)) >= 0; ) runPiece(i, p);
+            }
         }
 
-        private void runChunk(int i) {
-            if (claimed.get(i) != 0 || claimed.getAndSet(i, 1) != 0) return;
+        /** Takes the first (or last) piece of share {@code i} nobody has taken; -1 when none is left. */
+        private int take(int i, boolean first) {
+            while (true) {
+                long state = left.get(i);
+                int next = (int) (state >>> 32), end = (int) state;
+                if (next >= end) return -1;
+                if (left.compareAndSet(i, state, first ? state + (1L << 32) : state - 1)) return first ? next : end - 1;
+            }
+        }
+
+        private void runPiece(int share, int piece) {
+            long lo = n * share / shares, len = n * (share + 1) / shares - lo;
             try {
-                body.run(n * i / count, n * (i + 1) / count);
+                body.run(lo + len * piece / pieces, lo + len * (piece + 1) / pieces);
             } catch (RuntimeException | Error e) {
                 fail(e);
             }
         }
 
-        /** Runs chunks on a worker; one that arrives after every chunk was taken runs nothing. */
+        /** Runs pieces on a worker; one that arrives after every piece was taken runs nothing. */
         void help(int slot) {
             helpers.incrementAndGet();
             IN_CHUNK.set(true);

@@ -6,16 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The range splitter: every index runs exactly once whatever the thread count, callers on several threads at
- * once, ranges nested in a chunk, and a failing chunk; workers that went to sleep between ranges wake again.
+ * once, ranges nested in a chunk, a busy thread's share finished by another, and a failing chunk; workers that
+ * went to sleep between ranges wake again.
  */
 class ParallelTest {
 
@@ -87,6 +91,39 @@ class ParallelTest {
             assertTrue(failures.isEmpty(), () -> "failures: " + failures);
         } finally {
             Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void aThreadDoneWithItsShareTakesTheRestOfABusyThreadsShare() {
+        int saved = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            int pieces = Parallel.PIECES, n = 2 * pieces;
+            Thread[] ranBy = new Thread[n];
+            CountDownLatch restOfFirstShare = new CountDownLatch(pieces - 1);
+            AtomicBoolean released = new AtomicBoolean();
+            Parallel.forRange(n, 1, (lo, hi) -> {
+                for (long i = lo; i < hi; i++) {
+                    ranBy[(int) i] = Thread.currentThread();
+                    if (i > 0 && i < pieces) restOfFirstShare.countDown();
+                }
+                if (lo == 0) released.set(await(restOfFirstShare));   // the first share's owner stays busy
+            });
+            assertTrue(released.get(), "the rest of the first share waited for its busy owner");
+            for (int i = 1; i < pieces; i++) assertNotSame(ranBy[0], ranBy[i], "index " + i + " ran on the busy thread");
+            assertOnce(cover(1000, 1), "the next range");
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    private static boolean await(CountDownLatch latch) {
+        try {
+            return latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
