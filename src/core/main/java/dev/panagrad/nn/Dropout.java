@@ -1,7 +1,6 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.Generator;
-import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
 
 /**
@@ -50,11 +49,7 @@ public class Dropout extends Module {
         checkP(p);
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0);
-        Tensor mask;
-        try (var off = GradMode.noGrad()) {
-            mask = generator.rand(x.dtype(), x.shape()).ge(p).to(x.dtype()).mul_(1 / (1 - p));
-        }
-        return x.mul(mask);
+        return x.mul(generator.dropoutMask(x.dtype(), p, x.shape()));
     }
 
     private static void checkP(double p) {
