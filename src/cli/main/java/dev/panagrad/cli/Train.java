@@ -12,7 +12,6 @@ import dev.panagrad.distributed.DistributedSampler;
 import dev.panagrad.distributed.ProcessGroup;
 import dev.panagrad.io.Checkpoint;
 import dev.panagrad.kernels.Kernels;
-import dev.panagrad.kernels.Parallel;
 import dev.panagrad.memory.MemoryPool;
 import dev.panagrad.memory.Scope;
 import dev.panagrad.nn.Losses;
@@ -60,6 +59,7 @@ public final class Train {
               --lr X              learning rate (default 0.001 for adam/adamw, 0.05 for sgd)
               --schedule NAME     cosine (decay to 0 over the epochs) or none (default cosine)
               --threads N         threads for large ops (default: all %d cores, shared among the ranks on a machine)
+                                  (1 at first, while the JIT compiler is busy with the hot code)
               --seed N            seed for initialisation, dropout and shuffling (default 0)
               --limit N           train on the first N training images only
               --test-limit N      evaluate on the first N test images only
@@ -142,7 +142,7 @@ public final class Train {
                     + " processes; expected a multiple of " + ranks);
         }
         if (!Ranks.writes()) out = new PrintStream(java.io.OutputStream.nullOutputStream());
-        Parallel.setThreads(s.threads);
+        WarmUpThreads warmUp = new WarmUpThreads(s.threads);
         TensorDataset train = FashionMnist.train(s.data), test = FashionMnist.test(s.data);
         if (s.limit < train.size()) train = train.narrow(0, s.limit);
         if (s.testLimit < test.size()) test = test.narrow(0, s.testLimit);
@@ -177,7 +177,7 @@ public final class Train {
             ProgressBar bar = new ProgressBar(out, label, loader.batchCount(), terminal);
             double lr = optimizer.lr(0);   // the rate this epoch trains with; the schedule steps after it
             long t0 = System.nanoTime();
-            double[] fit = trainEpoch(model, ddp, optimizer, loader, bar, epoch);
+            double[] fit = trainEpoch(model, ddp, optimizer, loader, bar, epoch, warmUp);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             bar.clear();
             double[] eval = evaluate(model, test);
@@ -244,7 +244,8 @@ public final class Train {
 
     /** One pass over the training data; returns the mean loss and the accuracy on the batches seen. */
     private static double[] trainEpoch(Module model, DistributedDataParallel ddp, Optimizer optimizer,
-                                       DataLoader loader, ProgressBar bar, int epoch) {
+                                       DataLoader loader, ProgressBar bar, int epoch,
+                                       WarmUpThreads warmUp) {
         model.train();
         double lossSum = 0;
         long seen = 0, correct = 0, batches = 0;
@@ -266,6 +267,7 @@ public final class Train {
             }
             seen += b.size();
             bar.update(++batches, seen, lossSum / seen);
+            warmUp.afterStep();
         }
         double[] all = Ranks.sum(lossSum, correct, seen);
         return new double[] {all[0] / all[2], all[1] / all[2]};
