@@ -1,6 +1,8 @@
 package dev.panagrad;
 
+import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.Parallel;
+import dev.panagrad.kernels.SplitMix;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,8 +24,6 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Generator {
     private static final Generator GLOBAL = new Generator(System.nanoTime());
-    /** SplittableRandom's default increment (the golden ratio in 64 bits). */
-    private static final long GAMMA = 0x9e3779b97f4a7c15L;
     /** Elements per piece of a parallel fill: a few microseconds of draws. */
     private static final long GRAIN = 1 << 13;
 
@@ -52,7 +52,7 @@ public final class Generator {
 
     /** A uniform double in [0, 1). */
     public synchronized double nextDouble() {
-        return uniformDouble(next());
+        return SplitMix.uniformDouble(next());
     }
 
     /** A uniform long in [0, bound). */
@@ -66,15 +66,7 @@ public final class Generator {
         Tensor t = floating("rand", dtype, shape);
         long base = reserve(t.numel());
         MemorySegment s = t.segment();
-        if (dtype == DType.FLOAT32) {
-            Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> {
-                for (long i = lo; i < hi; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, uniformFloat(draw(base, i)));
-            });
-        } else {
-            Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> {
-                for (long i = lo; i < hi; i++) s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, uniformDouble(draw(base, i)));
-            });
-        }
+        Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> Kernels.active().randomUniform(dtype, s, lo, hi - lo, base, lo));
         return t;
     }
 
@@ -86,8 +78,8 @@ public final class Generator {
         boolean single = dtype == DType.FLOAT32;
         Parallel.forRange(pairs, GRAIN / 2, (lo, hi) -> {
             for (long j = lo; j < hi; j++) {
-                double r = Math.sqrt(-2 * Math.log(1.0 - uniformDouble(draw(base, 2 * j))));
-                double a = 2 * Math.PI * uniformDouble(draw(base, 2 * j + 1));
+                double r = Math.sqrt(-2 * Math.log(1.0 - SplitMix.uniformDouble(SplitMix.state(base, 2 * j))));
+                double a = 2 * Math.PI * SplitMix.uniformDouble(SplitMix.state(base, 2 * j + 1));
                 put(s, single, 2 * j, r * Math.cos(a));
                 if (2 * j + 1 < n) put(s, single, 2 * j + 1, r * Math.sin(a));
             }
@@ -107,21 +99,7 @@ public final class Generator {
         Tensor t = floating("dropoutMask", dtype, shape);
         long base = reserve(t.numel());
         MemorySegment s = t.segment();
-        if (dtype == DType.FLOAT32) {
-            float below = (float) p, keep = (float) (1 / (1 - p));
-            Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> {
-                for (long i = lo; i < hi; i++) {
-                    s.setAtIndex(ValueLayout.JAVA_FLOAT, i, uniformFloat(draw(base, i)) >= below ? keep : 0f);
-                }
-            });
-        } else {
-            double keep = 1 / (1 - p);
-            Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> {
-                for (long i = lo; i < hi; i++) {
-                    s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, uniformDouble(draw(base, i)) >= p ? keep : 0);
-                }
-            });
-        }
+        Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> Kernels.active().dropoutMask(dtype, s, lo, hi - lo, base, lo, p));
         return t;
     }
 
@@ -151,54 +129,28 @@ public final class Generator {
         else s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
     }
 
-    /** Takes {@code draws} draws at once; returns the state before them, for {@link #draw}. */
+    /** Takes {@code draws} draws at once; returns the state before them ({@link SplitMix#state} gives each). */
     private long reserve(long draws) {
         long base = state;
-        state += draws * GAMMA;
+        state += draws * SplitMix.GAMMA;
         return base;
     }
 
-    /** Draw {@code k} (from 0) after the state {@code base}. */
-    private static long draw(long base, long k) {
-        return base + (k + 1) * GAMMA;
-    }
-
     private long next() {
-        return state += GAMMA;
+        return state += SplitMix.GAMMA;
     }
 
     /** A uniform long in [origin, bound), origin < bound, with SplittableRandom's rejection rule. */
     private long nextLong(long origin, long bound) {
-        long r = mix64(next()), n = bound - origin, m = n - 1;
+        long r = SplitMix.mix64(next()), n = bound - origin, m = n - 1;
         if ((n & m) == 0) return (r & m) + origin;
         if (n > 0) {
-            for (long u = r >>> 1; u + m - (r = u % n) < 0; u = mix64(next()) >>> 1) {
+            for (long u = r >>> 1; u + m - (r = u % n) < 0; u = SplitMix.mix64(next()) >>> 1) {
                 // u fell into the incomplete last block of n values: draw again
             }
             return r + origin;
         }
-        while (r < origin || r >= bound) r = mix64(next());   // the range is wider than Long.MAX_VALUE
+        while (r < origin || r >= bound) r = SplitMix.mix64(next());   // the range is wider than Long.MAX_VALUE
         return r;
-    }
-
-    /** 53 random bits as a double in [0, 1). */
-    private static double uniformDouble(long state) {
-        return (mix64(state) >>> 11) * 0x1.0p-53;
-    }
-
-    /** 24 random bits as a float in [0, 1): rounding can never give 1. */
-    private static float uniformFloat(long state) {
-        return (mix32(state) & ((1 << 24) - 1)) * 0x1p-24f;
-    }
-
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
-    private static int mix32(long z) {
-        z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5L;
-        return (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) >>> 32);
     }
 }

@@ -235,6 +235,35 @@ public interface Kernels {
                                          long p1, double[] center, double[] a, double[] d, double[] k,
                                          ReluGate gate, MemorySegment gx);
 
+    // ---------------------------------------------------------------- random fills
+
+    /**
+     * Uniform values in [0, 1) into n contiguous elements of y (float32 or float64): element i gets
+     * {@link SplitMix} draw {@code first + i} after the state {@code base}, so a range split anywhere gives the
+     * same values. This default is the reference.
+     */
+    default void randomUniform(DType dt, MemorySegment y, long yOff, long n, long base, long first) {
+        for (long i = 0; i < n; i++) {
+            long state = SplitMix.state(base, first + i);
+            Access.store(dt, y, yOff + i, dt == DType.FLOAT32 ? SplitMix.uniformFloat(state) : SplitMix.uniformDouble(state));
+        }
+    }
+
+    /**
+     * Dropout's mask into n contiguous elements of y: {@code 1 / (1 - p)} where the value {@link #randomUniform}
+     * would write is at least p, else 0 (p, the value and the comparison in dtype dt). This default is the
+     * reference.
+     */
+    default void dropoutMask(DType dt, MemorySegment y, long yOff, long n, long base, long first, double p) {
+        boolean single = dt == DType.FLOAT32;
+        double below = single ? (float) p : p, keep = single ? (float) (1 / (1 - p)) : 1 / (1 - p);
+        for (long i = 0; i < n; i++) {
+            long state = SplitMix.state(base, first + i);
+            double u = single ? SplitMix.uniformFloat(state) : SplitMix.uniformDouble(state);
+            Access.store(dt, y, yOff + i, u >= below ? keep : 0);
+        }
+    }
+
     // ---------------------------------------------------------------- optimizer updates
 
     /**

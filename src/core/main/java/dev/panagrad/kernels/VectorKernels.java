@@ -284,6 +284,24 @@ public class VectorKernels extends ScalarKernels {
     }
 
     @Override
+    public void randomUniform(DType dt, MemorySegment y, long yOff, long n, long base, long first) {
+        if (dt == DType.FLOAT32 && offHeap(y) && VectorRandom.supported()) {
+            VectorRandom.uniformFloats(y, yOff, n, base, first);
+        } else {
+            super.randomUniform(dt, y, yOff, n, base, first);
+        }
+    }
+
+    @Override
+    public void dropoutMask(DType dt, MemorySegment y, long yOff, long n, long base, long first, double p) {
+        if (dt == DType.FLOAT32 && offHeap(y) && VectorRandom.supported()) {
+            VectorRandom.maskFloats(y, yOff, n, base, first, (float) p, (float) (1 / (1 - p)));
+        } else {
+            super.dropoutMask(dt, y, yOff, n, base, first, p);
+        }
+    }
+
+    @Override
     public void adamStep(DType dt, AdamStep s, MemorySegment p, long pOff, MemorySegment g, long gOff,
                          MemorySegment m, long mOff, MemorySegment v, long vOff, long n) {
         if (dt == DType.FLOAT32 && offHeap(p, g, m, v)) VectorUpdates.adam(s, p, pOff, g, gOff, m, mOff, v, vOff, n);
