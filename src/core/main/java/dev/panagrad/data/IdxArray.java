@@ -2,6 +2,7 @@ package dev.panagrad.data;
 
 import dev.panagrad.DType;
 import dev.panagrad.Tensor;
+import dev.panagrad.kernels.Parallel;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -94,30 +95,44 @@ public final class IdxArray {
         long[] shape = Arrays.stream(dims).asLongStream().toArray();
         Tensor t = Tensor.empty(dtype, shape);
         MemorySegment out = t.segment();
-        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
-        for (int i = 0, n = (int) numel(); i < n; i++) {
-            double v = element(in, i) * scale + shift;
-            switch (dtype) {
-                case FLOAT32 -> out.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
-                case FLOAT64 -> out.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
-                case INT64 -> out.setAtIndex(ValueLayout.JAVA_LONG, i, (long) v);
-                case BOOL -> out.set(ValueLayout.JAVA_BYTE, i, (byte) (v != 0 ? 1 : 0));
-                case INT32 -> out.setAtIndex(ValueLayout.JAVA_INT, i, (int) v);
-                case UINT8, INT8 -> out.set(ValueLayout.JAVA_BYTE, i, (byte) (long) v);
+        // a chunk at a time, so that each loop below sees one element type and one dtype: a tight loop each
+        Parallel.forRange(numel(), CHUNK, (lo, hi) -> {
+            double[] v = new double[CHUNK];
+            for (long from = lo; from < hi; from += CHUNK) {
+                int n = (int) Math.min(CHUNK, hi - from);
+                decode((int) from, v, n);
+                for (int i = 0; i < n; i++) v[i] = v[i] * scale + shift;
+                store(dtype, out, from, v, n);
             }
-        }
+        });
         return t;
     }
 
-    private double element(ByteBuffer in, int i) {
-        return switch (type) {
-            case UBYTE -> in.get(i) & 0xFF;
-            case BYTE -> in.get(i);
-            case SHORT -> in.getShort(2 * i);
-            case INT -> in.getInt(4 * i);
-            case FLOAT -> in.getFloat(4 * i);
-            case DOUBLE -> in.getDouble(8 * i);
-        };
+    private static final int CHUNK = 1 << 14;
+
+    /** Elements [from, from + n) as doubles into v. */
+    private void decode(int from, double[] v, int n) {
+        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
+        switch (type) {
+            case UBYTE -> { for (int i = 0; i < n; i++) v[i] = data[from + i] & 0xFF; }
+            case BYTE -> { for (int i = 0; i < n; i++) v[i] = data[from + i]; }
+            case SHORT -> { for (int i = 0; i < n; i++) v[i] = in.getShort(2 * (from + i)); }
+            case INT -> { for (int i = 0; i < n; i++) v[i] = in.getInt(4 * (from + i)); }
+            case FLOAT -> { for (int i = 0; i < n; i++) v[i] = in.getFloat(4 * (from + i)); }
+            case DOUBLE -> { for (int i = 0; i < n; i++) v[i] = in.getDouble(8 * (from + i)); }
+        }
+    }
+
+    /** v[0, n) converted to dtype into out's elements [from, from + n). */
+    private static void store(DType dtype, MemorySegment out, long from, double[] v, int n) {
+        switch (dtype) {
+            case FLOAT32 -> { for (int i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, from + i, (float) v[i]); }
+            case FLOAT64 -> { for (int i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_DOUBLE, from + i, v[i]); }
+            case INT64 -> { for (int i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_LONG, from + i, (long) v[i]); }
+            case BOOL -> { for (int i = 0; i < n; i++) out.set(ValueLayout.JAVA_BYTE, from + i, (byte) (v[i] != 0 ? 1 : 0)); }
+            case INT32 -> { for (int i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_INT, from + i, (int) v[i]); }
+            case UINT8, INT8 -> { for (int i = 0; i < n; i++) out.set(ValueLayout.JAVA_BYTE, from + i, (byte) (long) v[i]); }
+        }
     }
 
     /** Reads an IDX file, raw or gzip-compressed; a malformed file gives an IOException naming the problem. */

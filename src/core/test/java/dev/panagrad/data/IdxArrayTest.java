@@ -50,6 +50,24 @@ class IdxArrayTest {
     }
 
     @Test
+    void convertsEveryElementOfALargeArrayAsValueTimesScalePlusShift() throws IOException {
+        int n = 70_001;   // several chunks, split over the threads, and a short last one
+        byte[] pixels = new byte[n];
+        for (int i = 0; i < n; i++) pixels[i] = (byte) (i * 31 + i / 7);
+        IdxArray a = IdxArray.read(file("big", idx(0x08, new int[] {n}, pixels)));
+        double scale = 1 / (255 * 0.353), shift = -0.286 / 0.353;
+        float[] f = a.toTensor(DType.FLOAT32, scale, shift).toFloatArray();
+        double[] d = a.toTensor(DType.FLOAT64, scale, shift).toDoubleArray();
+        long[] l = a.toTensor(DType.INT64, 3, -100).toLongArray();
+        for (int i = 0; i < n; i++) {
+            int p = pixels[i] & 0xFF;
+            assertEquals((float) (p * scale + shift), f[i], "float32 element " + i);
+            assertEquals(p * scale + shift, d[i], "float64 element " + i);
+            assertEquals(p * 3 - 100, l[i], "int64 element " + i);
+        }
+    }
+
+    @Test
     void readsWiderBigEndianTypes() throws IOException {
         ByteBuffer ints = ByteBuffer.allocate(8).putInt(-5).putInt(70000);
         assertArrayEquals(new long[] {-5, 70000},
