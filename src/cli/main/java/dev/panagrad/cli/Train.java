@@ -1,5 +1,6 @@
 package dev.panagrad.cli;
 
+import dev.panagrad.DType;
 import dev.panagrad.Generator;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
@@ -143,17 +144,17 @@ public final class Train {
         }
         if (!Ranks.writes()) out = new PrintStream(java.io.OutputStream.nullOutputStream());
         WarmUpThreads warmUp = new WarmUpThreads(s.threads);
-        TensorDataset train = FashionMnist.train(s.data), test = FashionMnist.test(s.data);
+        TensorDataset train, test;
+        try (KernelWarmUp w = KernelWarmUp.start(() -> warmUpStep(s))) {
+            train = FashionMnist.train(s.data);
+            test = FashionMnist.test(s.data);
+        }
         if (s.limit < train.size()) train = train.narrow(0, s.limit);
         if (s.testLimit < test.size()) test = test.narrow(0, s.testLimit);
 
         Generator.manualSeed(s.seed);
-        Module model = s.model.equals("mlp") ? new FashionMlp() : new FashionCnn();
-        Optimizer optimizer = switch (s.optimizer) {
-            case "adam" -> new Adam(model.parameters(), s.lr);
-            case "adamw" -> new AdamW(model.parameters(), s.lr);
-            default -> new SGD(model.parameters(), s.lr).momentum(0.9);
-        };
+        Module model = newModel(s);
+        Optimizer optimizer = newOptimizer(s, model);
         LRScheduler schedule = s.schedule.equals("cosine") ? new CosineAnnealingLR(optimizer, s.epochs, 0) : null;
         int done = s.resume == null ? 0 : resume(s, model, optimizer);
         for (int e = 0; schedule != null && e < done; e++) schedule.step();
@@ -208,6 +209,38 @@ public final class Train {
         out.printf(Locale.ROOT, "test accuracy: %.4f%n", accuracy);
         return accuracy;
     }
+
+    /** The model the settings name, initialised from the default generator. */
+    private static Module newModel(Settings s) {
+        return s.model.equals("mlp") ? new FashionMlp() : new FashionCnn();
+    }
+
+    private static Optimizer newOptimizer(Settings s, Module model) {
+        return switch (s.optimizer) {
+            case "adam" -> new Adam(model.parameters(), s.lr);
+            case "adamw" -> new AdamW(model.parameters(), s.lr);
+            default -> new SGD(model.parameters(), s.lr).momentum(0.9);
+        };
+    }
+
+    /** A training step of a throwaway copy of the model and optimizer on a few random images ({@link KernelWarmUp}). */
+    private static Runnable warmUpStep(Settings s) {
+        Module model = newModel(s);
+        Optimizer optimizer = newOptimizer(s, model);
+        Generator g = new Generator(0);
+        Tensor x = g.randn(DType.FLOAT32, WARM_UP_BATCH, 1, 28, 28), y = g.randint(0, 10, WARM_UP_BATCH);
+        model.train();
+        return () -> {
+            try (Scope step = Scope.open()) {
+                Tensor loss = Losses.crossEntropy(model.forward(x), y);
+                optimizer.zeroGrad(false);
+                loss.backward();
+                optimizer.step();
+            }
+        };
+    }
+
+    private static final int WARM_UP_BATCH = 32;
 
     private static Map<String, String> checkpointMetadata(Settings s, int epochsDone) {
         Map<String, String> m = new LinkedHashMap<>();
