@@ -35,9 +35,14 @@ class KernelWarmUpTest {
     }
 
     @Test
-    void aFailingStepIsRethrownByClose() {
+    void aFailingStepIsRethrownByClose() throws InterruptedException {
         IllegalStateException boom = new IllegalStateException("boom");
-        KernelWarmUp w = KernelWarmUp.start(() -> () -> { throw boom; });
+        CountDownLatch started = new CountDownLatch(1);
+        KernelWarmUp w = KernelWarmUp.start(() -> () -> {
+            started.countDown();
+            throw boom;
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS), "the step started");
         assertSame(boom, assertThrows(IllegalStateException.class, w::close));
     }
 }
