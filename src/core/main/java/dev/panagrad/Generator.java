@@ -63,11 +63,7 @@ public final class Generator {
 
     /** Uniform values in [0, 1). */
     public synchronized Tensor rand(DType dtype, long... shape) {
-        Tensor t = floating("rand", dtype, shape);
-        long base = reserve(t.numel());
-        MemorySegment s = t.segment();
-        Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> Kernels.active().randomUniform(dtype, s, lo, hi - lo, base, lo));
-        return t;
+        return fill("rand", dtype, shape, (s, lo, n, base) -> Kernels.active().randomUniform(dtype, s, lo, n, base, lo));
     }
 
     /** Standard normal values (Box-Muller: elements 2j and 2j + 1 from draws 2j and 2j + 1). */
@@ -96,11 +92,8 @@ public final class Generator {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("dropoutMask: probability has to be between 0 and 1, but got " + p);
         }
-        Tensor t = floating("dropoutMask", dtype, shape);
-        long base = reserve(t.numel());
-        MemorySegment s = t.segment();
-        Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> Kernels.active().dropoutMask(dtype, s, lo, hi - lo, base, lo, p));
-        return t;
+        return fill("dropoutMask", dtype, shape,
+                (s, lo, n, base) -> Kernels.active().dropoutMask(dtype, s, lo, n, base, lo, p));
     }
 
     /** Uniform int64 values in [low, high). */
@@ -113,6 +106,20 @@ public final class Generator {
         MemorySegment s = t.segment();
         // rejection sampling takes a varying number of draws per element: one after the other
         for (long i = 0, n = t.numel(); i < n; i++) s.setAtIndex(ValueLayout.JAVA_LONG, i, nextLong(low, high));
+        return t;
+    }
+
+    /** A fill kernel over elements [lo, lo + n) of s, element i taking draw i after the state base. */
+    private interface FillRange {
+        void run(MemorySegment s, long lo, long n, long base);
+    }
+
+    /** A new tensor with one draw per element, filled by {@code kernel} over ranges split among the threads. */
+    private Tensor fill(String op, DType dtype, long[] shape, FillRange kernel) {
+        Tensor t = floating(op, dtype, shape);
+        long base = reserve(t.numel());
+        MemorySegment s = t.segment();
+        Parallel.forRange(t.numel(), GRAIN, (lo, hi) -> kernel.run(s, lo, hi - lo, base));
         return t;
     }
 

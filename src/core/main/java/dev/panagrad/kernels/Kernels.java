@@ -243,10 +243,7 @@ public interface Kernels {
      * same values. This default is the reference.
      */
     default void randomUniform(DType dt, MemorySegment y, long yOff, long n, long base, long first) {
-        for (long i = 0; i < n; i++) {
-            long state = SplitMix.state(base, first + i);
-            Access.store(dt, y, yOff + i, dt == DType.FLOAT32 ? SplitMix.uniformFloat(state) : SplitMix.uniformDouble(state));
-        }
+        for (long i = 0; i < n; i++) Access.store(dt, y, yOff + i, uniform(dt, SplitMix.state(base, first + i)));
     }
 
     /**
@@ -258,10 +255,13 @@ public interface Kernels {
         boolean single = dt == DType.FLOAT32;
         double below = single ? (float) p : p, keep = single ? (float) (1 / (1 - p)) : 1 / (1 - p);
         for (long i = 0; i < n; i++) {
-            long state = SplitMix.state(base, first + i);
-            double u = single ? SplitMix.uniformFloat(state) : SplitMix.uniformDouble(state);
-            Access.store(dt, y, yOff + i, u >= below ? keep : 0);
+            Access.store(dt, y, yOff + i, uniform(dt, SplitMix.state(base, first + i)) >= below ? keep : 0);
         }
+    }
+
+    /** The uniform value in [0, 1) of dtype dt (float32 or float64) that a SplitMix state gives. */
+    private static double uniform(DType dt, long state) {
+        return dt == DType.FLOAT32 ? SplitMix.uniformFloat(state) : SplitMix.uniformDouble(state);
     }
 
     // ---------------------------------------------------------------- optimizer updates
