@@ -33,7 +33,7 @@ public class PanagradAutogradChain extends PanagradBenchmark {
         mulC = Tensor.of(1.0001);
         addC = Tensor.of(1e-4);
         one = Tensor.ones(1);
-        warm(this::forwardBackward, 20_000, 100, 30_000);   // Engine.run and backward() run once per call
+        warm(this::forwardBackward, 20_000, 100, 30_000, false);   // Engine.run and backward() run once per call
     }
 
     private Tensor chain() {

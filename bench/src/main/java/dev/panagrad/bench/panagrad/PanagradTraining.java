@@ -50,11 +50,11 @@ public class PanagradTraining extends PanagradBenchmark {
         cnn.train();
         mlpOpt = new SGD(mlp.parameters(), LR);
         cnnOpt = new SGD(cnn.parameters(), LR);
-        // Warm the step this fork measures (JMH gives every benchmark method its own fork), for a minimum number
-        // of steps too: with both cores busy stepping, the JIT compiler threads get little time, and a 2-thread
-        // step kept improving for seconds after a time-only warm-up.
+        // Warm the step this fork measures (JMH gives every benchmark method its own fork) until the JIT compiler
+        // falls quiet: the per-step code (forward, backward, optimizer) reaches C2 a method at a time over
+        // thousands of steps, later still with both cores busy stepping, and the step improves all the while.
         boolean cnn = benchmark.getBenchmark().endsWith(".cnnStep");
-        warm(cnn ? this::cnnStep : this::mlpStep, cnn ? 100 : 2000, 15, 40_000);
+        warm(cnn ? this::cnnStep : this::mlpStep, cnn ? 100 : 2000, 15, 40_000, true);
     }
 
     private static void step(Module model, SGD opt, Tensor x, Tensor y) {
