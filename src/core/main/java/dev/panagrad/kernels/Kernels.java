@@ -218,7 +218,10 @@ public interface Kernels {
      * 2, an odd last row or column is in no window), into {@code [planes, H/2, W/2]} blocks at index 0:
      * each tap's {@code v = max(0, (x - center[c]) * scale[c] + shift[c])}, rounded as {@link #channelAffine}
      * rounds it; {@code y} the window's largest v (the first in row-major order, or the last NaN), {@code xm}
-     * the x it came from, {@code tap} (int32) where that is in the window: {@code 2 * row + column}.
+     * the x it came from, {@code tap} (int32) where that is in the window: {@code 2 * row + column}. Evaluation
+     * passes {@code center}, {@code xm} and {@code tap} null: then {@code v = max(0, x * scale[c] + shift[c])}
+     * with the product and the sum each rounded, as {@code x.mul(scale).add(shift).relu()} rounds them, and only
+     * y is written.
      */
     void batchNormReluMaxPool2x2(DType dt, long channels, long h, long w, MemorySegment x, long xOff, long p0,
                                  long p1, double[] center, double[] scale, double[] shift, MemorySegment y,

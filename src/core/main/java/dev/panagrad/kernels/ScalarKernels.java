@@ -402,7 +402,8 @@ public class ScalarKernels implements Kernels {
                     int at = 0;
                     for (int t = 0; t < 4; t++) {
                         double xi = Access.load(dt, x, xOff + p * h * w + (2 * r + t / 2) * w + 2 * j + t % 2);
-                        double v = round(dt, (xi - center[c]) * scale[c] + shift[c]);
+                        double v = center == null ? round(dt, round(dt, xi * scale[c]) + shift[c])
+                                : round(dt, (xi - center[c]) * scale[c] + shift[c]);
                         if (v <= 0) v = 0;   // as channelAffine's ReLU: NaN stays
                         if (t == 0 || v > best || Double.isNaN(v)) {
                             best = v;
@@ -412,6 +413,7 @@ public class ScalarKernels implements Kernels {
                     }
                     long o = (p * oh + r) * ow + j;
                     Access.store(dt, y, o, best);
+                    if (xm == null) continue;
                     Access.store(dt, xm, o, from);
                     tap.setAtIndex(ValueLayout.JAVA_INT, o, at);
                 }

@@ -26,9 +26,10 @@ import static jdk.incubator.vector.VectorOperators.NE;
  * with the same fused multiply-add as {@link VectorChannels#affine}. Where a row of windows fills at most half
  * a vector (planes up to 17 wide on 16 float lanes), a forward vector takes two rows of windows: the second of
  * its two source vectors per input row is the next row of windows' input row instead of the same row's
- * continuation, so a plane takes half the vectors. The lanes past a row are computed and never kept: results
- * go through heap arrays with room after them, copied out a plane at a time, and the last planes of x are read
- * from a copy with room after it.
+ * continuation, so a plane takes half the vectors. Evaluation (no center) maps each tap with a product and a
+ * sum rounded apart, as {@code x.mul(scale).add(shift)} does, and keeps only the maxima. The lanes past a row
+ * are computed and never kept: results go through heap arrays with room after them, copied out a plane at a
+ * time, and the last planes of x are read from a copy with room after it.
  */
 final class VectorBatchNormPool {
     private VectorBatchNormPool() {}
@@ -43,8 +44,9 @@ final class VectorBatchNormPool {
     static void forward(long channels, int h, int w, MemorySegment x, long xOff, long p0, long p1, double[] center,
                         double[] scale, double[] shift, MemorySegment y, MemorySegment xm, MemorySegment tap) {
         int oh = h / 2, ow = w / 2, size = oh * ow;
-        float[] out = new float[size + FL], from = new float[size + FL];
-        int[] codes = new int[size + FL];
+        boolean fused = center != null, kept = xm != null;
+        float[] out = new float[size + FL], from = kept ? new float[size + FL] : null;
+        int[] codes = kept ? new int[size + FL] : null;
         boolean paired = paired(ow);
         // a row of windows wider than half a vector takes the whole vector: the even and odd columns of two
         int rowWidth = Math.min(ow, FL / 2);
@@ -53,7 +55,7 @@ final class VectorBatchNormPool {
             Planes planes = new Planes(x, xOff, h * w, arena);
             for (long p = p0; p < p1; p++) {
                 int c = (int) (p % channels);
-                float m = (float) center[c], s = (float) scale[c], t = (float) shift[c];
+                float m = fused ? (float) center[c] : 0f, s = (float) scale[c], t = (float) shift[c];
                 MemorySegment src = planes.at(p);
                 long base = planes.start(p);
                 // lanes past the row(s): overwritten by the next vector or never copied out
@@ -62,16 +64,18 @@ final class VectorBatchNormPool {
                     if (paired) {
                         long next = r + 1 < oh ? 2L * w : 0;   // the next row of windows, past the last the same one
                         poolWindows(src, upper, upper + next, lower, lower + next, even, odd, out, from, codes, r * ow,
-                                m, s, t);
+                                fused, m, s, t);
                         continue;
                     }
                     for (int k = 0; k < ow; k += FL) {
                         long u = upper + 2 * k, l = lower + 2 * k;
-                        poolWindows(src, u, u + FL, l, l + FL, even, odd, out, from, codes, r * ow + k, m, s, t);
+                        poolWindows(src, u, u + FL, l, l + FL, even, odd, out, from, codes, r * ow + k, fused, m, s,
+                                t);
                     }
                 }
                 long at = p * size;
                 MemorySegment.copy(out, 0, y, FLOAT, at * Float.BYTES, size);
+                if (!kept) continue;
                 MemorySegment.copy(from, 0, xm, FLOAT, at * Float.BYTES, size);
                 MemorySegment.copy(codes, 0, tap, TAP, at * Integer.BYTES, size);
             }
@@ -117,23 +121,25 @@ final class VectorBatchNormPool {
     }
 
     /**
-     * One vector of outputs, from {@code o}: the maximum, the x it came from and its tap of the windows whose upper
-     * taps the lane indices {@code even} and {@code odd} pick from the vectors at {@code u0} and {@code u1}, and
-     * whose lower taps they pick from those at {@code l0} and {@code l1}. A method of its own for the reason
-     * {@link #spreadWindows} is.
+     * One vector of outputs, from {@code o}: the maximum, the x it came from and its tap (these two only where
+     * {@code from} is given) of the windows whose upper taps the lane indices {@code even} and {@code odd} pick
+     * from the vectors at {@code u0} and {@code u1}, and whose lower taps they pick from those at {@code l0} and
+     * {@code l1}. A method of its own for the reason {@link #spreadWindows} is.
      */
     private static void poolWindows(MemorySegment x, long u0, long u1, long l0, long l1, FloatVector even,
-                                    FloatVector odd, float[] out, float[] from, int[] codes, int o, float m, float s,
-                                    float t) {
+                                    FloatVector odd, float[] out, float[] from, int[] codes, int o, boolean fused,
+                                    float m, float s, float t) {
         FloatVector a0 = load(x, u0), a1 = load(x, u1), b0 = load(x, l0), b1 = load(x, l1);
         FloatVector ae = even.selectFrom(a0, a1), ao = odd.selectFrom(a0, a1);
         FloatVector be = even.selectFrom(b0, b1), bo = odd.selectFrom(b0, b1);
-        FloatVector vae = relu(ae, m, s, t), vao = relu(ao, m, s, t), vbe = relu(be, m, s, t), vbo = relu(bo, m, s, t);
+        FloatVector vae = relu(ae, fused, m, s, t), vao = relu(ao, fused, m, s, t);
+        FloatVector vbe = relu(be, fused, m, s, t), vbo = relu(bo, fused, m, s, t);
         // as max pooling folds the taps: each row's pair, then the lower row's winner against the upper's
         VectorMask<Float> aOdd = wins(vao, vae), bOdd = wins(vbo, vbe);
         FloatVector am = vae.blend(vao, aOdd), bm = vbe.blend(vbo, bOdd);
         VectorMask<Float> below = wins(bm, am);
         am.blend(bm, below).intoArray(out, o);
+        if (from == null) return;
         ae.blend(ao, aOdd).blend(be.blend(bo, bOdd), below).intoArray(from, o);
         VectorMask<Float> right = below.and(bOdd).or(below.not().and(aOdd));
         IntVector code = IntVector.zero(I).add(2, below.cast(I)).add(1, right.cast(I));
@@ -196,9 +202,12 @@ final class VectorBatchNormPool {
         }
     }
 
-    /** {@code max(0, (x - m) * s + t)} as {@link VectorChannels#affine} computes it. */
-    private static FloatVector relu(FloatVector x, float m, float s, float t) {
-        FloatVector v = x.sub(m).fma(s, t);
+    /**
+     * {@code max(0, (x - m) * s + t)} as {@link VectorChannels#affine} computes it, or, not {@code fused},
+     * {@code max(0, x * s + t)} as a multiply and then an add round it.
+     */
+    private static FloatVector relu(FloatVector x, boolean fused, float m, float s, float t) {
+        FloatVector v = fused ? x.sub(m).fma(s, t) : x.mul(s).add(t);
         return v.blend(0f, v.compare(LE, 0f));
     }
 

@@ -331,9 +331,10 @@ public class VectorKernels extends ScalarKernels {
         return vectorRuns(dt, new ChannelBlock(1, channels, h * w)) && h * w < 1 << 28;
     }
 
+    /** Whether every segment given is off-heap (null ones, not used by the call, do not count). */
     private static boolean offHeap(MemorySegment... segments) {
         for (MemorySegment s : segments) {
-            if (!s.isNative()) return false;
+            if (s != null && !s.isNative()) return false;
         }
         return true;
     }

@@ -137,15 +137,11 @@ public abstract class BatchNorm extends Module {
                 throw new IllegalArgumentException(op + ": evaluation needs running_mean and running_var; given "
                         + "null; expected tensors [" + c + "] or training=true");
             }
-            // y = x * scale + shift, scale = w / sqrt(running_var + eps), shift = b - running_mean * scale
             long[] channelShape = new long[x.dim() - 1];
             java.util.Arrays.fill(channelShape, 1);
             channelShape[0] = c;
-            Tensor scale = runningVar.add(eps).rsqrt();
-            if (weight != null) scale = scale.mul(weight);
-            Tensor shift = runningMean.mul(scale).neg();
-            if (bias != null) shift = shift.add(bias);
-            Tensor y = x.mul(scale.view(channelShape)).add(shift.view(channelShape));
+            Tensor[] map = evaluationMap(runningMean, runningVar, weight, bias, eps);
+            Tensor y = x.mul(map[0].view(channelShape)).add(map[1].view(channelShape));
             return relu ? y.relu() : y;
         }
         DType dt = x.dtype();
@@ -175,6 +171,19 @@ public abstract class BatchNorm extends Module {
             Tensor gw = weight != null && weight.requiresGrad() ? Tensor.of(dt, stats.weightGradient(dot), c) : null;
             return Graph.of(gx, gw, bias != null && bias.requiresGrad() ? Tensor.of(dt, sum, c) : null);
         });
+    }
+
+    /**
+     * Evaluation's per-channel map {@code y = x * scale + shift}, as {scale, shift}: {@code scale = weight /
+     * sqrt(running_var + eps)}, {@code shift = bias - running_mean * scale} (weight and bias may be null),
+     * differentiable in weight and bias.
+     */
+    static Tensor[] evaluationMap(Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, double eps) {
+        Tensor scale = runningVar.add(eps).rsqrt();
+        if (weight != null) scale = scale.mul(weight);
+        Tensor shift = runningMean.mul(scale).neg();
+        if (bias != null) shift = shift.add(bias);
+        return new Tensor[] {scale, shift};
     }
 
     /**

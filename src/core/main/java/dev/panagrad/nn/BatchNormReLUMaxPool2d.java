@@ -1,14 +1,16 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
+import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
 
 /**
  * {@link BatchNormReLU2d} followed by {@link MaxPool2d}: the same outputs (bit for bit), running statistics
  * and state dict as the two modules, with gradients equal to theirs up to rounding. In training with 2x2
  * windows at stride 2 (the usual pooling) the three run as one op, which never writes the full-size
- * activations between them, forward or backward ({@link BatchNormReluPool}); otherwise, and in evaluation,
- * the two modules' ops run one after the other.
+ * activations between them, forward or backward ({@link BatchNormReluPool}); so do they in evaluation where no
+ * gradient is recorded (under {@code GradMode.noGrad()}, or where nothing requires grad); otherwise the two
+ * modules' ops run one after the other.
  *
  * <pre>{@code
  * Sequential block = new Sequential(new Conv2d(1, 32, 3, 1, 1), new BatchNormReLUMaxPool2d(32, 2));
@@ -41,11 +43,20 @@ public class BatchNormReLUMaxPool2d extends BatchNormReLU2d {
 
     @Override
     Tensor normalize(Tensor input, boolean batchStatistics, double momentum, double eps) {
-        if (batchStatistics && BatchNormReluPool.handles(kernelSize, stride, padding, dilation)) {
-            return BatchNormReluPool.apply(input, runningMean(), runningVar(), weight(), bias(), momentum, eps);
+        if (BatchNormReluPool.handles(kernelSize, stride, padding, dilation)) {
+            if (batchStatistics) {
+                return BatchNormReluPool.apply(input, runningMean(), runningVar(), weight(), bias(), momentum, eps);
+            }
+            if (!GradMode.isEnabled() || !(input.requiresGrad() || tracked(weight()) || tracked(bias()))) {
+                return BatchNormReluPool.evaluate(input, runningMean(), runningVar(), weight(), bias(), eps);
+            }
         }
         return MaxPool2d.maxPool2dWithIndices(super.normalize(input, batchStatistics, momentum, eps), kernelSize,
                 stride, padding, dilation)[0];
+    }
+
+    private static boolean tracked(Tensor t) {
+        return t != null && t.requiresGrad();
     }
 
     @Override

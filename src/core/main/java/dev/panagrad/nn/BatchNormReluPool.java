@@ -24,10 +24,14 @@ import dev.panagrad.ops.Pointwise;
  * everywhere plus {@code g * k} at the maxima, is written in one pass. Its sums run over the pooled
  * positions, in another order than the separate ops', so the gradients agree with theirs to rounding. With
  * {@code createGraph} the backward pass is the separate ops' recorded one.
+ *
+ * <p>{@link #evaluate} is evaluation's form, with the running statistics and nothing recorded: the values of
+ * {@code maxPool2d(relu(x * scale + shift), 2)} from one pass that writes only the pooled output.
  */
 final class BatchNormReluPool {
     private static final Kernels K = Kernels.active();
     private static final int[] TWO = {2, 2}, ZERO = {0, 0}, ONE = {1, 1};
+    private static final String OP = "batchNormReluMaxPool2d";
 
     private BatchNormReluPool() {}
 
@@ -39,24 +43,20 @@ final class BatchNormReluPool {
 
     static Tensor apply(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, double momentum,
                         double eps) {
-        String op = "batchNormReluMaxPool2d";
-        BatchNorm.checkInput(op, x, true, runningMean, runningVar, weight, bias);
-        if (x.dim() != 4) {
-            throw new IllegalArgumentException(op + ": expected a 4-D input [N, C, H, W]; given " + x.describe());
-        }
-        Window2d w = MaxPool2d.window(op, x, TWO, TWO, ZERO, ONE);
+        BatchNorm.checkInput(OP, x, true, runningMean, runningVar, weight, bias);
+        Window2d w = window(x);
         DType dt = x.dtype();
         long n = x.size(0), c = x.size(1), h = w.height(), wd = w.width(), planes = n * c;
         Tensor xc, y, xm, tap;
         BatchStatistics stats;
         try (var off = GradMode.noGrad()) {
             xc = Pointwise.convertRaw(x.detach(), dt);
-            stats = BatchStatistics.of(op, xc, runningMean, runningVar, weight, bias, momentum, eps);
+            stats = BatchStatistics.of(OP, xc, runningMean, runningVar, weight, bias, momentum, eps);
             y = Tensor.empty(dt, n, c, w.outH(), w.outW());
             xm = Tensor.empty(dt, n, c, w.outH(), w.outW());
             tap = Tensor.empty(DType.INT32, n, c, w.outH(), w.outW());
         }
-        Pinning.run(op, () -> overPlanes(planes, h * wd, (p0, p1) -> K.batchNormReluMaxPool2x2(dt, c, h, wd,
+        Pinning.run(OP, () -> overPlanes(planes, h * wd, (p0, p1) -> K.batchNormReluMaxPool2x2(dt, c, h, wd,
                 xc.segment(), xc.offset(), p0, p1, stats.mean(), stats.scale(), stats.shift(), y.segment(),
                 xm.segment(), tap.segment())), xc, y, xm, tap);
         return Graph.record("BatchNormReluMaxPool2DBackward0", y, Graph.of(x, weight, bias), Graph.of(x, weight),
@@ -73,7 +73,7 @@ final class BatchNormReluPool {
     /** {gx, gw, gb} from the kernels, each only where needed. */
     private static Tensor[] backward(Tensor g, Tensor x, Tensor weight, Tensor bias, Tensor xm, Tensor tap,
                                      BatchStatistics stats) {
-        String op = "batchNormReluMaxPool2dBackward";
+        String op = OP + "Backward";
         DType dt = x.dtype();
         long n = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
         Tensor xc = Pointwise.convertRaw(x, dt), gc = Pointwise.convertRaw(g, dt);
@@ -92,6 +92,32 @@ final class BatchNormReluPool {
         }
         Tensor gw = weight != null && weight.requiresGrad() ? Tensor.of(dt, stats.weightGradient(dot), c) : null;
         return Graph.of(gx, gw, bias != null && bias.requiresGrad() ? Tensor.of(dt, sum, c) : null);
+    }
+
+    /**
+     * Evaluation with the running statistics, where no gradient is wanted: the same values as {@code x * scale +
+     * shift} ({@link BatchNorm#evaluationMap}), ReLU and 2x2 max pooling one after the other, in one pass that
+     * writes only the pooled output.
+     */
+    static Tensor evaluate(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, double eps) {
+        BatchNorm.checkInput(OP, x, false, runningMean, runningVar, weight, bias);
+        Window2d w = window(x);
+        DType dt = x.dtype();
+        long n = x.size(0), c = x.size(1), h = w.height(), wd = w.width();
+        Tensor xc = Pointwise.convertRaw(x.detach(), dt), y = Tensor.empty(dt, n, c, w.outH(), w.outW());
+        Tensor[] map = BatchNorm.evaluationMap(runningMean, runningVar, weight, bias, eps);
+        double[] scale = map[0].toDoubleArray(), shift = map[1].toDoubleArray();
+        Pinning.run(OP, () -> overPlanes(n * c, h * wd, (p0, p1) -> K.batchNormReluMaxPool2x2(dt, c, h, wd,
+                xc.segment(), xc.offset(), p0, p1, null, scale, shift, y.segment(), null, null)), xc, y);
+        return y;
+    }
+
+    /** The op's window over x, after checking that x is a 4-D input it fits. */
+    private static Window2d window(Tensor x) {
+        if (x.dim() != 4) {
+            throw new IllegalArgumentException(OP + ": expected a 4-D input [N, C, H, W]; given " + x.describe());
+        }
+        return MaxPool2d.window(OP, x, TWO, TWO, ZERO, ONE);
     }
 
     /** Each window's maximum as max pooling's int64 index in its plane, {@code ih * W + iw}, from the tap codes. */

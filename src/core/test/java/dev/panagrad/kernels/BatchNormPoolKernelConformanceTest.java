@@ -20,10 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fused batch-norm, ReLU and 2x2 max-pooling kernels of every implementation, on float32 planes with even
  * and odd sides, output rows up to half a vector, shorter than, as long as and longer than a vector, small and
- * large planes: against
- * what the same implementation's {@link Kernels#channelAffine} and {@link Kernels#maxPool2d} give one after
- * the other (bit for bit), against {@link ScalarKernels} (to float rounding), and with the planes outside the
- * asked range, and the elements around every block, left untouched.
+ * large planes: against what the same implementation's {@link Kernels#channelAffine} and {@link
+ * Kernels#maxPool2d} give one after the other (bit for bit), against {@link ScalarKernels} (to float rounding),
+ * and with the planes outside the asked range, and the elements around every block, left untouched. The
+ * evaluation form (no center) against its product, sum, ReLU and maximum worked out here in float arithmetic,
+ * NaN, infinities and -0 among the inputs.
  */
 class BatchNormPoolKernelConformanceTest {
     private static final Kernels REF = new ScalarKernels();
@@ -130,6 +131,39 @@ class BatchNormPoolKernelConformanceTest {
                 assertTrue(Math.abs(ref - got) <= 1e-5 * Math.max(1, Math.abs(ref)), "element " + e + ": " + ref + " vs " + got);
             }
             assertGuards(gx, PLANES * plane, "gx");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}")
+    @MethodSource("planes")
+    void evaluationIsTheRoundedAffineReluThenThePooling(Kernels k, int h, int w) {
+        int oh = h / 2, ow = w / 2, plane = h * w, size = oh * ow;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = floats(arena, PLANES * plane, 4);
+            float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 1e30f};
+            for (int i = 3; i < PLANES * plane; i += 11) x.setAtIndex(ValueLayout.JAVA_FLOAT, i, special[i % 5]);
+            MemorySegment y = guarded(arena, PLANES * size);
+            k.batchNormReluMaxPool2x2(DType.FLOAT32, CHANNELS, h, w, x, 0, P0, P1, null, SCALE, SHIFT, y, null, null);
+            for (int p = 0; p < PLANES; p++) {
+                float s = (float) SCALE[p % CHANNELS], t = (float) SHIFT[p % CHANNELS];
+                for (int o = 0; o < size; o++) {
+                    float got = y.getAtIndex(ValueLayout.JAVA_FLOAT, (long) p * size + o);
+                    if (p < P0 || p >= P1) {
+                        assertEquals(GUARD_VALUE, got, "plane " + p + " was not asked for");
+                        continue;
+                    }
+                    // x * s and + t rounded one after the other (Java float arithmetic), ReLU, max with NaN winning
+                    float best = 0;
+                    for (int tap = 0; tap < 4; tap++) {
+                        int at = p * plane + (2 * (o / ow) + tap / 2) * w + 2 * (o % ow) + tap % 2;
+                        float v = x.getAtIndex(ValueLayout.JAVA_FLOAT, at) * s + t;
+                        if (v <= 0) v = 0;
+                        if (tap == 0 || v > best || Float.isNaN(v)) best = v;
+                    }
+                    assertEquals(Float.floatToIntBits(best), Float.floatToIntBits(got), "plane " + p + " output " + o);
+                }
+            }
+            assertGuards(y, PLANES * size, "y");
         }
     }
 

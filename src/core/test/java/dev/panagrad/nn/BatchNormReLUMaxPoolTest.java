@@ -3,6 +3,7 @@ package dev.panagrad.nn;
 import dev.panagrad.Autograd;
 import dev.panagrad.DType;
 import dev.panagrad.Generator;
+import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Parallel;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * BatchNormReLUMaxPool2d against BatchNormReLU2d followed by MaxPool2d on the same input and upstream gradient:
  * outputs and running statistics bit for bit, gradients to rounding (the fused sums run over the pooled
- * positions), for windows that tile the plane, leave rows and columns out, overlap, pad and dilate.
+ * positions), for windows that tile the plane, leave rows and columns out, overlap, pad and dilate; in
+ * evaluation with and without gradients recorded.
  */
 class BatchNormReLUMaxPoolTest {
 
@@ -56,6 +58,16 @@ class BatchNormReLUMaxPoolTest {
         }
         Tensor x = Tensor.randn(n, c, h, w).to(dt);
         assertBitwise(pool.forward(bn.eval().forward(x)), fused.eval().forward(x), "evaluation output");
+        // with no gradient recorded, evaluation runs as one op where training does: the same bits, for NaN,
+        // infinities and -0 too
+        double[] values = x.toDoubleArray();
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 1e30};
+        for (int i = 0; i < values.length; i += 7) values[i] = special[i / 7 % special.length];
+        Tensor withSpecials = Tensor.of(values, x.shape()).to(dt);
+        try (var off = GradMode.noGrad()) {
+            assertBitwise(pool.forward(bn.forward(withSpecials)), fused.forward(withSpecials),
+                    "evaluation output without grad");
+        }
         assertEquals(bn.stateDict().keySet(), fused.stateDict().keySet());
     }
 
