@@ -26,7 +26,9 @@ import static jdk.incubator.vector.VectorOperators.NE;
  * with the same fused multiply-add as {@link VectorChannels#affine}. Where a row of windows fills at most half
  * a vector (planes up to 17 wide on 16 float lanes), a forward vector takes two rows of windows: the second of
  * its two source vectors per input row is the next row of windows' input row instead of the same row's
- * continuation, so a plane takes half the vectors. Evaluation (no center) maps each tap with a product and a
+ * continuation, so a plane takes half the vectors; backward then spreads two rows of windows at a time too, over
+ * their four input rows one after the other, each input lane taking its window's output lane through a lane
+ * permutation ({@code RowSpread}). Evaluation (no center) maps each tap with a product and a
  * sum rounded apart, as {@code x.mul(scale).add(shift)} does, and keeps only the maxima. The lanes past a row
  * are computed and never kept: results go through heap arrays with room after them, copied out a plane at a
  * time, and the last planes of x are read from a copy with room after it.
@@ -88,6 +90,8 @@ final class VectorBatchNormPool {
         int oh = h / 2, ow = w / 2, size = oh * ow;
         float[] grad = new float[h * w + 2 * FL], gp = new float[size + FL], xp = new float[size + FL];
         int[] codes = new int[size + FL];
+        boolean paired = paired(ow);
+        RowSpread two = paired ? new RowSpread(w, ow, 2) : null, one = paired ? new RowSpread(w, ow, 1) : null;
         try (Arena arena = Arena.ofConfined()) {
             Planes planes = new Planes(x, xOff, h * w, arena);
             for (long p = p0; p < p1; p++) {
@@ -99,7 +103,13 @@ final class VectorBatchNormPool {
                 MemorySegment.copy(g, FLOAT, (gOff + at) * Float.BYTES, gp, 0, size);
                 MemorySegment.copy(xm, FLOAT, at * Float.BYTES, xp, 0, size);
                 MemorySegment.copy(tap, TAP, at * Integer.BYTES, codes, 0, size);
-                for (int r = 0; r < oh; r++) {
+                // two rows of windows at a time where they fit a vector: their four input rows follow each other,
+                // and the lanes past them write the affine part alone into the next rows, written after them
+                for (int r = 0; paired && r < oh; r += 2) {
+                    spreadRows(src, base, grad, gp, xp, codes, r * ow, 2 * r * w, r + 1 < oh ? two : one, m, sa, sd,
+                            sk, gs, gt);
+                }
+                for (int r = 0; !paired && r < oh; r++) {
                     int upper = 2 * r * w, lower = upper + w;
                     // the last vector first: its lanes past the row write the affine part alone into the next
                     // rows, and only vectors written after it (these rows' full ones, the next windows') come there
@@ -164,6 +174,55 @@ final class VectorBatchNormPool {
         spread(x, base, grad, upper + FL, HIGH.selectFrom(g0, g1), m, a, d, k);
         spread(x, base, grad, lower, LOW.selectFrom(g2, g3), m, a, d, k);
         spread(x, base, grad, lower + FL, HIGH.selectFrom(g2, g3), m, a, d, k);
+    }
+
+    /**
+     * One or two rows of windows (their outputs from {@code o}, side by side in one vector) spread to their input
+     * rows, which follow each other from {@code start}: each input lane takes its window's gated gradient where
+     * the window's maximum sits at that lane's tap, through {@code s}'s lane maps. A method of its own for the
+     * reason {@link #spreadWindows} is.
+     */
+    private static void spreadRows(MemorySegment x, long base, float[] grad, float[] gp, float[] xp, int[] codes,
+                                   int o, int start, RowSpread s, float m, float a, float d, float k, float gs,
+                                   float gt) {
+        VectorMask<Float> open = FloatVector.fromArray(F, xp, o).sub(m).fma(gs, gt).compare(GT, 0f)
+                .and(IOTA.compare(VectorOperators.LT, s.outputs));
+        FloatVector gv = FloatVector.zero(F).blend(FloatVector.fromArray(F, gp, o), open);
+        IntVector code = IntVector.fromArray(I, codes, o);
+        for (int v = 0; v < s.vectors; v++) {
+            int at = v * FL;
+            VectorMask<Float> here = IntVector.fromArray(I, s.window, at).selectFrom(code)
+                    .compare(VectorOperators.EQ, IntVector.fromArray(I, s.tap, at)).cast(F);
+            FloatVector gTap = FloatVector.zero(F).blend(FloatVector.fromArray(F, s.windowLanes, at).selectFrom(gv), here);
+            spread(x, base, grad, start + at, gTap, m, a, d, k);
+        }
+    }
+
+    /**
+     * For {@code rows} rows of {@code ow} windows in one vector, whose {@code 2 * rows} input rows of width
+     * {@code w} follow each other: per input lane, the output lane of its window ({@code window}, and as floats
+     * for selectFrom) and its tap in the window ({@code tap}: {@code 2 * row + column}, or -1 for a lane that no
+     * window covers: an odd last column, or past the rows).
+     */
+    private static final class RowSpread {
+        final int vectors, outputs;
+        final int[] window, tap;
+        final float[] windowLanes;
+
+        RowSpread(int w, int ow, int rows) {
+            outputs = rows * ow;
+            vectors = (2 * rows * w + FL - 1) / FL;
+            window = new int[vectors * FL];
+            tap = new int[vectors * FL];
+            windowLanes = new float[vectors * FL];
+            for (int e = 0; e < vectors * FL; e++) {
+                int row = e / w, col = e % w;
+                boolean covered = row < 2 * rows && col < 2 * ow;
+                window[e] = covered ? row / 2 * ow + col / 2 : 0;
+                tap[e] = covered ? 2 * (row % 2) + col % 2 : -1;
+                windowLanes[e] = window[e];
+            }
+        }
     }
 
     private static FloatVector load(MemorySegment x, long at) {
