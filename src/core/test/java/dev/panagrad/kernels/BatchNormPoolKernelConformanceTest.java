@@ -38,8 +38,9 @@ class BatchNormPoolKernelConformanceTest {
         int fl = Lanes.FL;
         // rows of windows up to half a vector wide go two to a vector: odd and even counts of them, both sides
         // of that limit (fl / 2 windows and one more)
-        int[][] sides = {{2, 2}, {4, 6}, {5, 7}, {7, 5}, {28, 28}, {14, 14}, {fl + 1, fl + 1}, {9, fl + 2},
-                {3, 2 * fl + 3}, {2, 2 * fl}, {6, 4 * fl + 6}, {45, 47}, {64, 66}};
+        int[][] sides = {{2, 2}, {3, 3}, {4, 6}, {5, 7}, {7, 5}, {8, 10}, {11, 13}, {28, 28}, {14, 14}, {fl, fl},
+                {2, fl + 1}, {fl + 1, fl + 1}, {9, fl + 2}, {3, 2 * fl + 3}, {2, 2 * fl}, {6, 4 * fl + 6}, {45, 47},
+                {64, 66}};
         for (Kernels k : KernelConformanceTest.implementations()) {
             for (int[] s : sides) args.add(Arguments.of(Named.of(k.name(), k), s[0], s[1]));
         }
