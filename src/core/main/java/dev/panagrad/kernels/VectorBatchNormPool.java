@@ -103,19 +103,23 @@ final class VectorBatchNormPool {
                 MemorySegment.copy(g, FLOAT, (gOff + at) * Float.BYTES, gp, 0, size);
                 MemorySegment.copy(xm, FLOAT, at * Float.BYTES, xp, 0, size);
                 MemorySegment.copy(tap, TAP, at * Integer.BYTES, codes, 0, size);
-                // two rows of windows at a time where they fit a vector: their four input rows follow each other,
-                // and the lanes past them write the affine part alone into the next rows, written after them
-                for (int r = 0; paired && r < oh; r += 2) {
-                    spreadRows(src, base, grad, gp, xp, codes, r * ow, 2 * r * w, r + 1 < oh ? two : one, m, sa, sd,
-                            sk, gs, gt);
-                }
-                for (int r = 0; !paired && r < oh; r++) {
-                    int upper = 2 * r * w, lower = upper + w;
-                    // the last vector first: its lanes past the row write the affine part alone into the next
-                    // rows, and only vectors written after it (these rows' full ones, the next windows') come there
-                    for (int j = (ow - 1) / FL * FL; j >= 0; j -= FL) {
-                        spreadWindows(src, base, grad, gp, xp, codes, r * ow + j, upper + 2 * j, lower + 2 * j,
-                                ow - j, m, sa, sd, sk, gs, gt);
+                if (paired) {
+                    // two rows of windows at a time: their four input rows follow each other, and the lanes past
+                    // them write the affine part alone into the next rows, written after them
+                    for (int r = 0; r < oh; r += 2) {
+                        spreadRows(src, base, grad, gp, xp, codes, r * ow, 2 * r * w, r + 1 < oh ? two : one, m, sa,
+                                sd, sk, gs, gt);
+                    }
+                } else {
+                    for (int r = 0; r < oh; r++) {
+                        int upper = 2 * r * w, lower = upper + w;
+                        // the last vector first: its lanes past the row write the affine part alone into the next
+                        // rows, and only vectors written after it (these rows' full ones, the next windows') come
+                        // there
+                        for (int j = (ow - 1) / FL * FL; j >= 0; j -= FL) {
+                            spreadWindows(src, base, grad, gp, xp, codes, r * ow + j, upper + 2 * j, lower + 2 * j,
+                                    ow - j, m, sa, sd, sk, gs, gt);
+                        }
                     }
                 }
                 // what no window covers: an odd last column (rows of windows) and an odd last row
@@ -164,9 +168,7 @@ final class VectorBatchNormPool {
     private static void spreadWindows(MemorySegment x, long base, float[] grad, float[] gp, float[] xp, int[] codes,
                                       int o, int upper, int lower, int valid, float m, float a, float d, float k,
                                       float gs, float gt) {
-        VectorMask<Float> open = FloatVector.fromArray(F, xp, o).sub(m).fma(gs, gt).compare(GT, 0f)
-                .and(IOTA.compare(VectorOperators.LT, valid));
-        FloatVector gv = FloatVector.zero(F).blend(FloatVector.fromArray(F, gp, o), open);
+        FloatVector gv = gated(gp, xp, o, valid, m, gs, gt);
         IntVector code = IntVector.fromArray(I, codes, o);
         FloatVector g0 = tapOnly(gv, code, 0), g1 = tapOnly(gv, code, 1);
         FloatVector g2 = tapOnly(gv, code, 2), g3 = tapOnly(gv, code, 3);
@@ -185,9 +187,7 @@ final class VectorBatchNormPool {
     private static void spreadRows(MemorySegment x, long base, float[] grad, float[] gp, float[] xp, int[] codes,
                                    int o, int start, RowSpread s, float m, float a, float d, float k, float gs,
                                    float gt) {
-        VectorMask<Float> open = FloatVector.fromArray(F, xp, o).sub(m).fma(gs, gt).compare(GT, 0f)
-                .and(IOTA.compare(VectorOperators.LT, s.outputs));
-        FloatVector gv = FloatVector.zero(F).blend(FloatVector.fromArray(F, gp, o), open);
+        FloatVector gv = gated(gp, xp, o, s.outputs, m, gs, gt);
         IntVector code = IntVector.fromArray(I, codes, o);
         for (int v = 0; v < s.vectors; v++) {
             int at = v * FL;
@@ -196,6 +196,16 @@ final class VectorBatchNormPool {
             FloatVector gTap = FloatVector.zero(F).blend(FloatVector.fromArray(F, s.windowLanes, at).selectFrom(gv), here);
             spread(x, base, grad, start + at, gTap, m, a, d, k);
         }
+    }
+
+    /**
+     * The upstream gradients of the {@code valid} outputs from {@code o} where the ReLU's gate, recomputed from the
+     * x at each maximum, lets them through; 0 elsewhere.
+     */
+    private static FloatVector gated(float[] gp, float[] xp, int o, int valid, float m, float gs, float gt) {
+        VectorMask<Float> open = FloatVector.fromArray(F, xp, o).sub(m).fma(gs, gt).compare(GT, 0f)
+                .and(IOTA.compare(VectorOperators.LT, valid));
+        return FloatVector.zero(F).blend(FloatVector.fromArray(F, gp, o), open);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.panagrad.nn;
 
 import dev.panagrad.DType;
-import dev.panagrad.GradMode;
+import dev.panagrad.Graph;
 import dev.panagrad.Tensor;
 
 /**
@@ -47,16 +47,12 @@ public class BatchNormReLUMaxPool2d extends BatchNormReLU2d {
             if (batchStatistics) {
                 return BatchNormReluPool.apply(input, runningMean(), runningVar(), weight(), bias(), momentum, eps);
             }
-            if (!GradMode.isEnabled() || !(input.requiresGrad() || tracked(weight()) || tracked(bias()))) {
+            if (!Graph.needsGrad(input, weight(), bias())) {
                 return BatchNormReluPool.evaluate(input, runningMean(), runningVar(), weight(), bias(), eps);
             }
         }
         return MaxPool2d.maxPool2dWithIndices(super.normalize(input, batchStatistics, momentum, eps), kernelSize,
                 stride, padding, dilation)[0];
-    }
-
-    private static boolean tracked(Tensor t) {
-        return t != null && t.requiresGrad();
     }
 
     @Override
