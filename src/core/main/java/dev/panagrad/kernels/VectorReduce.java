@@ -2,6 +2,7 @@ package dev.panagrad.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -89,29 +90,52 @@ final class VectorReduce {
      */
     static void softmaxFloats(boolean log, MemorySegment x, long xOff, long rows, long cols, MemorySegment y, long yOff) {
         long full = F.loopBound(cols);
+        int count = (int) (cols - full);
+        VectorMask<Float> tail = F.indexInRange(0, count);
         for (long r = 0; r < rows; r++) {
             long xb = xOff + r * cols, yb = yOff + r * cols;
-            float max = (float) rowFloats(ReduceOp.MAX, x, xb, cols);
+            float max = rowMax(x, xb * Float.BYTES, full, tail);
             if (max == Float.NEGATIVE_INFINITY) max = 0;
             double sum = 0;
             for (long s = 0; s < full; s += BLOCK) {
                 long n = Math.min(BLOCK, full - s);
                 sum += expSum(x, (xb + s) * Float.BYTES, max, log ? null : y, (yb + s) * Float.BYTES, n * Float.BYTES);
             }
-            if (full < cols) {
-                // Padding with max keeps every lane in exp's fast range (e^0 = 1); the sum leaves the padding out.
-                int count = (int) (cols - full);
-                MemorySegment t = padded(x, xb + full, count, 1, max);
-                FloatVector e = VectorExp.exp(FloatVector.fromMemorySegment(F, t, 0, ORDER).sub(max));
+            if (count > 0) {
+                // Lanes past the row hold max, which keeps them in exp's fast range (e^0 = 1); the sum leaves them out.
+                FloatVector v = FloatVector.fromMemorySegment(F, x, (xb + full) * Float.BYTES, ORDER, tail);
+                FloatVector e = VectorExp.exp(FloatVector.broadcast(F, max).blend(v, tail).sub(max));
                 sum += Lanes.sum(e, count);
-                if (!log) e.intoMemorySegment(y, (yb + full) * Float.BYTES, ORDER, F.indexInRange(0, count));
+                if (!log) e.intoMemorySegment(y, (yb + full) * Float.BYTES, ORDER, tail);
             }
             if (log) {
-                shiftRow(x, xb, y, yb, cols, max, (float) Math.log(sum));
+                shiftRow(x, xb, y, yb, full, tail, max, (float) Math.log(sum));
             } else {
-                scaleRow(y, yb, cols, (float) (1 / sum));
+                scaleRow(y, yb, full, tail, (float) (1 / sum));
             }
         }
+    }
+
+    /**
+     * The maximum of a row: {@code full} elements from xb in whole vectors, then the row's last partial vector
+     * under {@code tail}. Read in place rather than through padded scratch, which cost a short row (ten classes)
+     * more than the rest of its softmax; max is exact, so the grouping does not change the result.
+     */
+    private static float rowMax(MemorySegment x, long xb, long full, VectorMask<Float> tail) {
+        FloatVector a0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
+        long p = xb, quads = xb + (full - full % (4 * FL)) * Float.BYTES, end = xb + full * Float.BYTES;
+        for (; p < quads; p += 4 * VF) {
+            a0 = a0.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
+            a1 = a1.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + VF, ORDER));
+            a2 = a2.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
+            a3 = a3.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
+        }
+        for (; p < end; p += VF) a0 = a0.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
+        if (tail.anyTrue()) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, end, ORDER, tail);
+            a1 = a1.lanewise(MAX, FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(v, tail));
+        }
+        return a0.lanewise(MAX, a1).lanewise(MAX, a2.lanewise(MAX, a3)).reduceLanes(MAX);
     }
 
     /** op over x[off, off + n), combined in double block by block. */
@@ -329,26 +353,27 @@ final class VectorReduce {
         return Lanes.sum(acc);
     }
 
-    /** y = (x - max) - logSum over a row. */
-    private static void shiftRow(MemorySegment x, long xOff, MemorySegment y, long yOff, long n, float max, float logSum) {
+    /** y = (x - max) - logSum over a row of {@code full} elements in whole vectors and a partial one under tail. */
+    private static void shiftRow(MemorySegment x, long xOff, MemorySegment y, long yOff, long full, VectorMask<Float> tail,
+                                 float max, float logSum) {
         FloatVector m = FloatVector.broadcast(F, max), ls = FloatVector.broadcast(F, logSum);
-        long full = F.loopBound(n), xb = xOff * Float.BYTES, yb = yOff * Float.BYTES;
-        for (long p = 0; p < full * Float.BYTES; p += VF) {
+        long xb = xOff * Float.BYTES, yb = yOff * Float.BYTES, end = full * Float.BYTES;
+        for (long p = 0; p < end; p += VF) {
             FloatVector.fromMemorySegment(F, x, xb + p, ORDER).sub(m).sub(ls).intoMemorySegment(y, yb + p, ORDER);
         }
-        for (long i = full; i < n; i++) {
-            y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, x.getAtIndex(ValueLayout.JAVA_FLOAT, xOff + i) - max - logSum);
+        if (tail.anyTrue()) {
+            FloatVector.fromMemorySegment(F, x, xb + end, ORDER, tail).sub(m).sub(ls).intoMemorySegment(y, yb + end, ORDER, tail);
         }
     }
 
-    /** y *= scale over a row. */
-    private static void scaleRow(MemorySegment y, long yOff, long n, float scale) {
-        long full = F.loopBound(n), yb = yOff * Float.BYTES;
-        for (long p = 0; p < full * Float.BYTES; p += VF) {
+    /** y *= scale over a row, as {@link #shiftRow} splits it. */
+    private static void scaleRow(MemorySegment y, long yOff, long full, VectorMask<Float> tail, float scale) {
+        long yb = yOff * Float.BYTES, end = full * Float.BYTES;
+        for (long p = 0; p < end; p += VF) {
             FloatVector.fromMemorySegment(F, y, yb + p, ORDER).mul(scale).intoMemorySegment(y, yb + p, ORDER);
         }
-        for (long i = full; i < n; i++) {
-            y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + i, y.getAtIndex(ValueLayout.JAVA_FLOAT, yOff + i) * scale);
+        if (tail.anyTrue()) {
+            FloatVector.fromMemorySegment(F, y, yb + end, ORDER, tail).mul(scale).intoMemorySegment(y, yb + end, ORDER, tail);
         }
     }
 
