@@ -69,6 +69,10 @@ public class DjlTraining extends ProbedBenchmark {
         data = trainer.getManager().newSubManager();
         x = new NDList(data.create(pixels, input));
         y = new NDList(data.create(labels));
+        // DJL's Java layers (blocks, NDArray wrappers, the trainer, and on panagrad the whole engine) reach C2 over
+        // thousands of steps, much longer than a short JMH warm-up: warm both engines until the compiler is quiet.
+        engineThreads();
+        PanagradBenchmark.warm(this::step, 100, 15, 40_000, true);
     }
 
     @Setup(Level.Iteration)
