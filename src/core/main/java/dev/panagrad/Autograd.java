@@ -92,7 +92,7 @@ public final class Autograd {
      */
     public static void zeroGrad(Iterable<Tensor> tensors, boolean setToNone) {
         for (Tensor t : tensors) {
-            Tensor g = t.grad();
+            Tensor g = t.peekGrad();
             if (g == null) continue;
             if (setToNone) {
                 t.setGrad(null);

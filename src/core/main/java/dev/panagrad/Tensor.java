@@ -7,12 +7,13 @@ import dev.panagrad.memory.Scope;
 import dev.panagrad.memory.Storage;
 import dev.panagrad.ops.Activations;
 import dev.panagrad.ops.Einsum;
+import dev.panagrad.ops.Gradients;
 import dev.panagrad.ops.Indexing;
 import dev.panagrad.ops.Joining;
 import dev.panagrad.ops.LinearAlgebra;
 import dev.panagrad.ops.Norms;
-import dev.panagrad.ops.Padding;
 import dev.panagrad.ops.OpErrors;
+import dev.panagrad.ops.Padding;
 import dev.panagrad.ops.Pointwise;
 import dev.panagrad.ops.Rearranging;
 import dev.panagrad.ops.Reductions;
@@ -60,6 +61,13 @@ public final class Tensor {
     private Node gradFn;
     int outputNr;
     private Tensor grad;
+    /** Whether {@link #grad()} handed the current gradient out, or the caller set it: then only it may drop it. */
+    private boolean gradHandedOut;
+    /**
+     * The gradient last dropped by {@code setGrad(null)} before anything outside the library was handed it: nobody
+     * else holds it, so the next backward writes into its memory (kept warm) instead of a fresh block.
+     */
+    private Tensor spareGrad;
     private boolean retainsGrad;
     private AccumulateGrad accumulator;
     /** For a view: the tensor at the root of its chain of views, whose version counter it shares. */
@@ -585,17 +593,34 @@ public final class Tensor {
     }
 
     /** The accumulated gradient: populated on leaves, and on non-leaves after {@link #retainGrad()}. */
-    public Tensor grad() {
+    public synchronized Tensor grad() {
+        gradHandedOut = true;
         return grad;
     }
 
-    /** Replaces the accumulated gradient (null clears it). */
-    public void setGrad(Tensor g) {
+    /** The gradient, for the library's reads that keep nothing ({@link Gradients}): not handed out. */
+    Tensor peekGrad() {
+        return grad;
+    }
+
+    static {
+        Gradients.install(Tensor::peekGrad);
+    }
+
+    /**
+     * Replaces the accumulated gradient (null clears it). A gradient dropped before {@link #grad()} ever handed it
+     * out (an optimizer's {@code zeroGrad()} after its step, say) lends its memory to the next backward.
+     */
+    public synchronized void setGrad(Tensor g) {
         if (g != null && !java.util.Arrays.equals(g.shape, shape)) {
             throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shape.str(g.shape)
                     + "; expected the tensor's shape " + Shape.str(shape));
         }
+        Tensor dropped = grad;
+        if (g != null) spareGrad = null;
+        else if (dropped != null) spareGrad = gradHandedOut || dropped.requiresGrad ? null : dropped;
         grad = g;
+        gradHandedOut = true;   // a caller's own tensor, which it may hold
     }
 
     /**
@@ -789,12 +814,26 @@ public final class Tensor {
         boolean differentiable = GradMode.isEnabled();
         Tensor current = grad;
         grad = Scope.within(storage.scope(), () -> {
-            if (current == null) return differentiable ? g.clone() : g.detach().clone();
+            if (current == null) {
+                Tensor spare = differentiable ? null : reuseSpare(g);
+                return spare != null ? spare : differentiable ? g.clone() : g.detach().clone();
+            }
             if (differentiable || current.requiresGrad) return current.add(g);
             try (var off = GradMode.noGrad()) {
                 return current.add_(g);
             }
         });
+        if (grad != current) gradHandedOut = false;
+    }
+
+    /** The spare gradient holding a copy of {@code g}, or null when there is none that can take it. */
+    private Tensor reuseSpare(Tensor g) {
+        Tensor spare = spareGrad;
+        spareGrad = null;
+        if (spare == null || spare.dtype() != g.dtype() || spare.storage.isReleased()) return null;
+        try (var off = GradMode.noGrad()) {
+            return spare.copy_(g);
+        }
     }
 
     /** Throws if an in-place op may not modify this tensor under the current grad mode. */

@@ -3,6 +3,7 @@ package dev.panagrad.distributed;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
 import dev.panagrad.memory.Scope;
+import dev.panagrad.ops.Gradients;
 
 import java.util.List;
 
@@ -50,7 +51,7 @@ final class GradientBucket {
                     + "finish(); expected one backward per step, each followed by finish()");
         }
         try (var off = GradMode.noGrad()) {
-            slice(slot).copy_(params.get(slot).grad().reshape(-1));
+            slice(slot).copy_(Gradients.of(params.get(slot)).reshape(-1));
         }
         ready[slot] = true;
         readyCount++;
@@ -70,8 +71,9 @@ final class GradientBucket {
         try (var off = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i), avg = slice(i).view(p.shape());
-                if (p.grad() == null) p.setGrad(Scope.unscoped(avg::clone));   // outlives the step's scope
-                else p.grad().copy_(avg);
+                Tensor g = Gradients.of(p);
+                if (g == null) p.setGrad(Scope.unscoped(avg::clone));   // outlives the step's scope
+                else g.copy_(avg);
             }
         }
         java.util.Arrays.fill(ready, false);

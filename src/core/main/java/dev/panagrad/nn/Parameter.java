@@ -6,6 +6,7 @@ import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.memory.Scope;
 import dev.panagrad.ops.Foreach;
+import dev.panagrad.ops.Gradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class Parameter {
     public static void zeroGrad(Iterable<Tensor> params, boolean setToNone) {
         List<Tensor[]> zeroed = new ArrayList<>();
         for (Tensor p : params) {
-            Tensor g = p.grad();
+            Tensor g = Gradients.of(p);
             if (g == null) continue;
             if (setToNone || g.requiresGrad()) p.setGrad(null);
             else zeroed.add(new Tensor[] {g});

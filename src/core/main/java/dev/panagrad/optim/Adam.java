@@ -5,6 +5,7 @@ import dev.panagrad.Tensor;
 import dev.panagrad.kernels.AdamStep;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.ops.Foreach;
+import dev.panagrad.ops.Gradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ public class Adam extends Optimizer {
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             ParamState st = states.get(i);
-            rows.add(new Tensor[] {p, st.zerosLike("exp_avg", p), st.zerosLike("exp_avg_sq", p), p.grad()});
+            rows.add(new Tensor[] {p, st.zerosLike("exp_avg", p), st.zerosLike("exp_avg_sq", p), Gradients.of(p)});
             steps[i] = AdamStep.of(option(group, "lr"), option(group, "beta1"), option(group, "beta2"),
                     option(group, "eps"), option(group, "weight_decay"), decoupledWeightDecay, st.step());
         }

@@ -3,6 +3,7 @@ package dev.panagrad.optim;
 import dev.panagrad.GradMode;
 import dev.panagrad.Tensor;
 import dev.panagrad.memory.Scope;
+import dev.panagrad.ops.Gradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class ClipGrad {
             throw new IllegalArgumentException("clipGradNorm: norm_type must be positive or infinity; given " + normType);
         }
         List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : params) if (p.grad() != null) grads.add(p.grad());
+        for (Tensor p : params) if (Gradients.of(p) != null) grads.add(Gradients.of(p));
         if (grads.isEmpty()) return 0;
         try (var off = GradMode.noGrad(); Scope temporaries = Scope.open()) {
             double total = 0;

@@ -6,6 +6,7 @@ import dev.panagrad.Shape;
 import dev.panagrad.Tensor;
 import dev.panagrad.memory.Scope;
 import dev.panagrad.nn.Parameter;
+import dev.panagrad.ops.Gradients;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,7 +131,7 @@ public abstract class Optimizer {
                 List<Tensor> params = new ArrayList<>();
                 List<ParamState> states = new ArrayList<>();
                 for (Tensor p : g.params()) {
-                    if (p.grad() == null) continue;
+                    if (Gradients.of(p) == null) continue;
                     ParamState st = state.computeIfAbsent(p, k -> new ParamState());
                     st.setStep(st.step() + 1);
                     params.add(p);

@@ -5,6 +5,7 @@ import dev.panagrad.Tensor;
 import dev.panagrad.kernels.Kernels;
 import dev.panagrad.kernels.SgdStep;
 import dev.panagrad.ops.Foreach;
+import dev.panagrad.ops.Gradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +70,7 @@ public class SGD extends Optimizer {
         checkNesterov(group);
         DType dt = params.getFirst().dtype();
         List<Tensor[]> rows = new ArrayList<>();
-        for (Tensor p : params) rows.add(new Tensor[] {p, p.grad()});
+        for (Tensor p : params) rows.add(new Tensor[] {p, Gradients.of(p)});
         if (!Foreach.fitsFloating(rows)) return false;
         double momentum = option(group, "momentum");
         SgdStep[] steps = new SgdStep[params.size()];
@@ -80,7 +81,7 @@ public class SGD extends Optimizer {
             steps[i] = new SgdStep(option(group, "lr"), momentum, option(group, "dampening"),
                     option(group, "weight_decay"), option(group, "nesterov") != 0, first);
             // a new buffer is contiguous and has its own storage, so the rows still fit
-            if (momentum != 0) rows.set(i, new Tensor[] {p, st.zerosLike("momentum_buffer", p), p.grad()});
+            if (momentum != 0) rows.set(i, new Tensor[] {p, st.zerosLike("momentum_buffer", p), Gradients.of(p)});
         }
         Kernels k = Kernels.active();
         int written = momentum != 0 ? 2 : 1;
