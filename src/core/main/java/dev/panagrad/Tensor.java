@@ -609,7 +609,8 @@ public final class Tensor {
 
     /**
      * Replaces the accumulated gradient (null clears it). A gradient dropped before {@link #grad()} ever handed it
-     * out (an optimizer's {@code zeroGrad()} after its step, say) lends its memory to the next backward.
+     * out (an optimizer's {@code zeroGrad()} after its step, say) is kept to take the next backward's gradient:
+     * its memory stays reserved, as with {@code zeroGrad(false)}, and nobody can see it change.
      */
     public synchronized void setGrad(Tensor g) {
         if (g != null && !java.util.Arrays.equals(g.shape, shape)) {
