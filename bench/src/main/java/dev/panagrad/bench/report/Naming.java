@@ -14,7 +14,9 @@ import java.util.TreeMap;
  *   package   prefix     implementation
  *   torch     Torch      "pytorch"
  *   panagrad  Panagrad   "panagrad-" + value of the param "kernels" (scalar|vector|blas),
- *                        or "panagrad" when the class has no such param
+ *                        or "panagrad" when the class has no such param; a class with the param
+ *                        "engine" (DjlTraining: the same DJL program on both engines) is "pytorch"
+ *                        for engine=PyTorch and "panagrad" for engine=Panagrad
  *   openblas  OpenBlas   "openblas-raw": the library's OpenBLAS binding called directly on bare
  *                        segments, beside the panagrad results of the same case (not paired
  *                        with PyTorch; package dev.panagrad.bench.panagrad.openblas)
@@ -42,7 +44,7 @@ public final class Naming {
     public static final Set<String> UNPAIRED_FAMILIES = Set.of("DjlOverhead");
 
     /** Params that say how a case is run rather than what it computes. */
-    public static final Set<String> RUN_PARAMS = Set.of("threads", "kernels");
+    public static final Set<String> RUN_PARAMS = Set.of("threads", "kernels", "engine");
 
     /** Param names that give a case its size, in order of preference. */
     public static final String[] SIZE_PARAMS = {"n", "dim", "shape", "layer", "numel"};
@@ -63,7 +65,11 @@ public final class Naming {
         return switch (pkg) {
             case "torch" -> new Parsed(pkg, strip(simple, "Torch"), method, PYTORCH);
             case "panagrad" -> {
-                String kernels = params.get("kernels");
+                String engine = params.get("engine"), kernels = params.get("kernels");
+                if (engine != null) {
+                    yield new Parsed(pkg, strip(simple, "Panagrad"), method,
+                            engine.equals("PyTorch") ? PYTORCH : PANAGRAD);
+                }
                 yield new Parsed(pkg, strip(simple, "Panagrad"), method,
                         kernels == null ? PANAGRAD : PANAGRAD + "-" + kernels);
             }
