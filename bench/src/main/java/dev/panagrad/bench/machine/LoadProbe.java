@@ -1,6 +1,8 @@
 package dev.panagrad.bench.machine;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +19,10 @@ import java.util.TreeMap;
  *
  * <p>{@code otherCores} = CPUs kept busy by anything but this JVM, averaged over the iteration
  * (busy cores minus this JVM's cores); {@code stealFraction} = share of CPU time the hypervisor
- * gave to other guests. The report flags a result as disturbed when either is high. Reading the
- * three files takes tens of microseconds and happens outside the measured interval.
+ * gave to other guests; {@code jitMillis} = time this JVM's JIT compilers worked during the iteration
+ * (code that still changes: the run was not yet at steady state). The report flags a result as disturbed
+ * when any of them is high. Reading the three files takes tens of microseconds and happens outside the
+ * measured interval.
  */
 public final class LoadProbe {
     private static final Path LOG = logPath();
@@ -27,6 +31,7 @@ public final class LoadProbe {
     private long selfBefore;
     private double load1Before;
     private long nanosBefore;
+    private long jitMillisBefore;
     private int iteration;
 
     private static Path logPath() {
@@ -48,6 +53,7 @@ public final class LoadProbe {
         load1Before = load1();
         cpuBefore = cpuTicks();
         selfBefore = selfTicks();
+        jitMillisBefore = jitMillis();
         nanosBefore = System.nanoTime();
     }
 
@@ -63,6 +69,7 @@ public final class LoadProbe {
             return;
         }
         long nanos = System.nanoTime() - nanosBefore;
+        long jit = jitMillis() - jitMillisBefore;
         long self = selfTicks() - selfBefore;
         long[] cpu = cpuTicks();
         double load1After = load1();
@@ -102,6 +109,7 @@ public final class LoadProbe {
                 .append(",\"load1Before\":").append(fmt(load1Before))
                 .append(",\"load1After\":").append(fmt(load1After))
                 .append(",\"ticks\":").append(total)
+                .append(",\"jitMillis\":").append(jit)
                 .append("}\n");
         try {
             Files.writeString(LOG, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -141,6 +149,12 @@ public final class LoadProbe {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** Milliseconds this JVM's JIT compilers have worked so far (0 where the JVM does not say). */
+    static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     static double load1() {

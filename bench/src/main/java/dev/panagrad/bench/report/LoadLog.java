@@ -21,12 +21,16 @@ final class LoadLog {
     static final double MAX_OTHER_LIMIT = 0.5;
     /** ... or this share of CPU time stolen by the hypervisor in any iteration. */
     static final double STEAL_LIMIT = 0.02;
+    /** ... or JIT compilation in the benchmark's own JVM for this share of any iteration's time. */
+    static final double JIT_LIMIT = 0.10;
 
     static final class Stats {
         public int iterations;
         public double meanOtherCores;
         public double maxOtherCores;
         public double maxStealFraction;
+        /** The most JIT compile time in one iteration, as a share of its wall time (0 in logs without it). */
+        public double maxJitShare;
         public double meanSelfCores;
         public double load1First = Double.NaN;
         public double load1Last = Double.NaN;
@@ -43,6 +47,9 @@ final class LoadLog {
             sumSelf += o.get("selfCores").getAsDouble();
             maxOtherCores = Math.max(maxOtherCores, other);
             maxStealFraction = Math.max(maxStealFraction, steal);
+            if (o.has("jitMillis")) {
+                maxJitShare = Math.max(maxJitShare, o.get("jitMillis").getAsDouble() / 1000 / o.get("seconds").getAsDouble());
+            }
             if (Double.isNaN(load1First)) {
                 load1First = o.get("load1Before").getAsDouble();
             }
@@ -63,6 +70,12 @@ final class LoadLog {
                     w.append("; ");
                 }
                 w.append(String.format("hypervisor stole %.0f%% of CPU time", 100 * maxStealFraction));
+            }
+            if (maxJitShare > JIT_LIMIT) {
+                if (!w.isEmpty()) {
+                    w.append("; ");
+                }
+                w.append(String.format("the JIT compiled for %.0f%% of an iteration", 100 * maxJitShare));
             }
             disturbed = !w.isEmpty();
             why = disturbed ? w.toString() : null;

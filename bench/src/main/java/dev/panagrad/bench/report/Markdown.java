@@ -323,10 +323,11 @@ final class Markdown {
         md.append(String.format(Locale.ROOT,
                 "A run is flagged when, during its measurement iterations, other processes used more than %.2f cores on "
                         + "average or more than %.2f cores in any iteration, or the hypervisor stole more than %.0f%% of CPU "
-                        + "time (from /proc/stat and /proc/self/stat around every iteration). Own cores: CPU this benchmark's JVM got "
+                        + "time (from /proc/stat and /proc/self/stat around every iteration), or its own JVM's JIT compiled for "
+                        + "more than %.0f%% of an iteration (its code was still changing). Own cores: CPU this benchmark's JVM got "
                         + "(a 1-thread run that got 0.3 cores ran about 3x slower than alone). A load average well above the "
                         + "core count means many runnable threads shared the cores. Rerun flagged runs before trusting them.%n%n",
-                LoadLog.MEAN_OTHER_LIMIT, LoadLog.MAX_OTHER_LIMIT, 100 * LoadLog.STEAL_LIMIT));
+                LoadLog.MEAN_OTHER_LIMIT, LoadLog.MAX_OTHER_LIMIT, 100 * LoadLog.STEAL_LIMIT, 100 * LoadLog.JIT_LIMIT));
         List<Result> flagged = sorted.stream().filter(r -> r.load != null && r.load.disturbed).toList();
         long missing = sorted.stream().filter(r -> r.load == null).count();
         if (flagged.isEmpty()) {
@@ -335,15 +336,15 @@ final class Markdown {
         }
         md.append(flagged.size()).append(" of ").append(sorted.size()).append(" results flagged")
                 .append(missing > 0 ? "; " + missing + " had no load data" : "").append(":\n\n");
-        md.append("| benchmark | params | own cores (mean) | other cores, mean / max | steal, max | load1 start → end |\n");
-        md.append("|---|---|---:|---:|---:|---:|\n");
+        md.append("| benchmark | params | own cores (mean) | other cores, mean / max | steal, max | JIT, max | load1 start → end |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (Result r : flagged) {
             md.append("| ").append(r.workload).append(" (").append(r.implementation).append(") | ")
                     .append(r.params).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f of %d", r.load.meanSelfCores, r.threads)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f / %.2f", r.load.meanOtherCores, r.load.maxOtherCores))
-                    .append(" | ").append(pct(r.load.maxStealFraction)).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.2f → %.2f", r.load.load1First, r.load.load1Last))
+                    .append(" | ").append(pct(r.load.maxStealFraction)).append(" | ").append(pct(r.load.maxJitShare))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f → %.2f", r.load.load1First, r.load.load1Last))
                     .append(" |\n");
         }
         md.append('\n');
