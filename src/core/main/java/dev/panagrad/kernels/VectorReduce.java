@@ -117,25 +117,20 @@ final class VectorReduce {
     }
 
     /**
-     * The maximum of a row: {@code full} elements from xb in whole vectors, then the row's last partial vector
-     * under {@code tail}. Read in place rather than through padded scratch, which cost a short row (ten classes)
-     * more than the rest of its softmax; max is exact, so the grouping does not change the result.
+     * The maximum of a row: {@code full} elements from xb in whole vectors (groups of four through
+     * {@link #maxFloats}), then the row's last partial vector under {@code tail}. Read in place rather than through
+     * padded scratch, which cost a short row (ten classes) more than the rest of its softmax; max is exact, so the
+     * grouping does not change the result.
      */
     private static float rowMax(MemorySegment x, long xb, long full, VectorMask<Float> tail) {
-        FloatVector a0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
-        long p = xb, quads = xb + (full - full % (4 * FL)) * Float.BYTES, end = xb + full * Float.BYTES;
-        for (; p < quads; p += 4 * VF) {
-            a0 = a0.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
-            a1 = a1.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + VF, ORDER));
-            a2 = a2.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + 2 * VF, ORDER));
-            a3 = a3.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p + 3 * VF, ORDER));
-        }
-        for (; p < end; p += VF) a0 = a0.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
+        long quads = (full - full % (4 * FL)) * Float.BYTES, end = xb + full * Float.BYTES;
+        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (long p = xb + quads; p < end; p += VF) acc = acc.lanewise(MAX, FloatVector.fromMemorySegment(F, x, p, ORDER));
         if (tail.anyTrue()) {
             FloatVector v = FloatVector.fromMemorySegment(F, x, end, ORDER, tail);
-            a1 = a1.lanewise(MAX, FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(v, tail));
+            acc = acc.lanewise(MAX, FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(v, tail));
         }
-        return a0.lanewise(MAX, a1).lanewise(MAX, a2.lanewise(MAX, a3)).reduceLanes(MAX);
+        return Math.max(maxFloats(x, xb, quads), acc.reduceLanes(MAX));
     }
 
     /** op over x[off, off + n), combined in double block by block. */

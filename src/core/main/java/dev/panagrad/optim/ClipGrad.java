@@ -36,7 +36,10 @@ public final class ClipGrad {
             throw new IllegalArgumentException("clipGradNorm: norm_type must be positive or infinity; given " + normType);
         }
         List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : params) if (Gradients.of(p) != null) grads.add(Gradients.of(p));
+        for (Tensor p : params) {
+            Tensor g = Gradients.of(p);
+            if (g != null) grads.add(g);
+        }
         if (grads.isEmpty()) return 0;
         try (var off = GradMode.noGrad(); Scope temporaries = Scope.open()) {
             double total = 0;
